@@ -1,0 +1,2 @@
+export { errorCodes, isErrorCode } from './protocol/index.js';
+export type { ErrorBody, ErrorCode } from './protocol/index.js';

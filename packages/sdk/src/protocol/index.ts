@@ -1,0 +1,2 @@
+export { errorCodes, isErrorCode } from './errors.js';
+export type { ErrorBody, ErrorCode } from './errors.js';

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const base = { NODE_ENV: 'test' };
+
+function errorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig({ ...base, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database and in-memory state', () => {
+    const config = loadConfig(base);
+    expect(config.database).toMatchObject({ kind: 'pglite' });
+    expect(config.database.kind === 'pglite' && config.database.dataDir).toMatch(/\.synctalk[/\\]db$/);
+    expect(config.redis).toEqual({ kind: 'memory' });
+    expect(config.http.port).toBe(3000);
+    expect(config.auth.accessTtlSeconds).toBe(900);
+    expect(config.auth.bcryptCost).toBe(12);
+  });
+
+  it('chooses PostgreSQL, a Redis Cluster or a single Redis from the variables', () => {
+    const config = loadConfig({
+      ...base,
+      DATABASE_URL: 'postgres://u@db:5432/app',
+      REDIS_CLUSTER_NODES: 'r1:7001, r2:7002',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app', poolMax: 10 });
+    expect(config.redis).toEqual({
+      kind: 'cluster',
+      adapter: 'sharded',
+      nodes: [
+        { host: 'r1', port: 7001 },
+        { host: 'r2', port: 7002 },
+      ],
+    });
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://cache:6379' }).redis).toMatchObject({ kind: 'single' });
+  });
+
+  it('parses durations with units', () => {
+    const config = loadConfig({ ...base, JWT_ACCESS_TTL: '5m', SHUTDOWN_TIMEOUT: '1500ms' });
+    expect(config.auth.accessTtlSeconds).toBe(300);
+    expect(config.shutdownTimeoutMs).toBe(1500);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://db/app' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'r1:7001,r2' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'r1:99999' }],
+    ['REDIS_URL', { REDIS_URL: 'http://cache' }],
+    ['REDIS_URL', { REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['JWT_ACCESS_TTL', { JWT_ACCESS_TTL: 'soon' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.example,example.com' }],
+    ['BCRYPT_COST', { BCRYPT_COST: '31' }],
+  ])('names %s when it is invalid', (variable, env) => {
+    const error = errorFor(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses to run in production without an explicit JWT secret', () => {
+    const error = errorFor({ NODE_ENV: 'production' });
+    expect(error.variable).toBe('JWT_SECRET');
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(config.auth.jwtSecret).toBe('x'.repeat(32));
+    expect(config.auth.jwtSecretGenerated).toBe(false);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ ...base, DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
+  });
+});

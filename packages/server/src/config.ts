@@ -1,0 +1,248 @@
+/**
+ * The only module that reads the environment. `loadConfig(env)` validates every variable at start-up and
+ * throws a `ConfigError` whose message names the bad variable; `main.ts` prints it on one line and exits 1.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** Durations: a whole number of seconds, or a number with a unit (ms, s, m, h, d). Result in seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)?$/, 'must be a duration like 900, 15m, 12h or 30d')
+  .transform((v) => {
+    const match = /^(\d+)(ms|s|m|h|d)?$/.exec(v)!;
+    const n = Number(match[1]);
+    const unit = match[2] ?? 's';
+    const factor = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[unit]!;
+    return n * factor;
+  })
+  .pipe(z.number().positive());
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+const clusterNodes = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()))
+  .superRefine((nodes, ctx) => {
+    for (const node of nodes) {
+      const port = Number(node.split(':')[1]);
+      if (!hostPort.test(node) || port < 1 || port > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${node}" is not host:port (expected e.g. 127.0.0.1:7001,127.0.0.1:7002)`,
+        });
+      }
+    }
+  })
+  .transform((nodes) =>
+    nodes.map((node) => {
+      const [host, port] = node.split(':') as [string, string];
+      return { host, port: Number(port) };
+    }),
+  );
+
+const url = (protocols: string[]) =>
+  z.string().superRefine((v, ctx) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
+      return;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      });
+    }
+  });
+
+const origins = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .superRefine((list, ctx) => {
+    for (const origin of list) {
+      let ok = false;
+      try {
+        const u = new URL(origin);
+        ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === origin;
+      } catch {
+        ok = false;
+      }
+      if (!ok)
+        ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://example.com` });
+    }
+  });
+
+/**
+ * Every variable, its validation and its default. The README's configuration table mirrors this list.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_MAX: int(1, 1000).default(10),
+  SYNCTALK_DATA_DIR: z.string().min(1).default('./.synctalk'),
+
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  SOCKET_ADAPTER: z.enum(['sharded', 'classic']).default('sharded'),
+
+  STARTUP_RETRIES: int(0, 100).default(5),
+  SHUTDOWN_TIMEOUT: duration.default(10),
+
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ACCESS_TTL: duration.default(900),
+  JWT_REFRESH_TTL: duration.default(30 * 86400),
+  BCRYPT_COST: int(4, 15).default(12),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)?$/i, 'must be a size like 100kb or 1mb')
+    .default('100kb'),
+
+  CORS_ORIGINS: origins.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
+  DEFAULT_SITE_NAME: z.string().min(1).max(100).default('Default site'),
+  ADMIN_USERNAME: z.string().min(3).max(32).optional(),
+  ADMIN_PASSWORD: z.string().min(8).max(72).optional(),
+});
+
+/**
+ * Without JWT_SECRET outside production: in development a random secret kept in the data directory (so
+ * sign-ins survive a restart), in tests a fresh one per process. Production refuses to start instead.
+ */
+function developmentSecret(nodeEnv: string, dataDir: string): string {
+  if (nodeEnv !== 'development') return randomBytes(32).toString('base64url');
+  const file = join(dataDir, 'dev-secret');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // not created yet
+  }
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number; publicUrl: string | undefined; trustProxy: boolean; bodyLimit: string };
+  log: { level: string };
+  database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
+  redis:
+    | { kind: 'cluster'; nodes: { host: string; port: number }[]; adapter: 'sharded' | 'classic' }
+    | { kind: 'single'; url: string; adapter: 'classic' }
+    | { kind: 'memory' };
+  startup: { retries: number };
+  shutdownTimeoutMs: number;
+  auth: {
+    jwtSecret: string;
+    /** True when no JWT_SECRET was given and a random one was generated for this process. */
+    jwtSecretGenerated: boolean;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    bcryptCost: number;
+  };
+  sites: { defaultName: string; defaultOrigins: string[] };
+  admin: { username: string; password: string } | undefined;
+}
+
+/**
+ * Validates `env` (by default the process environment) and returns the typed configuration.
+ * Throws `ConfigError` naming the first bad variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  // Empty strings mean "unset", as in most dotenv tooling.
+  const cleaned: Env = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, issue.message);
+  }
+  const e = parsed.data;
+
+  if (e.REDIS_CLUSTER_NODES && e.REDIS_URL) {
+    throw new ConfigError('REDIS_URL', 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
+  }
+  if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD) {
+    throw new ConfigError('ADMIN_PASSWORD', 'is required when ADMIN_USERNAME is set');
+  }
+  if (e.ADMIN_PASSWORD && Buffer.byteLength(e.ADMIN_PASSWORD) > 72) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at most 72 bytes (bcrypt limit)');
+  }
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET', 'is required in production (at least 32 random characters)');
+  }
+
+  return {
+    env: e.NODE_ENV,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL,
+      trustProxy: e.TRUST_PROXY,
+      bodyLimit: e.BODY_LIMIT,
+    },
+    log: { level: e.LOG_LEVEL },
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir: join(e.SYNCTALK_DATA_DIR, 'db') },
+    redis: e.REDIS_CLUSTER_NODES
+      ? { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES, adapter: e.SOCKET_ADAPTER }
+      : e.REDIS_URL
+        ? { kind: 'single', url: e.REDIS_URL, adapter: 'classic' }
+        : { kind: 'memory' },
+    startup: { retries: e.STARTUP_RETRIES },
+    shutdownTimeoutMs: Math.round(e.SHUTDOWN_TIMEOUT * 1000),
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? developmentSecret(e.NODE_ENV, e.SYNCTALK_DATA_DIR),
+      jwtSecretGenerated: !e.JWT_SECRET,
+      accessTtlSeconds: e.JWT_ACCESS_TTL,
+      refreshTtlSeconds: e.JWT_REFRESH_TTL,
+      bcryptCost: e.BCRYPT_COST,
+    },
+    sites: { defaultName: e.DEFAULT_SITE_NAME, defaultOrigins: e.CORS_ORIGINS },
+    admin: e.ADMIN_USERNAME ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD! } : undefined,
+  };
+}

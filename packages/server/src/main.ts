@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * The process entry: `synctalk-server` runs the server, `synctalk-server migrate` applies migrations and exits.
+ * Configuration errors print one line naming the variable and exit 1.
+ */
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createDatabase, prepareDatabase } from './platform/database.js';
+import { createLogger } from './platform/logger.js';
+import { createServer } from './server.js';
+
+async function runServer(config: Config) {
+  const logger = createLogger(config.log.level);
+  if (config.auth.jwtSecretGenerated) {
+    logger.warn(
+      'JWT_SECRET is not set: using a development secret (set JWT_SECRET before going to production)',
+    );
+  }
+  const server = await createServer(config, { logger });
+  const { url } = await server.listen();
+  logger.info({ url }, `SyncTalk listening on ${config.http.publicUrl ?? url}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${signal} received: shutting down`);
+    server.close().then(
+      () => {
+        logger.info('shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function runMigrate(config: Config) {
+  const logger = createLogger(config.log.level);
+  const database = createDatabase(config.database, logger);
+  try {
+    const { applied } = await prepareDatabase(database, { retries: config.startup.retries, logger });
+    logger.info({ applied }, `${database.description}: ${applied.length} migrations applied`);
+  } finally {
+    await database.close();
+  }
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`synctalk: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const command = process.argv[2] ?? 'serve';
+  if (command === 'serve') await runServer(config);
+  else if (command === 'migrate') await runMigrate(config);
+  else {
+    process.stderr.write(`synctalk: unknown command "${command}" (expected serve or migrate)\n`);
+    process.exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`synctalk: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+/**
+ * Knex on PostgreSQL (DATABASE_URL) or on embedded PGlite (the laptop default). This module alone decides;
+ * the rest of the server sees a Knex instance and PostgreSQL SQL either way.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import { migrationSource } from '../migrations/index.js';
+import type { Logger } from './logger.js';
+import { describeError, retry } from './retry.js';
+
+export type Database = Knex;
+
+export interface DatabaseHandle {
+  db: Database;
+  /** Human description for logs, e.g. "PostgreSQL 127.0.0.1:5432/synctalk". */
+  description: string;
+  /** Resolves when `select 1` answers within `timeoutMs`; rejects otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Runs `fn` while holding the cluster-wide migration lock (nodes starting together take turns). */
+  withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// pg_advisory_lock key for migrations: any constant shared by every node ("synctalk" in ASCII).
+const MIGRATION_LOCK_KEY = 0x73796e6374616c6bn;
+
+function describePostgres(url: string): string {
+  const u = new URL(url);
+  return `PostgreSQL ${u.hostname}:${u.port || '5432'}${u.pathname}`;
+}
+
+export function createDatabase(config: Config['database'], logger?: Logger): DatabaseHandle {
+  // Knex logs to the console by default; route it through pino.
+  const log = {
+    warn: (m: unknown) => logger?.warn({ knex: String(m) }, 'database warning'),
+    error: (m: unknown) => logger?.error({ knex: String(m) }, 'database error'),
+    deprecate: (m: unknown) => logger?.warn({ knex: String(m) }, 'database deprecation'),
+    debug: (m: unknown) => logger?.debug({ knex: m }, 'database debug'),
+  };
+  let db: Knex;
+  let description: string;
+  // PGlite is one process and one connection: no one to race with.
+  let withMigrationLock = <T>(fn: () => Promise<T>) => fn();
+  if (config.kind === 'postgres') {
+    // Knex's own migration lock is taken after it creates its tables, so two nodes starting at once can
+    // both try to create them. A session advisory lock on a dedicated connection serialises the whole step.
+    withMigrationLock = async <T>(fn: () => Promise<T>) => {
+      const client = new pg.Client({ connectionString: config.url });
+      await client.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+        return await fn();
+      } finally {
+        await client
+          .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()])
+          .catch(() => undefined);
+        await client.end().catch(() => undefined);
+      }
+    };
+    db = knexFactory({
+      client: 'pg',
+      connection: { connectionString: config.url },
+      pool: { min: 0, max: config.poolMax },
+      acquireConnectionTimeout: 10_000,
+      log,
+    });
+    description = describePostgres(config.url);
+  } else {
+    const dataDir = resolve(config.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    db = knexFactory({
+      client: ClientPgLite as unknown as typeof Knex.Client,
+      dialect: 'postgres',
+      connection: { filename: dataDir } as Knex.StaticConnectionConfig,
+      log,
+    });
+    description = `embedded PGlite in ${dataDir}`;
+  }
+  return {
+    db,
+    description,
+    async ping(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      const query = db.raw('select 1').then(() => undefined);
+      query.catch(() => undefined); // a late failure after the timeout is not unhandled
+      try {
+        await Promise.race([
+          query,
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    withMigrationLock,
+    close: () => db.destroy(),
+  };
+}
+
+/** Waits for the database with bounded retries, then applies pending migrations. */
+export async function prepareDatabase(
+  handle: DatabaseHandle,
+  options: { retries: number; logger: Logger },
+): Promise<{ applied: string[] }> {
+  const { logger } = options;
+  try {
+    await retry(() => handle.ping(5000), {
+      retries: options.retries,
+      onRetry: (error, attempt, delayMs) =>
+        logger.warn(
+          { attempt, delayMs, reason: describeError(error) },
+          `database not reachable yet (${handle.description}); retrying`,
+        ),
+    });
+  } catch (error) {
+    throw new Error(
+      `Cannot reach the database (${handle.description}) after ${options.retries + 1} attempts: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+  return handle.withMigrationLock(() => migrate(handle.db));
+}
+
+/** Applies pending migrations; safe to run again and from several nodes at once (Knex takes a lock). */
+export async function migrate(db: Database): Promise<{ applied: string[] }> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return { applied };
+}

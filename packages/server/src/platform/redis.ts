@@ -1,0 +1,286 @@
+/**
+ * Shared state between server nodes: a Redis Cluster (REDIS_CLUSTER_NODES), a single Redis (REDIS_URL), or,
+ * with neither, process memory. This module alone decides; the rest of the server uses the `SharedStore`
+ * interface (counters with expiry, keys with expiry) and `socketAdapter()` without knowing which was chosen.
+ */
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { Cluster, Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Logger } from './logger.js';
+import { describeError, retry } from './retry.js';
+
+/** What Socket.IO's `server.adapter()` accepts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AdapterFactory = any;
+
+export interface SharedStore {
+  /** Human description for logs. */
+  readonly description: string;
+  /** Adds 1 to `key`, starting a window of `windowMs` on first use. Returns the count and the ms left. */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
+  get(key: string): Promise<string | null>;
+  /** Sets `key`; with `ttlMs` it expires. With `onlyIfAbsent` returns false when the key existed. */
+  set(key: string, value: string, options?: { ttlMs?: number; onlyIfAbsent?: boolean }): Promise<boolean>;
+  /** Deletes `key` and returns the value it had (atomic get-and-delete). */
+  take(key: string): Promise<string | null>;
+  del(key: string): Promise<void>;
+  ping(timeoutMs?: number): Promise<void>;
+  /** The Socket.IO adapter for fan-out across nodes; undefined means Socket.IO's in-memory default. */
+  socketAdapter(): AdapterFactory | undefined;
+  close(): Promise<void>;
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  // If the timeout wins, a later rejection of `promise` must not go unhandled.
+  promise.catch(() => undefined);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+class MemoryStore implements SharedStore {
+  readonly description = 'in-memory (single node)';
+  private readonly values = new Map<string, { value: string; expiresAt: number }>();
+  private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
+
+  private live(key: string) {
+    const entry = this.values.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.values.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep() {
+    const now = Date.now();
+    for (const [key, entry] of this.values) if (entry.expiresAt <= now) this.values.delete(key);
+  }
+
+  async hit(key: string, windowMs: number) {
+    const now = Date.now();
+    const entry = this.live(key);
+    if (!entry) {
+      this.values.set(key, { value: '1', expiresAt: now + windowMs });
+      return { count: 1, resetMs: windowMs };
+    }
+    entry.value = String(Number(entry.value) + 1);
+    return { count: Number(entry.value), resetMs: entry.expiresAt - now };
+  }
+
+  async get(key: string) {
+    return this.live(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string, options: { ttlMs?: number; onlyIfAbsent?: boolean } = {}) {
+    if (options.onlyIfAbsent && this.live(key)) return false;
+    this.values.set(key, { value, expiresAt: options.ttlMs ? Date.now() + options.ttlMs : Infinity });
+    return true;
+  }
+
+  async take(key: string) {
+    const entry = this.live(key);
+    this.values.delete(key);
+    return entry?.value ?? null;
+  }
+
+  async del(key: string) {
+    this.values.delete(key);
+  }
+
+  async ping() {}
+
+  socketAdapter() {
+    return undefined;
+  }
+
+  async close() {
+    clearInterval(this.sweeper);
+    this.values.clear();
+  }
+}
+
+// INCR, and start the window on the first hit; returns [count, pttl]. One key, so one slot: cluster-safe.
+const HIT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return { count, ttl }`;
+
+class RedisStore implements SharedStore {
+  private readonly extra: (Redis | Cluster)[] = [];
+
+  constructor(
+    readonly description: string,
+    private readonly client: Redis | Cluster,
+    private readonly makeAdapter: (store: RedisStore) => AdapterFactory,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    client.on('error', onError);
+  }
+
+  /** A second connection for subscriptions, closed with the store. */
+  duplicate(options?: Record<string, unknown>): Redis | Cluster {
+    const copy =
+      this.client instanceof Cluster
+        ? this.client.duplicate(undefined, options)
+        : this.client.duplicate(options);
+    copy.on('error', (error: unknown) => this.onError(error));
+    this.extra.push(copy);
+    return copy;
+  }
+
+  get redis(): Redis | Cluster {
+    return this.client;
+  }
+
+  async hit(key: string, windowMs: number) {
+    const [count, ttl] = (await this.client.eval(HIT_SCRIPT, 1, key, String(windowMs))) as [number, number];
+    return { count, resetMs: ttl };
+  }
+
+  async get(key: string) {
+    return this.client.get(key);
+  }
+
+  async set(key: string, value: string, options: { ttlMs?: number; onlyIfAbsent?: boolean } = {}) {
+    const args: (string | number)[] = [];
+    if (options.ttlMs) args.push('PX', Math.max(1, Math.round(options.ttlMs)));
+    if (options.onlyIfAbsent) args.push('NX');
+    const result = await (this.client.set as (...a: unknown[]) => Promise<string | null>)(
+      key,
+      value,
+      ...args,
+    );
+    return result === 'OK';
+  }
+
+  async take(key: string) {
+    return this.client.getdel(key);
+  }
+
+  async del(key: string) {
+    await this.client.del(key);
+  }
+
+  async ping(timeoutMs = 2000) {
+    await withTimeout(this.client.ping(), timeoutMs);
+  }
+
+  socketAdapter() {
+    return this.makeAdapter(this);
+  }
+
+  async close() {
+    // QUIT waits for a server that may be gone; bound it, then drop the connection.
+    await Promise.allSettled(
+      [...this.extra, this.client].map((c) =>
+        withTimeout(c.quit(), 1000).catch(() => {
+          c.disconnect();
+        }),
+      ),
+    );
+  }
+}
+
+/** Waits for `ready`, failing at the first connection error or after `timeoutMs` (the caller retries). */
+function waitReady(client: Redis | Cluster, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => settle(new Error(`not ready within ${timeoutMs} ms`)), timeoutMs);
+    const onReady = () => settle();
+    const onError = (error: unknown) => settle(error ?? new Error('connection failed'));
+    const settle = (error?: unknown) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('error', onError);
+      if (error) reject(error);
+      else resolve();
+    };
+    client.on('ready', onReady);
+    client.on('error', onError);
+  });
+}
+
+export async function createSharedStore(
+  config: Config['redis'],
+  options: { retries: number; logger: Logger },
+): Promise<SharedStore> {
+  const { logger } = options;
+  if (config.kind === 'memory') return new MemoryStore();
+
+  // Connection errors are logged, never left as unhandled 'error' events; ioredis reconnects by itself.
+  const onError = (error: unknown) =>
+    logger.debug({ reason: describeError(error) }, 'redis connection error');
+  let store: RedisStore;
+  if (config.kind === 'cluster') {
+    const nodes = config.nodes;
+    const cluster = new Cluster(nodes, {
+      lazyConnect: true,
+      enableReadyCheck: true,
+      // Sharded Pub/Sub (SSUBSCRIBE) needs one subscriber per shard; ioredis only routes it with this on.
+      shardedSubscribers: config.adapter === 'sharded',
+      clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
+      redisOptions: { connectTimeout: 5000, maxRetriesPerRequest: 3 },
+    });
+    store = new RedisStore(
+      `Redis Cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
+      cluster,
+      (self) => {
+        if (config.adapter === 'sharded') {
+          // SPUBLISH/SSUBSCRIBE: each room's messages go to one shard, not every node of the cluster.
+          const sub = self.duplicate({ shardedSubscribers: true }) as Cluster;
+          return createShardedAdapter(self.redis, sub, { subscriptionMode: 'dynamic' });
+        }
+        return createAdapter(self.redis, self.duplicate());
+      },
+      onError,
+    );
+  } else {
+    const client = new Redis(config.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      connectTimeout: 5000,
+    });
+    const u = new URL(config.url);
+    store = new RedisStore(
+      `Redis ${u.hostname}:${u.port || '6379'}`,
+      client,
+      (self) => createAdapter(self.redis, self.duplicate()),
+      onError,
+    );
+  }
+
+  const client = store.redis;
+  try {
+    await retry(
+      async () => {
+        const ready = waitReady(client, 5000);
+        if (client.status === 'wait' || client.status === 'end') client.connect().catch(() => undefined);
+        await ready;
+        await store.ping(2000);
+      },
+      {
+        retries: options.retries,
+        onRetry: (error, attempt, delayMs) =>
+          logger.warn(
+            { attempt, delayMs, reason: describeError(error) },
+            `Redis not reachable yet (${store.description}); retrying`,
+          ),
+      },
+    );
+  } catch (error) {
+    client.disconnect();
+    throw new Error(
+      `Cannot reach ${store.description} after ${options.retries + 1} attempts: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+  return store;
+}

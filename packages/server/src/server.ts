@@ -1,0 +1,112 @@
+/**
+ * `createServer(config)` wires the platform (database, shared store, HTTP, realtime) and the domains, and
+ * returns the pieces plus `listen()` and `close()`. Nothing listens until `listen()` is called.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import type { Server as IoServer } from 'socket.io';
+import type { Config } from './config.js';
+import { createDatabase, prepareDatabase, type Database } from './platform/database.js';
+import { healthRoutes } from './platform/health.js';
+import { createHttpApp } from './platform/http.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createRealtime } from './platform/realtime.js';
+import { createSharedStore, type SharedStore } from './platform/redis.js';
+
+export interface SyncTalkServer {
+  config: Config;
+  app: Koa;
+  http: HttpServer;
+  io: IoServer;
+  db: Database;
+  store: SharedStore;
+  logger: Logger;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
+  /** Stops accepting work, closes sockets, the HTTP server, Redis and the database, within the timeout. */
+  close(): Promise<void>;
+}
+
+export interface CreateServerOptions {
+  logger?: Logger;
+}
+
+export async function createServer(
+  config: Config,
+  options: CreateServerOptions = {},
+): Promise<SyncTalkServer> {
+  const logger = options.logger ?? createLogger(config.log.level);
+
+  const database = createDatabase(config.database, logger);
+  let store: SharedStore | undefined;
+  try {
+    const { applied } = await prepareDatabase(database, { retries: config.startup.retries, logger });
+    logger.info({ applied }, `database: ${database.description} (${applied.length} migrations applied)`);
+    store = await createSharedStore(config.redis, { retries: config.startup.retries, logger });
+    logger.info(`shared state: ${store.description}`);
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+  const shared = store;
+
+  let closing = false;
+  const app = createHttpApp({ logger, bodyLimit: config.http.bodyLimit, trustProxy: config.http.trustProxy });
+  const health = healthRoutes({ database, store: shared, isClosing: () => closing });
+  app.use(health.routes());
+
+  const http = createHttpServer(app.callback());
+  // Slow-loris and idle bounds; Socket.IO's own pings keep websockets alive.
+  http.headersTimeout = 20_000;
+  http.requestTimeout = 30_000;
+  http.keepAliveTimeout = 5_000;
+  const io = createRealtime(http, { store: shared });
+
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      closing = true;
+      const timeout = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          logger.warn(`shutdown exceeded ${config.shutdownTimeoutMs} ms; forcing connections closed`);
+          http.closeAllConnections();
+          resolve();
+        }, config.shutdownTimeoutMs).unref(),
+      );
+      const graceful = (async () => {
+        // Socket.IO's close also closes the HTTP server; wait for in-flight requests to finish.
+        await new Promise<void>((resolve) => {
+          io.close(() => resolve());
+          http.closeIdleConnections();
+        });
+      })();
+      await Promise.race([graceful, timeout]);
+      await shared.close();
+      await database.close();
+    })();
+    return closed;
+  };
+
+  return {
+    config,
+    app,
+    http,
+    io,
+    db: database.db,
+    store: shared,
+    logger,
+    listen(port = config.http.port, host = config.http.host) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          const address = http.address() as AddressInfo;
+          const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
+          resolve({ port: address.port, host: address.address, url: `http://${shownHost}:${address.port}` });
+        });
+      });
+    },
+    close,
+  };
+}

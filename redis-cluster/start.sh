@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Starts a 6-node Redis Cluster (3 masters + 3 replicas) on 127.0.0.1:7001-7006 from the installed
+# redis-server, and waits until every node reports cluster_state:ok and sees 3 replicas.
+# Succeeds at once when the cluster is already up. Exits non-zero with the failing node's log tail otherwise.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+run_dir="${REDIS_CLUSTER_DIR:-$here/.run}"
+host=127.0.0.1
+ports=(7001 7002 7003 7004 7005 7006)
+timeout_s="${REDIS_CLUSTER_TIMEOUT:-30}"
+redis_server="${REDIS_SERVER_BIN:-redis-server}"
+
+log_tail() {
+  local port=$1
+  echo "---- last lines of node $port's log ($run_dir/$port/redis.log) ----" >&2
+  tail -n 20 "$run_dir/$port/redis.log" 2>/dev/null >&2 || echo "(no log)" >&2
+}
+
+node_ok() { # cluster_state ok and 3 replicas seen by this node
+  local port=$1 info nodes
+  info=$(redis-cli -h "$host" -p "$port" cluster info 2>/dev/null) || return 1
+  grep -q '^cluster_state:ok' <<<"$info" || return 1
+  nodes=$(redis-cli -h "$host" -p "$port" cluster nodes 2>/dev/null) || return 1
+  [ "$(grep -c 'slave' <<<"$nodes")" -eq 3 ] || return 1
+  [ "$(grep -c 'master' <<<"$nodes")" -ge 3 ] || return 1
+}
+
+all_ok() {
+  local port
+  for port in "${ports[@]}"; do node_ok "$port" || return 1; done
+}
+
+if all_ok; then
+  echo "redis-cluster: already up on $host:${ports[0]}-${ports[-1]}"
+  exit 0
+fi
+
+command -v "$redis_server" >/dev/null || { echo "redis-cluster: $redis_server not found (install redis-server)" >&2; exit 1; }
+command -v redis-cli >/dev/null || { echo "redis-cluster: redis-cli not found (install redis-tools)" >&2; exit 1; }
+
+# Start every node that does not answer; a node that answers but is not clustered is reset below.
+for port in "${ports[@]}"; do
+  if redis-cli -h "$host" -p "$port" ping >/dev/null 2>&1; then continue; fi
+  dir="$run_dir/$port"
+  rm -rf "$dir" && mkdir -p "$dir"
+  sed -e "s#{{PORT}}#$port#g" -e "s#{{DIR}}#$dir#g" "$here/node.conf.template" >"$dir/redis.conf"
+  if ! "$redis_server" "$dir/redis.conf" >"$dir/start.out" 2>&1; then
+    echo "redis-cluster: node $port failed to start:" >&2
+    cat "$dir/start.out" >&2
+    log_tail "$port"
+    exit 1
+  fi
+done
+
+# Wait until each node answers.
+for port in "${ports[@]}"; do
+  for _ in $(seq 1 50); do
+    redis-cli -h "$host" -p "$port" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  if ! redis-cli -h "$host" -p "$port" ping >/dev/null 2>&1; then
+    echo "redis-cluster: node $port does not answer" >&2
+    log_tail "$port"
+    exit 1
+  fi
+done
+
+# Create the cluster unless the nodes already formed one (e.g. a restart after a partial failure).
+known=$(redis-cli -h "$host" -p "${ports[0]}" cluster info | grep '^cluster_known_nodes:' | cut -d: -f2 | tr -d '\r')
+if [ "${known:-1}" -lt 6 ]; then
+  for port in "${ports[@]}"; do
+    redis-cli -h "$host" -p "$port" flushall >/dev/null 2>&1 || true
+    redis-cli -h "$host" -p "$port" cluster reset hard >/dev/null
+  done
+  addrs=()
+  for port in "${ports[@]}"; do addrs+=("$host:$port"); done
+  if ! redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$run_dir/create.out" 2>&1; then
+    echo "redis-cluster: cluster create failed:" >&2
+    tail -n 20 "$run_dir/create.out" >&2
+    exit 1
+  fi
+fi
+
+# cluster_state:ok comes before replicas have gossiped: wait for both on every node.
+deadline=$((SECONDS + timeout_s))
+while ! all_ok; do
+  if [ $SECONDS -ge $deadline ]; then
+    for port in "${ports[@]}"; do
+      if ! node_ok "$port"; then
+        echo "redis-cluster: node $port not ready after ${timeout_s}s:" >&2
+        redis-cli -h "$host" -p "$port" cluster info 2>&1 | head -3 >&2 || true
+        log_tail "$port"
+        exit 1
+      fi
+    done
+  fi
+  sleep 0.2
+done
+echo "redis-cluster: up on $host:${ports[0]}-${ports[-1]} (3 masters, 3 replicas)"
