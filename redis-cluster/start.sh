@@ -11,17 +11,20 @@ ports=(7001 7002 7003 7004 7005 7006)
 timeout_s="${REDIS_CLUSTER_TIMEOUT:-30}"
 redis_server="${REDIS_SERVER_BIN:-redis-server}"
 
+# Every call is bounded: something else listening on a port must not hang the script.
+cli() { timeout 3 redis-cli -h "$host" "$@"; }
+
 log_tail() {
   local port=$1
   echo "---- last lines of node $port's log ($run_dir/$port/redis.log) ----" >&2
-  tail -n 20 "$run_dir/$port/redis.log" 2>/dev/null >&2 || echo "(no log)" >&2
+  tail -n 20 "$run_dir/$port/redis.log" >&2 2>/dev/null || echo "(no log)" >&2
 }
 
 node_ok() { # cluster_state ok and 3 replicas seen by this node
   local port=$1 info nodes
-  info=$(redis-cli -h "$host" -p "$port" cluster info 2>/dev/null) || return 1
+  info=$(cli -p "$port" cluster info 2>/dev/null) || return 1
   grep -q '^cluster_state:ok' <<<"$info" || return 1
-  nodes=$(redis-cli -h "$host" -p "$port" cluster nodes 2>/dev/null) || return 1
+  nodes=$(cli -p "$port" cluster nodes 2>/dev/null) || return 1
   [ "$(grep -c 'slave' <<<"$nodes")" -eq 3 ] || return 1
   [ "$(grep -c 'master' <<<"$nodes")" -ge 3 ] || return 1
 }
@@ -41,7 +44,7 @@ command -v redis-cli >/dev/null || { echo "redis-cluster: redis-cli not found (i
 
 # Start every node that does not answer; a node that answers but is not clustered is reset below.
 for port in "${ports[@]}"; do
-  if redis-cli -h "$host" -p "$port" ping >/dev/null 2>&1; then continue; fi
+  if cli -p "$port" ping 2>/dev/null | grep -q PONG; then continue; fi
   dir="$run_dir/$port"
   rm -rf "$dir" && mkdir -p "$dir"
   sed -e "s#{{PORT}}#$port#g" -e "s#{{DIR}}#$dir#g" "$here/node.conf.template" >"$dir/redis.conf"
@@ -53,29 +56,30 @@ for port in "${ports[@]}"; do
   fi
 done
 
-# Wait until each node answers.
+# Wait until each node answers (10 s in all).
+deadline=$((SECONDS + 10))
 for port in "${ports[@]}"; do
-  for _ in $(seq 1 50); do
-    redis-cli -h "$host" -p "$port" ping >/dev/null 2>&1 && break
+  until timeout 1 redis-cli -h "$host" -p "$port" ping 2>/dev/null | grep -q PONG; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "redis-cluster: node $port does not answer PING" >&2
+      cat "$run_dir/$port/start.out" >&2 2>/dev/null || true
+      log_tail "$port"
+      exit 1
+    fi
     sleep 0.1
   done
-  if ! redis-cli -h "$host" -p "$port" ping >/dev/null 2>&1; then
-    echo "redis-cluster: node $port does not answer" >&2
-    log_tail "$port"
-    exit 1
-  fi
 done
 
 # Create the cluster unless the nodes already formed one (e.g. a restart after a partial failure).
-known=$(redis-cli -h "$host" -p "${ports[0]}" cluster info | grep '^cluster_known_nodes:' | cut -d: -f2 | tr -d '\r')
+known=$(cli -p "${ports[0]}" cluster info | grep '^cluster_known_nodes:' | cut -d: -f2 | tr -d '\r')
 if [ "${known:-1}" -lt 6 ]; then
   for port in "${ports[@]}"; do
-    redis-cli -h "$host" -p "$port" flushall >/dev/null 2>&1 || true
-    redis-cli -h "$host" -p "$port" cluster reset hard >/dev/null
+    cli -p "$port" flushall >/dev/null 2>&1 || true
+    cli -p "$port" cluster reset hard >/dev/null
   done
   addrs=()
   for port in "${ports[@]}"; do addrs+=("$host:$port"); done
-  if ! redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$run_dir/create.out" 2>&1; then
+  if ! timeout 60 redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$run_dir/create.out" 2>&1; then
     echo "redis-cluster: cluster create failed:" >&2
     tail -n 20 "$run_dir/create.out" >&2
     exit 1
@@ -89,7 +93,7 @@ while ! all_ok; do
     for port in "${ports[@]}"; do
       if ! node_ok "$port"; then
         echo "redis-cluster: node $port not ready after ${timeout_s}s:" >&2
-        redis-cli -h "$host" -p "$port" cluster info 2>&1 | head -3 >&2 || true
+        cli -p "$port" cluster info 2>&1 | head -3 >&2 || true
         log_tail "$port"
         exit 1
       fi
