@@ -1,2 +1,2 @@
 export { errorCodes, isErrorCode } from './protocol/index.js';
-export type { ErrorBody, ErrorCode } from './protocol/index.js';
+export type { AuthResponse, ErrorBody, ErrorCode, SiteRole, User, UserKind } from './protocol/index.js';

@@ -133,6 +133,25 @@ const envSchema = z.object({
     .regex(/^\d+(kb|mb)?$/i, 'must be a size like 100kb or 1mb')
     .default('100kb'),
 
+  SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOGIN_MAX_PER_USERNAME: int(1, 100000).default(10),
+  LOGIN_MAX_PER_IP: int(1, 1000000).default(100),
+  LOGIN_WINDOW: duration.default(15 * 60),
+  GUEST_MAX_PER_IP: int(1, 1000000).default(20),
+  GUEST_WINDOW: duration.default(3600),
+
+  KAKAO_REST_API_KEY: z.string().min(1).optional(),
+  KAKAO_CLIENT_SECRET: z.string().min(1).optional(),
+  KAKAO_REDIRECT_URI: url(['http:', 'https:']).optional(),
+  KAKAO_SCOPES: z.string().default(''),
+  KAKAO_AUTH_URL: url(['http:', 'https:']).default('https://kauth.kakao.com'),
+  KAKAO_API_URL: url(['http:', 'https:']).default('https://kapi.kakao.com'),
+  KAKAO_TIMEOUT: duration.default(5),
+
+  MESSAGE_MAX_LENGTH: int(1, 100000).default(4000),
+  MESSAGE_RATE_LIMIT: int(1, 100000).default(20),
+  MESSAGE_RATE_WINDOW: duration.default(10),
+
   CORS_ORIGINS: origins.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
   DEFAULT_SITE_NAME: z.string().min(1).max(100).default('Default site'),
   ADMIN_USERNAME: z.string().min(3).max(32).optional(),
@@ -178,7 +197,21 @@ export interface Config {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
     bcryptCost: number;
+    /** Key material for secrets the server must read back (site signing secrets). */
+    secretsKey: string;
+    login: { maxPerUsername: number; maxPerIp: number; windowMs: number };
+    guests: { maxPerIp: number; windowMs: number };
   };
+  kakao: {
+    restApiKey: string | undefined;
+    clientSecret: string | undefined;
+    redirectUri: string | undefined;
+    scopes: string[];
+    authUrl: string;
+    apiUrl: string;
+    timeoutMs: number;
+  };
+  messages: { maxLength: number; rateLimit: number; rateWindowMs: number };
   sites: { defaultName: string; defaultOrigins: string[] };
   admin: { username: string; password: string } | undefined;
 }
@@ -215,6 +248,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('JWT_SECRET', 'is required in production (at least 32 random characters)');
   }
 
+  const jwtSecret = e.JWT_SECRET ?? developmentSecret(e.NODE_ENV, e.SYNCTALK_DATA_DIR);
+
   return {
     env: e.NODE_ENV,
     http: {
@@ -236,11 +271,32 @@ export function loadConfig(env: Env = process.env): Config {
     startup: { retries: e.STARTUP_RETRIES },
     shutdownTimeoutMs: Math.round(e.SHUTDOWN_TIMEOUT * 1000),
     auth: {
-      jwtSecret: e.JWT_SECRET ?? developmentSecret(e.NODE_ENV, e.SYNCTALK_DATA_DIR),
+      jwtSecret,
       jwtSecretGenerated: !e.JWT_SECRET,
       accessTtlSeconds: e.JWT_ACCESS_TTL,
       refreshTtlSeconds: e.JWT_REFRESH_TTL,
       bcryptCost: e.BCRYPT_COST,
+      secretsKey: e.SECRETS_KEY ?? jwtSecret,
+      login: {
+        maxPerUsername: e.LOGIN_MAX_PER_USERNAME,
+        maxPerIp: e.LOGIN_MAX_PER_IP,
+        windowMs: Math.round(e.LOGIN_WINDOW * 1000),
+      },
+      guests: { maxPerIp: e.GUEST_MAX_PER_IP, windowMs: Math.round(e.GUEST_WINDOW * 1000) },
+    },
+    kakao: {
+      restApiKey: e.KAKAO_REST_API_KEY,
+      clientSecret: e.KAKAO_CLIENT_SECRET,
+      redirectUri: e.KAKAO_REDIRECT_URI,
+      scopes: e.KAKAO_SCOPES.split(/[\s,]+/).filter(Boolean),
+      authUrl: e.KAKAO_AUTH_URL.replace(/\/+$/, ''),
+      apiUrl: e.KAKAO_API_URL.replace(/\/+$/, ''),
+      timeoutMs: Math.round(e.KAKAO_TIMEOUT * 1000),
+    },
+    messages: {
+      maxLength: e.MESSAGE_MAX_LENGTH,
+      rateLimit: e.MESSAGE_RATE_LIMIT,
+      rateWindowMs: Math.round(e.MESSAGE_RATE_WINDOW * 1000),
     },
     sites: { defaultName: e.DEFAULT_SITE_NAME, defaultOrigins: e.CORS_ORIGINS },
     admin: e.ADMIN_USERNAME ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD! } : undefined,

@@ -13,9 +13,27 @@ import { createHttpApp } from './platform/http.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createRealtime } from './platform/realtime.js';
 import { createSharedStore, type SharedStore } from './platform/redis.js';
+import { Api } from './platform/api.js';
+import type { Deps } from './platform/deps.js';
+import { authMiddleware } from './auth/guard.js';
+import { registerAuthRoutes } from './auth/auth.routes.js';
+import { sessions, type Sessions } from './auth/session.js';
+import { corsForSite, corsPreflight } from './sites/cors.js';
+import { siteContext } from './sites/site-context.js';
+import { registerSiteRoutes } from './sites/sites.routes.js';
+import { sitesService, type SitesService } from './sites/sites.service.js';
+import { registerRoomRoutes } from './rooms/rooms.routes.js';
+
+/** What domains are built from: the platform plus the shared services other domains use. */
+export interface DomainDeps extends Deps {
+  sites: SitesService;
+  sessions: Sessions;
+}
 
 export interface SyncTalkServer {
   config: Config;
+  api: Api;
+  deps: DomainDeps;
   app: Koa;
   http: HttpServer;
   io: IoServer;
@@ -51,10 +69,49 @@ export async function createServer(
   }
   const shared = store;
 
+  const deps: DomainDeps = {
+    config,
+    db: database.db,
+    store: shared,
+    logger,
+    sites: undefined as unknown as SitesService,
+    sessions: undefined as unknown as Sessions,
+  };
+  deps.sites = sitesService(deps);
+  deps.sessions = sessions(deps);
+  try {
+    const { site, secret } = await deps.sites.ensureDefault();
+    if (secret) {
+      logger.info(
+        { siteId: site.publicId },
+        `default site created: public id ${site.publicId}; its signing secret is shown once: ${secret}`,
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled([shared.close(), database.close()]);
+    throw error;
+  }
+
   let closing = false;
   const app = createHttpApp({ logger, bodyLimit: config.http.bodyLimit, trustProxy: config.http.trustProxy });
   const health = healthRoutes({ database, store: shared, isClosing: () => closing });
   app.use(health.routes());
+  app.use(health.allowedMethods());
+
+  // Everything under /v1 belongs to a site: preflight, site, CORS for that site, then the routes.
+  const { requireAuth, optionalAuth } = authMiddleware(config);
+  const api = new Api({ requireAuth, optionalAuth });
+  registerAuthRoutes(api, deps);
+  registerSiteRoutes(api, deps);
+  registerRoomRoutes(api, deps);
+  const v1: Koa.Middleware[] = [
+    corsPreflight(deps.sites.repo),
+    siteContext(deps.sites.repo),
+    corsForSite(),
+    ...api.middleware(),
+  ];
+  for (const m of v1)
+    app.use(async (ctx, next) => (ctx.path.startsWith('/v1/') || ctx.path === '/v1' ? m(ctx, next) : next()));
 
   const http = createHttpServer(app.callback());
   // Slow-loris and idle bounds; Socket.IO's own pings keep websockets alive.
@@ -90,6 +147,8 @@ export async function createServer(
 
   return {
     config,
+    api,
+    deps,
     app,
     http,
     io,

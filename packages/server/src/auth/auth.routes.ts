@@ -1,0 +1,4 @@
+import type { Api } from '../platform/api.js';
+import type { DomainDeps } from '../server.js';
+
+export function registerAuthRoutes(_api: Api, _deps: DomainDeps): void {}

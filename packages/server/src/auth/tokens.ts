@@ -1,0 +1,73 @@
+/**
+ * Access tokens: HS256 JWTs (the algorithm is pinned on both sides; `none` and every other algorithm are
+ * rejected), short-lived, with claims sub (user id), site (site id), roles, kind and typ=access.
+ */
+import jwt from 'jsonwebtoken';
+import type { SiteRole, UserKind } from '@synctalk/sdk';
+import type { Config } from '../config.js';
+
+export const ISSUER = 'synctalk';
+export const ALGORITHM = 'HS256';
+
+export interface AccessClaims {
+  sub: string;
+  site: string;
+  roles: SiteRole[];
+  kind: UserKind;
+  typ: 'access';
+  iat: number;
+  exp: number;
+}
+
+/** The authenticated user of a request or socket, from a verified access token. */
+export interface AuthUser {
+  id: string;
+  siteId: string;
+  roles: SiteRole[];
+  kind: UserKind;
+  /** Expiry of the token, seconds since the epoch. */
+  exp: number;
+}
+
+export function signAccessToken(
+  config: Config,
+  user: { id: string; siteId: string; roles: SiteRole[]; kind: UserKind },
+): { token: string; expiresIn: number } {
+  const expiresIn = Math.round(config.auth.accessTtlSeconds);
+  const token = jwt.sign(
+    { site: user.siteId, roles: user.roles, kind: user.kind, typ: 'access' },
+    config.auth.jwtSecret,
+    {
+      algorithm: ALGORITHM,
+      subject: user.id,
+      issuer: ISSUER,
+      expiresIn,
+    },
+  );
+  return { token, expiresIn };
+}
+
+export function verifyOptions(): jwt.VerifyOptions {
+  return { algorithms: [ALGORITHM], issuer: ISSUER };
+}
+
+/** Checks the decoded payload is one of our access tokens and returns the user it names. */
+export function claimsToUser(payload: unknown): AuthUser | undefined {
+  const p = payload as Partial<AccessClaims> | undefined;
+  if (!p || p.typ !== 'access' || typeof p.sub !== 'string' || typeof p.site !== 'string') return undefined;
+  if (!Array.isArray(p.roles) || typeof p.kind !== 'string' || typeof p.exp !== 'number') return undefined;
+  return { id: p.sub, siteId: p.site, roles: p.roles, kind: p.kind, exp: p.exp };
+}
+
+export type VerifyResult = { ok: true; user: AuthUser } | { ok: false; reason: 'expired' | 'invalid' };
+
+/** Verifies an access token outside HTTP (e.g. the socket handshake). */
+export function verifyAccessToken(config: Config, token: string): VerifyResult {
+  try {
+    const payload = jwt.verify(token, config.auth.jwtSecret, verifyOptions());
+    const user = claimsToUser(payload);
+    return user ? { ok: true, user } : { ok: false, reason: 'invalid' };
+  } catch (error) {
+    return { ok: false, reason: error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
+  }
+}

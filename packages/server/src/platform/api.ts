@@ -1,0 +1,114 @@
+/**
+ * Routes are declared once, with their zod schemas: the same declaration validates the request, registers the
+ * Koa route and feeds the OpenAPI document. Handlers receive parsed input and return the response body.
+ *
+ * ```ts
+ * api.route({
+ *   method: 'post', path: '/v1/rooms', summary: 'Create a room', auth: 'required',
+ *   body: createRoomBody, status: 201,
+ *   handler: async (ctx, { body }) => rooms.create(ctx.state.user, body),
+ * });
+ * ```
+ */
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type { z} from 'zod';
+import { type ZodType } from 'zod';
+import { AppError } from './errors.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteInput<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+}
+
+export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
+  method: Method;
+  /** Koa-router path, e.g. `/v1/rooms/:id`. */
+  path: string;
+  summary: string;
+  tags?: string[];
+  /** `required`: a valid access token; `optional`: parsed when present; `none` (default): public. */
+  auth?: 'required' | 'optional' | 'none';
+  body?: ZodType<B>;
+  query?: ZodType<Q>;
+  params?: ZodType<P>;
+  /** Response body schema, for the document. */
+  response?: ZodType;
+  /** Success status (default 200; 204 sends no body). */
+  status?: number;
+  /** Error codes this route may answer with, for the document. */
+  errors?: string[];
+  /** Extra middleware run after authentication and before validation (e.g. `requireRole`). */
+  before?: Koa.Middleware[];
+  handler: (ctx: Koa.Context, input: RouteInput<B, Q, P>) => Promise<unknown> | unknown;
+}
+
+/** Formats zod issues as `details` and a one-line message naming the first problem. */
+export function validationError(where: 'body' | 'query' | 'params' | 'payload', error: z.ZodError): AppError {
+  const details = error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+    code: issue.code,
+  }));
+  const first = details[0]!;
+  const at = first.path ? `${where}.${first.path}` : where;
+  return new AppError('validation_failed', `Invalid ${at}: ${first.message}`, details);
+}
+
+export function parseOrThrow<T>(
+  schema: ZodType<T>,
+  value: unknown,
+  where: 'body' | 'query' | 'params' | 'payload',
+): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(where, result.error);
+  return result.data;
+}
+
+export interface ApiOptions {
+  /** Middleware that requires a valid token and sets `ctx.state.user`. */
+  requireAuth: Koa.Middleware;
+  /** Middleware that sets `ctx.state.user` when a valid token is present and passes otherwise. */
+  optionalAuth: Koa.Middleware;
+}
+
+export class Api {
+  readonly router = new Router();
+  readonly specs: RouteSpec[] = [];
+
+  constructor(private readonly options: ApiOptions) {}
+
+  route<B, Q, P>(spec: RouteSpec<B, Q, P>): void {
+    this.specs.push(spec as RouteSpec);
+    const middleware: Koa.Middleware[] = [];
+    if (spec.auth === 'required') middleware.push(this.options.requireAuth);
+    if (spec.auth === 'optional') middleware.push(this.options.optionalAuth);
+    middleware.push(...(spec.before ?? []));
+    middleware.push(async (ctx) => {
+      const input = {
+        params: spec.params ? parseOrThrow(spec.params, ctx.params, 'params') : (ctx.params as P),
+        query: spec.query ? parseOrThrow(spec.query, { ...ctx.query }, 'query') : (ctx.query as Q),
+        body: spec.body ? parseOrThrow(spec.body, ctx.request.body ?? {}, 'body') : (undefined as B),
+      };
+      if (
+        !spec.body &&
+        ctx.request.body !== undefined &&
+        Object.keys(ctx.request.body as object).length > 0
+      ) {
+        throw new AppError('validation_failed', 'This route takes no body');
+      }
+      const result = await spec.handler(ctx, input);
+      ctx.status = spec.status ?? 200;
+      if (ctx.status !== 204) ctx.body = result;
+    });
+    this.router[spec.method](spec.path, ...(middleware as unknown as Parameters<Router['use']>));
+  }
+
+  /** Koa middleware: the routes, plus 405 for a known path with another method. */
+  middleware(): Koa.Middleware[] {
+    return [this.router.routes(), this.router.allowedMethods({ throw: true })] as unknown as Koa.Middleware[];
+  }
+}
