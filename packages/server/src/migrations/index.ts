@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import * as m0001 from './0001-sites-users.js';
+import * as m0002 from './0002-rooms.js';
 
 interface Migration {
   name: string;
@@ -11,7 +12,10 @@ interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-const migrations: Migration[] = [{ name: '0001-sites-users', ...m0001 }];
+const migrations: Migration[] = [
+  { name: '0001-sites-users', ...m0001 },
+  { name: '0002-rooms', ...m0002 },
+];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => migrations,

@@ -12,7 +12,7 @@
  */
 import Router from '@koa/router';
 import type Koa from 'koa';
-import type { z} from 'zod';
+import type { z } from 'zod';
 import { type ZodType } from 'zod';
 import { AppError } from './errors.js';
 

@@ -1,0 +1,70 @@
+/**
+ * zod building blocks shared by every domain's `*.schemas.ts`. Text is NFC-normalised, may not contain NUL
+ * or other control characters (PostgreSQL cannot store NUL in text, and they have no place in a chat UI),
+ * and lengths count characters as people see them (code points), not UTF-16 units.
+ */
+import { z } from 'zod';
+
+// C0 controls except tab/newline/carriage return, DEL, and C1 controls.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+export function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n += 1;
+  return n;
+}
+
+export interface TextOptions {
+  min?: number;
+  max: number;
+  /** Allow newlines and tabs (message bodies, descriptions). Default false. */
+  multiline?: boolean;
+  /** Trim surrounding whitespace first. Default true. */
+  trim?: boolean;
+}
+
+/** A user-supplied string: normalised, control-free, length-checked in code points. */
+export function text(options: TextOptions) {
+  const { min = 1, max, multiline = false, trim = true } = options;
+  return z
+    .string()
+    .transform((s) => (trim ? s.trim() : s).normalize('NFC'))
+    .superRefine((s, ctx) => {
+      if (CONTROL.test(s)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters' });
+      else if (!multiline && /[\t\n\r]/.test(s))
+        ctx.addIssue({ code: 'custom', message: 'must be a single line' });
+      const n = codePoints(s);
+      if (n < min)
+        ctx.addIssue({
+          code: 'custom',
+          message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`,
+        });
+      if (n > max) ctx.addIssue({ code: 'custom', message: `must be at most ${max} characters` });
+    });
+}
+
+/** A numeric id in a path or body (bigint as a decimal string). */
+export const id = z.string().regex(/^[1-9]\d{0,17}$/, 'must be a numeric id');
+
+/** An integer from a query string, bounded. */
+export function queryInt(options: { min: number; max: number; default?: number }) {
+  const base = z
+    .string()
+    .regex(/^-?\d{1,16}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(options.min).max(options.max));
+  return options.default === undefined ? base : base.optional().transform((v) => v ?? options.default!);
+}
+
+/** An http(s) URL, at most 2048 characters (avatars, links). */
+export const httpUrl = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without credentials');
