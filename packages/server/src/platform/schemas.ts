@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 // C0 controls except tab/newline/carriage return, DEL, and C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 export function codePoints(s: string): number {
