@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `server` is the Node-only entry (`@synctalk/sdk/server`); the root entry stays browser-safe.
+  entry: { index: 'src/index.ts', 'server/index': 'src/server/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,10 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 
+const sdk = (path: string) => fileURLToPath(new URL(`../sdk/src/${path}`, import.meta.url));
+
 export default defineProject({
   resolve: {
-    // Tests run the SDK's protocol from source, as the bundled server does.
-    alias: { '@synctalk/sdk': fileURLToPath(new URL('../sdk/src/index.ts', import.meta.url)) },
+    // Tests run the SDK from source, as the bundled server does.
+    alias: [
+      { find: /^@synctalk\/sdk$/, replacement: sdk('index.ts') },
+      { find: /^@synctalk\/sdk\/server$/, replacement: sdk('server/index.ts') },
+    ],
   },
   test: {
     name: 'server',

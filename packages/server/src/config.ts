@@ -80,6 +80,20 @@ const url = (protocols: string[]) =>
     }
   });
 
+/**
+ * Whether `value` is exactly a browser origin: http(s) scheme, host and optional port, nothing else (no path,
+ * query, credentials or trailing slash; lower-case host and default ports omitted, as browsers send it).
+ * Site origins (`/v1/admin/sites`) use the same rule.
+ */
+export function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const origins = z
   .string()
   .transform((v) =>
@@ -90,14 +104,7 @@ const origins = z
   )
   .superRefine((list, ctx) => {
     for (const origin of list) {
-      let ok = false;
-      try {
-        const u = new URL(origin);
-        ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === origin;
-      } catch {
-        ok = false;
-      }
-      if (!ok)
+      if (!isOrigin(origin))
         ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://example.com` });
     }
   });
@@ -151,11 +158,14 @@ const envSchema = z.object({
   MESSAGE_MAX_LENGTH: int(1, 100000).default(4000),
   MESSAGE_RATE_LIMIT: int(1, 100000).default(20),
   MESSAGE_RATE_WINDOW: duration.default(10),
+  PRESENCE_TTL: duration.default(30),
 
   CORS_ORIGINS: origins.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
   DEFAULT_SITE_NAME: z.string().min(1).max(100).default('Default site'),
   ADMIN_USERNAME: z.string().min(3).max(32).optional(),
   ADMIN_PASSWORD: z.string().min(8).max(72).optional(),
+
+  METRICS_ENABLED: bool.default(true),
 });
 
 /**
@@ -212,8 +222,11 @@ export interface Config {
     timeoutMs: number;
   };
   messages: { maxLength: number; rateLimit: number; rateWindowMs: number };
+  /** A connection of a crashed node stops counting as online this long after its last heartbeat. */
+  realtime: { presenceTtlMs: number };
   sites: { defaultName: string; defaultOrigins: string[] };
   admin: { username: string; password: string } | undefined;
+  metrics: { enabled: boolean };
 }
 
 /**
@@ -298,7 +311,9 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimit: e.MESSAGE_RATE_LIMIT,
       rateWindowMs: Math.round(e.MESSAGE_RATE_WINDOW * 1000),
     },
+    realtime: { presenceTtlMs: Math.round(e.PRESENCE_TTL * 1000) },
     sites: { defaultName: e.DEFAULT_SITE_NAME, defaultOrigins: e.CORS_ORIGINS },
     admin: e.ADMIN_USERNAME ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD! } : undefined,
+    metrics: { enabled: e.METRICS_ENABLED },
   };
 }

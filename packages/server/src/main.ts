@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * The process entry: `synctalk-server` runs the server, `synctalk-server migrate` applies migrations and exits.
+ * The process entry: `synctalk-server` runs the server, `synctalk-server migrate` applies migrations and exits,
+ * `synctalk-server create-admin --username NAME --password-stdin` makes an administrator.
  * Configuration errors print one line naming the variable and exit 1.
  */
+import { runCreateAdmin } from './auth/admin-bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDatabase, prepareDatabase } from './platform/database.js';
 import { createLogger } from './platform/logger.js';
@@ -67,8 +69,14 @@ async function main() {
   const command = process.argv[2] ?? 'serve';
   if (command === 'serve') await runServer(config);
   else if (command === 'migrate') await runMigrate(config);
-  else {
-    process.stderr.write(`synctalk: unknown command "${command}" (expected serve or migrate)\n`);
+  else if (command === 'create-admin') {
+    await runCreateAdmin(config, process.argv.slice(3), process.stdin, (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+  } else {
+    process.stderr.write(
+      `synctalk: unknown command "${command}" (expected serve, migrate or create-admin)\n`,
+    );
     process.exit(1);
   }
 }

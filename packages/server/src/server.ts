@@ -5,24 +5,31 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
-import type { Server as IoServer } from 'socket.io';
 import type { Config } from './config.js';
 import { createDatabase, prepareDatabase, type Database } from './platform/database.js';
 import { healthRoutes } from './platform/health.js';
 import { createHttpApp } from './platform/http.js';
+import { createMetrics } from './platform/metrics.js';
+import { registerOpenApiRoute } from './platform/openapi.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createRealtime } from './platform/realtime.js';
 import { createSharedStore, type SharedStore } from './platform/redis.js';
 import { Api } from './platform/api.js';
 import type { Deps } from './platform/deps.js';
 import { authMiddleware } from './auth/guard.js';
+import { bootstrapAdmin } from './auth/admin-bootstrap.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
+import { registerExternalAuthRoutes } from './auth/external-auth.routes.js';
 import { sessions, type Sessions } from './auth/session.js';
 import { corsForSite, corsPreflight } from './sites/cors.js';
 import { siteContext } from './sites/site-context.js';
 import { registerSiteRoutes } from './sites/sites.routes.js';
 import { sitesService, type SitesService } from './sites/sites.service.js';
 import { registerRoomRoutes } from './rooms/rooms.routes.js';
+import { registerMessageRoutes } from './messages/messages.routes.js';
+import { createChat, type Chat } from './realtime/chat.js';
+import { originGate } from './realtime/origins.js';
+import type { ChatServer } from './realtime/types.js';
 
 /** What domains are built from: the platform plus the shared services other domains use. */
 export interface DomainDeps extends Deps {
@@ -36,7 +43,9 @@ export interface SyncTalkServer {
   deps: DomainDeps;
   app: Koa;
   http: HttpServer;
-  io: IoServer;
+  io: ChatServer;
+  /** The realtime domain (`/chat`): its message service and presence, and `close({ cleanup })`. */
+  chat: Chat;
   db: Database;
   store: SharedStore;
   logger: Logger;
@@ -87,23 +96,45 @@ export async function createServer(
         `default site created: public id ${site.publicId}; its signing secret is shown once: ${secret}`,
       );
     }
+    await bootstrapAdmin(deps, site);
   } catch (error) {
     await Promise.allSettled([shared.close(), database.close()]);
     throw error;
   }
 
   let closing = false;
-  const app = createHttpApp({ logger, bodyLimit: config.http.bodyLimit, trustProxy: config.http.trustProxy });
+  const metrics = config.metrics.enabled
+    ? createMetrics({ db: database.db, kind: config.database.kind })
+    : undefined;
+  const app = createHttpApp({
+    logger,
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: config.http.trustProxy,
+    onResponse: metrics?.onResponse,
+  });
   const health = healthRoutes({ database, store: shared, isClosing: () => closing });
   app.use(health.routes());
   app.use(health.allowedMethods());
+  for (const m of metrics?.middleware() ?? []) app.use(m);
+
+  // Realtime first, unattached, so REST message routes can broadcast; attached to the HTTP server below.
+  const io = createRealtime({
+    store: shared,
+    isOriginAllowed: originGate(deps.sites.repo).allowed,
+    onError: (error) => logger.warn({ err: error }, 'socket origin check failed'),
+  });
+  const chat = createChat(deps, io);
 
   // Everything under /v1 belongs to a site: preflight, site, CORS for that site, then the routes.
   const { requireAuth, optionalAuth } = authMiddleware(config);
   const api = new Api({ requireAuth, optionalAuth });
   registerAuthRoutes(api, deps);
+  registerExternalAuthRoutes(api, deps);
   registerSiteRoutes(api, deps);
   registerRoomRoutes(api, deps);
+  registerMessageRoutes(api, deps, chat.messages);
+  // Last: the document describes every route declared above.
+  registerOpenApiRoute(api, { publicUrl: config.http.publicUrl, metrics: config.metrics.enabled });
   const v1: Koa.Middleware[] = [
     corsPreflight(deps.sites.repo),
     siteContext(deps.sites.repo),
@@ -118,20 +149,24 @@ export async function createServer(
   http.headersTimeout = 20_000;
   http.requestTimeout = 30_000;
   http.keepAliveTimeout = 5_000;
-  const io = createRealtime(http, { store: shared });
+  io.attach(http);
+  metrics?.observeSockets(io);
 
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
       closing = true;
-      const timeout = new Promise<void>((resolve) =>
-        setTimeout(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
           logger.warn(`shutdown exceeded ${config.shutdownTimeoutMs} ms; forcing connections closed`);
           http.closeAllConnections();
           resolve();
-        }, config.shutdownTimeoutMs).unref(),
-      );
+        }, config.shutdownTimeoutMs).unref();
+      });
       const graceful = (async () => {
+        // This node's connections go offline in the shared presence before their sockets close.
+        await chat.close();
         // Socket.IO's close also closes the HTTP server; wait for in-flight requests to finish.
         await new Promise<void>((resolve) => {
           io.close(() => resolve());
@@ -139,6 +174,8 @@ export async function createServer(
         });
       })();
       await Promise.race([graceful, timeout]);
+      // A graceful close that won the race must not be reported as a forced one later.
+      clearTimeout(timer);
       await shared.close();
       await database.close();
     })();
@@ -152,6 +189,7 @@ export async function createServer(
     app,
     http,
     io,
+    chat,
     db: database.db,
     store: shared,
     logger,

@@ -29,3 +29,37 @@ export interface AuthResponse {
   refreshExpiresIn: number;
   user: User;
 }
+
+/**
+ * `POST /v1/auth/signup`. Usernames: 3–32 characters, ASCII letters, digits, `_`, `.` and `-`, starting with
+ * a letter or digit, unique per site ignoring case. Passwords: at least 8 characters and at most 72 bytes of
+ * UTF-8 (bcrypt's limit; longer passwords are refused, never truncated).
+ */
+export interface SignupRequest {
+  username: string;
+  password: string;
+  /** Shown to other users; defaults to the username. 1–64 characters. */
+  displayName?: string;
+}
+
+/** `POST /v1/auth/login`. The username is matched ignoring case. */
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+/** `POST /v1/auth/refresh`: exchanges a refresh token (single use) for a new pair. */
+export interface RefreshRequest {
+  refreshToken: string;
+}
+
+/** `POST /v1/auth/logout`: ends the session the refresh token belongs to, and clears the access cookie. */
+export interface LogoutRequest {
+  refreshToken?: string;
+}
+
+/** `PATCH /v1/me`: at least one field. `avatarUrl: null` removes the avatar. */
+export interface UpdateMeRequest {
+  displayName?: string;
+  avatarUrl?: string | null;
+}

@@ -10,7 +10,7 @@ import type { SiteRole } from '@synctalk/sdk';
 import type { Config } from '../config.js';
 import { AppError } from '../platform/errors.js';
 import { currentSite } from '../sites/site-context.js';
-import { ALGORITHM, claimsToUser, ISSUER, type AuthUser } from './tokens.js';
+import { ALGORITHM, claimsToUser, ISSUER, signingKey, type AuthUser } from './tokens.js';
 
 export const ACCESS_COOKIE = 'synctalk_access';
 
@@ -29,7 +29,7 @@ function bearer(ctx: Koa.Context): string | null {
 export function authMiddleware(config: Config) {
   // passthrough: koa-jwt never throws; we decide below, so every failure has our error shape.
   const verify = koaJwt({
-    secret: config.auth.jwtSecret,
+    secret: signingKey(config) as unknown as string,
     algorithms: [ALGORITHM],
     issuer: ISSUER,
     key: 'jwt',

@@ -108,10 +108,14 @@ export function attachAccessToken(ctx: Koa.Context, config: Deps['config'], auth
   });
 }
 
-export function clearAccessCookie(ctx: Koa.Context): void {
+/** Expires the access cookie, with the attributes it was set with (Secure in production). */
+export function clearAccessCookie(ctx: Koa.Context, config?: Deps['config']): void {
+  const secure = config?.env === 'production';
+  if (secure) ctx.cookies.secure = true;
   ctx.cookies.set(ACCESS_COOKIE, '', {
     httpOnly: true,
     sameSite: 'lax',
+    secure,
     maxAge: 0,
     path: '/',
     overwrite: true,

@@ -2,11 +2,28 @@
  * Access tokens: HS256 JWTs (the algorithm is pinned on both sides; `none` and every other algorithm are
  * rejected), short-lived, with claims sub (user id), site (site id), roles, kind and typ=access.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { SiteRole, UserKind } from '@synctalk/sdk';
 import type { Config } from '../config.js';
 
 export const ISSUER = 'synctalk';
+
+const keys = new Map<string, KeyObject>();
+
+/**
+ * The HMAC key as a KeyObject. Given a plain string, jsonwebtoken first tries to parse it as a PEM public
+ * key on every call (about 0.4 ms); a secret KeyObject skips that on the hot path of every request.
+ */
+export function signingKey(config: Config): KeyObject {
+  const secret = config.auth.jwtSecret;
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
 export const ALGORITHM = 'HS256';
 
 export interface AccessClaims {
@@ -36,7 +53,7 @@ export function signAccessToken(
   const expiresIn = Math.round(config.auth.accessTtlSeconds);
   const token = jwt.sign(
     { site: user.siteId, roles: user.roles, kind: user.kind, typ: 'access' },
-    config.auth.jwtSecret,
+    signingKey(config),
     {
       algorithm: ALGORITHM,
       subject: user.id,
@@ -64,7 +81,7 @@ export type VerifyResult = { ok: true; user: AuthUser } | { ok: false; reason: '
 /** Verifies an access token outside HTTP (e.g. the socket handshake). */
 export function verifyAccessToken(config: Config, token: string): VerifyResult {
   try {
-    const payload = jwt.verify(token, config.auth.jwtSecret, verifyOptions());
+    const payload = jwt.verify(token, signingKey(config), verifyOptions());
     const user = claimsToUser(payload);
     return user ? { ok: true, user } : { ok: false, reason: 'invalid' };
   } catch (error) {

@@ -117,6 +117,29 @@ export function usersRepository(db: Database) {
         .returning('*');
       return row && toUserRecord(row as UserRow);
     },
+
+    /** Adds `roles` to the user's roles, keeping the others; atomic, so concurrent callers cannot lose one. */
+    async addRoles(siteId: string, id: string, roles: SiteRole[]): Promise<UserRecord | undefined> {
+      const [row] = await db<UserRow>('users')
+        .where({ id, site_id: siteId })
+        .update({
+          // Existing roles keep their order; missing ones are appended.
+          roles: db.raw('roles || ARRAY(SELECT r FROM unnest(?::text[]) AS r WHERE r <> ALL(roles))', [
+            roles,
+          ]),
+          updated_at: db.fn.now(),
+        })
+        .returning('*');
+      return row && toUserRecord(row as UserRow);
+    },
+
+    /** Replaces a password account's hash (a new password, or the same one at a new bcrypt cost). */
+    async setPasswordHash(siteId: string, id: string, passwordHash: string): Promise<boolean> {
+      const n = await db('users')
+        .where({ id, site_id: siteId, kind: 'password' })
+        .update({ password_hash: passwordHash, updated_at: db.fn.now() });
+      return n > 0;
+    },
   };
 }
 

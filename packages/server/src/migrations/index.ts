@@ -5,6 +5,8 @@
 import type { Knex } from 'knex';
 import * as m0001 from './0001-sites-users.js';
 import * as m0002 from './0002-rooms.js';
+import * as m0003 from './0003-messages.js';
+import * as m0004 from './0004-rooms-member-order.js';
 
 interface Migration {
   name: string;
@@ -15,6 +17,8 @@ interface Migration {
 const migrations: Migration[] = [
   { name: '0001-sites-users', ...m0001 },
   { name: '0002-rooms', ...m0002 },
+  { name: '0003-messages', ...m0003 },
+  { name: '0004-rooms-member-order', ...m0004 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

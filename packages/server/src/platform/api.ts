@@ -107,8 +107,11 @@ export class Api {
     this.router[spec.method](spec.path, ...(middleware as unknown as Parameters<Router['use']>));
   }
 
-  /** Koa middleware: the routes, plus 405 for a known path with another method. */
+  /**
+   * Koa middleware: the routes, plus 405 for a known path with another method. Not `throw: true`: the thrown
+   * error would lack the `Allow` header; the HTTP layer turns the bare 405 into the JSON error shape.
+   */
   middleware(): Koa.Middleware[] {
-    return [this.router.routes(), this.router.allowedMethods({ throw: true })] as unknown as Koa.Middleware[];
+    return [this.router.routes(), this.router.allowedMethods()] as unknown as Koa.Middleware[];
   }
 }

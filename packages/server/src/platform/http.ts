@@ -88,8 +88,12 @@ export function createHttpApp(options: HttpOptions): Koa {
     await withRequestId(requestId, async () => {
       try {
         await next();
-        if (ctx.status === 404 && ctx.body === undefined) {
+        if (ctx.status === 404 && ctx.body == null) {
           throw new AppError('not_found', `No route for ${ctx.method} ${ctx.path}`);
+        }
+        // A router that answered with a bare status (e.g. 405 from allowedMethods) still gets the JSON shape.
+        if (ctx.status >= 400 && ctx.body == null) {
+          throw toAppError({ status: ctx.status }) ?? new Error(`bare ${ctx.status} response`);
         }
       } catch (error) {
         const appError = toAppError(error);

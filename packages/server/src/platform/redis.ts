@@ -13,6 +13,12 @@ import { describeError, retry } from './retry.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AdapterFactory = any;
 
+/** The live members of an expiring set, and how many expired members the call discarded. */
+export interface ExpiringSetState {
+  members: string[];
+  expired: number;
+}
+
 export interface SharedStore {
   /** Human description for logs. */
   readonly description: string;
@@ -24,6 +30,18 @@ export interface SharedStore {
   /** Deletes `key` and returns the value it had (atomic get-and-delete). */
   take(key: string): Promise<string | null>;
   del(key: string): Promise<void>;
+  /**
+   * A set whose members expire one by one (presence: a member per connection, refreshed by its node's
+   * heartbeat). `op` 'add' inserts or refreshes `members` to expire `ttlMs` from now, 'remove' drops them,
+   * 'get' only reads. Every call first discards expired members and returns the live ones, atomically.
+   * One key, so one cluster slot; expiry uses the store's clock, so nodes' clocks need not agree.
+   */
+  expiringSet(
+    key: string,
+    op: 'add' | 'remove' | 'get',
+    members?: string[],
+    ttlMs?: number,
+  ): Promise<ExpiringSetState>;
   ping(timeoutMs?: number): Promise<void>;
   /** The Socket.IO adapter for fan-out across nodes; undefined means Socket.IO's in-memory default. */
   socketAdapter(): AdapterFactory | undefined;
@@ -45,6 +63,7 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
 class MemoryStore implements SharedStore {
   readonly description = 'in-memory (single node)';
   private readonly values = new Map<string, { value: string; expiresAt: number }>();
+  private readonly sets = new Map<string, Map<string, number>>();
   private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
 
   private live(key: string) {
@@ -60,6 +79,10 @@ class MemoryStore implements SharedStore {
   private sweep() {
     const now = Date.now();
     for (const [key, entry] of this.values) if (entry.expiresAt <= now) this.values.delete(key);
+    for (const [key, set] of this.sets) {
+      for (const [member, expiresAt] of set) if (expiresAt <= now) set.delete(member);
+      if (set.size === 0) this.sets.delete(key);
+    }
   }
 
   async hit(key: string, windowMs: number) {
@@ -93,6 +116,29 @@ class MemoryStore implements SharedStore {
     this.values.delete(key);
   }
 
+  async expiringSet(key: string, op: 'add' | 'remove' | 'get', members: string[] = [], ttlMs = 0) {
+    const now = Date.now();
+    let set = this.sets.get(key);
+    let expired = 0;
+    if (set) {
+      for (const [member, expiresAt] of set) {
+        if (expiresAt <= now) {
+          set.delete(member);
+          expired += 1;
+        }
+      }
+    }
+    if (op === 'add' && members.length > 0) {
+      set ??= new Map();
+      this.sets.set(key, set);
+      for (const member of members) set.set(member, now + ttlMs);
+    } else if (op === 'remove' && set) {
+      for (const member of members) set.delete(member);
+    }
+    if (set?.size === 0) this.sets.delete(key);
+    return { members: set ? [...set.keys()] : [], expired };
+  }
+
   async ping() {}
 
   socketAdapter() {
@@ -102,8 +148,19 @@ class MemoryStore implements SharedStore {
   async close() {
     clearInterval(this.sweeper);
     this.values.clear();
+    this.sets.clear();
   }
 }
+
+/** What the adapters call on their subscriber connection without awaiting. */
+const SUBSCRIBER_COMMANDS = [
+  'subscribe',
+  'unsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'ssubscribe',
+  'sunsubscribe',
+] as const;
 
 // INCR, and start the window on the first hit; returns [count, pttl]. One key, so one slot: cluster-safe.
 const HIT_SCRIPT = `
@@ -112,6 +169,22 @@ if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return { count, ttl }`;
+
+// A sorted set scored by expiry time (ms, the server's clock). Drops expired members, applies the operation,
+// keeps the key alive as long as its latest member, returns { expired, live members }. One key: cluster-safe.
+const EXPIRING_SET_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expired = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local op = ARGV[1]
+if op == 'add' and #ARGV > 2 then
+  local ttl = tonumber(ARGV[2])
+  for i = 3, #ARGV do redis.call('ZADD', KEYS[1], now + ttl, ARGV[i]) end
+  if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+elseif op == 'remove' then
+  for i = 3, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end
+end
+return { expired, redis.call('ZRANGE', KEYS[1], 0, -1) }`;
 
 class RedisStore implements SharedStore {
   private readonly extra: (Redis | Cluster)[] = [];
@@ -169,6 +242,18 @@ class RedisStore implements SharedStore {
     await this.client.del(key);
   }
 
+  async expiringSet(key: string, op: 'add' | 'remove' | 'get', members: string[] = [], ttlMs = 0) {
+    const [expired, live] = (await this.client.eval(
+      EXPIRING_SET_SCRIPT,
+      1,
+      key,
+      op,
+      String(Math.max(1, Math.round(ttlMs))),
+      ...members,
+    )) as [number, string[]];
+    return { members: live, expired };
+  }
+
   async ping(timeoutMs = 2000) {
     await withTimeout(this.client.ping(), timeoutMs);
   }
@@ -186,6 +271,31 @@ class RedisStore implements SharedStore {
         }),
       ),
     );
+  }
+}
+
+/**
+ * The Socket.IO Redis adapters send some commands without awaiting them: the sharded adapter's SSUBSCRIBE /
+ * SUNSUBSCRIBE when a room is created or emptied on this node, the classic adapter's PUBLISH of every
+ * broadcast. While a master is down (a failover takes seconds) those promises reject, and a rejection nobody
+ * handles ends the Node process. This gives each such call a handler that logs the failure; callers that
+ * await the promise still see the rejection. Nothing is lost for subscriptions: ioredis keeps the channel
+ * and subscribes it again on the new master; a failed PUBLISH is a broadcast other nodes miss (clients
+ * catch up from the seq gap).
+ */
+function handleDetachedRejections(
+  client: Redis | Cluster,
+  commands: readonly string[],
+  onError: (command: string, error: unknown) => void,
+): void {
+  const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const command of commands) {
+    const original = target[command]!.bind(client);
+    target[command] = (...args: unknown[]) => {
+      const result = original(...args);
+      if (result instanceof Promise) result.catch((error: unknown) => onError(command, error));
+      return result;
+    };
   }
 }
 
@@ -218,6 +328,15 @@ export async function createSharedStore(
   // Connection errors are logged, never left as unhandled 'error' events; ioredis reconnects by itself.
   const onError = (error: unknown) =>
     logger.debug({ reason: describeError(error) }, 'redis connection error');
+  const onPubSubError = (command: string, error: unknown) =>
+    logger.warn({ command, reason: describeError(error) }, 'redis pub/sub command failed');
+  // Classic Pub/Sub publishes on the store's client (nothing else publishes there) and subscribes on its own.
+  const classicAdapter = (self: RedisStore) => {
+    const sub = self.duplicate();
+    handleDetachedRejections(self.redis, ['publish'], onPubSubError);
+    handleDetachedRejections(sub, SUBSCRIBER_COMMANDS, onPubSubError);
+    return createAdapter(self.redis, sub);
+  };
   let store: RedisStore;
   if (config.kind === 'cluster') {
     const nodes = config.nodes;
@@ -236,9 +355,10 @@ export async function createSharedStore(
         if (config.adapter === 'sharded') {
           // SPUBLISH/SSUBSCRIBE: each room's messages go to one shard, not every node of the cluster.
           const sub = self.duplicate({ shardedSubscribers: true }) as Cluster;
+          handleDetachedRejections(sub, SUBSCRIBER_COMMANDS, onPubSubError);
           return createShardedAdapter(self.redis, sub, { subscriptionMode: 'dynamic' });
         }
-        return createAdapter(self.redis, self.duplicate());
+        return classicAdapter(self);
       },
       onError,
     );
@@ -249,12 +369,7 @@ export async function createSharedStore(
       connectTimeout: 5000,
     });
     const u = new URL(config.url);
-    store = new RedisStore(
-      `Redis ${u.hostname}:${u.port || '6379'}`,
-      client,
-      (self) => createAdapter(self.redis, self.duplicate()),
-      onError,
-    );
+    store = new RedisStore(`Redis ${u.hostname}:${u.port || '6379'}`, client, classicAdapter, onError);
   }
 
   const client = store.redis;

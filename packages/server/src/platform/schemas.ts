@@ -61,6 +61,8 @@ export function queryInt(options: { min: number; max: number; default?: number }
 export const httpUrl = z
   .string()
   .max(2048, 'must be at most 2048 characters')
+  // The URL parser silently drops or encodes some control characters; refuse them outright.
+  .refine((v) => !CONTROL.test(v) && !/\s/.test(v), 'must not contain whitespace or control characters')
   .refine((v) => {
     try {
       const u = new URL(v);

@@ -151,6 +151,15 @@ export function sitesRepository(db: Database) {
       );
       return rows.rows.map((r) => r.origin);
     },
+
+    /** Whether any site allows `origin` (answers a CORS preflight, which does not name its site). */
+    async anySiteAllows(origin: string): Promise<boolean> {
+      const rows = await db.raw<{ rows: unknown[] }>(
+        'SELECT 1 FROM sites WHERE ? = ANY (allowed_origins) LIMIT 1',
+        [origin],
+      );
+      return rows.rows.length > 0;
+    },
   };
 }
 

@@ -8,6 +8,9 @@ import type { AuthResponse, SiteRole } from '@synctalk/sdk';
 import { usersRepository, type UserRecord } from '../../src/auth/users.repository.js';
 import type { Site, SiteSettings } from '../../src/sites/sites.repository.js';
 import type { TestServer } from './server.js';
+import type { AuthUser } from '../../src/auth/tokens.js';
+import { roomsService } from '../../src/rooms/rooms.service.js';
+import type { Room } from '@synctalk/sdk';
 
 let counter = 0;
 export function uniqueName(prefix = 'u'): string {
@@ -68,4 +71,43 @@ export async function newUser(
 
 export function newAdmin(t: TestServer, options: { site?: Site } = {}): Promise<TestUser> {
   return newUser(t, { ...options, roles: ['ROLE_USER', 'ROLE_ADMIN'] });
+}
+
+/** The `AuthUser` a request by `u` would carry (for calling services directly). */
+export function authUserOf(u: TestUser): AuthUser {
+  return { id: u.user.id, siteId: u.user.siteId, roles: u.user.roles, kind: u.user.kind, exp: 0 };
+}
+
+/** A room created by `owner` through the rooms service (the owner becomes its owner member). */
+export async function newRoom(
+  t: TestServer,
+  owner: TestUser,
+  options: { title?: string; description?: string; visibility?: 'public' | 'private' } = {},
+): Promise<Room> {
+  const site = (await t.server.deps.sites.repo.findById(owner.user.siteId))!;
+  return roomsService(t.server.deps).create(site, authUserOf(owner), {
+    title: options.title ?? uniqueName('room'),
+    description: options.description,
+    visibility: options.visibility ?? 'public',
+  });
+}
+
+/** How many users `site` has (every user of every site when omitted): "nothing was created" checks. */
+export async function countUsers(t: TestServer, site?: Site): Promise<number> {
+  const q = t.server.db('users');
+  if (site) q.where({ site_id: site.id });
+  const [row] = await q.count<{ count: string }[]>({ count: '*' });
+  return Number(row!.count);
+}
+
+/** How many refresh tokens were ever issued (all sites): "no session was started" checks. */
+export async function countRefreshTokens(t: TestServer): Promise<number> {
+  const [row] = await t.server.db('refresh_tokens').count<{ count: string }[]>({ count: '*' });
+  return Number(row!.count);
+}
+
+/** Makes `member` a member of `room` through the rooms service (as `POST /v1/rooms/:id/join` would). */
+export async function joinRoom(t: TestServer, member: TestUser, room: Room): Promise<void> {
+  const site = (await t.server.deps.sites.repo.findById(member.user.siteId))!;
+  await roomsService(t.server.deps).joinById(site, authUserOf(member), room.id);
 }

@@ -1,0 +1,10 @@
+/**
+ * `@synctalk/sdk/server`: helpers for a site's own backend (Node.js only; uses node:crypto). Never import
+ * this from browser code: it handles the site secret.
+ */
+export {
+  createUserToken,
+  DEFAULT_USER_TOKEN_LIFETIME,
+  MAX_USER_TOKEN_LIFETIME,
+  type CreateUserTokenOptions,
+} from './user-token.js';

@@ -1,0 +1,167 @@
+/**
+ * zod schemas of the accounts and sign-in API: request bodies (validation) and responses (the OpenAPI
+ * document). The username and password rules live here and nowhere else; the admin bootstrap reuses them.
+ */
+import { z } from 'zod';
+import { codePoints, httpUrl, text } from '../platform/schemas.js';
+
+export const USERNAME_MIN = 3;
+export const USERNAME_MAX = 32;
+/** ASCII only, so no two usernames look alike and case folding is unambiguous. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export const PASSWORD_MIN_CHARS = 8;
+/** bcrypt ignores everything past 72 bytes; longer passwords are refused rather than silently cut. */
+export const PASSWORD_MAX_BYTES = 72;
+
+export const DISPLAY_NAME_MAX = 64;
+
+// A UTF-16 surrogate without its partner: not a character, and not encodable as UTF-8.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A username: trimmed, 3–32 characters of `A-Z a-z 0-9 _ . -`, starting with a letter or digit. */
+export const username = z
+  .string()
+  .trim()
+  .superRefine((s, ctx) => {
+    const n = codePoints(s);
+    if (n < USERNAME_MIN || n > USERNAME_MAX) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be ${USERNAME_MIN} to ${USERNAME_MAX} characters`,
+      });
+    } else if (!USERNAME_PATTERN.test(s)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'may contain only letters (a-z), digits, "_", "." and "-", and must start with a letter or digit',
+      });
+    }
+  })
+  .meta({
+    description:
+      'ASCII letters, digits, "_", "." and "-", starting with a letter or digit; unique per site, ignoring case',
+    minLength: USERNAME_MIN,
+    maxLength: USERNAME_MAX,
+    pattern: USERNAME_PATTERN.source,
+  });
+
+/**
+ * A password as typed: never trimmed, NFC-normalised (the same password typed on different systems gives the
+ * same bytes), at most 72 bytes of UTF-8, no NUL (bcrypt would stop reading there).
+ */
+function passwordSchema(minChars: number) {
+  return z
+    .string()
+    .superRefine((s, ctx) => {
+      if (s.includes('\u0000')) {
+        ctx.addIssue({ code: 'custom', message: 'must not contain NUL characters' });
+        return;
+      }
+      if (LONE_SURROGATE.test(s)) {
+        ctx.addIssue({ code: 'custom', message: 'must be valid Unicode text' });
+        return;
+      }
+      const n = codePoints(s);
+      if (n < minChars) {
+        ctx.addIssue({
+          code: 'custom',
+          message: minChars === 1 ? 'must not be empty' : `must be at least ${minChars} characters`,
+        });
+      }
+      const bytes = Buffer.byteLength(s.normalize('NFC'), 'utf8');
+      if (bytes > PASSWORD_MAX_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (this one is ${bytes}); longer passwords are not truncated`,
+        });
+      }
+    })
+    .transform((s) => s.normalize('NFC'));
+}
+
+/** A new password (sign-up, admin creation). */
+export const newPassword = passwordSchema(PASSWORD_MIN_CHARS).meta({
+  description: `At least ${PASSWORD_MIN_CHARS} characters and at most ${PASSWORD_MAX_BYTES} bytes of UTF-8; never trimmed`,
+  minLength: PASSWORD_MIN_CHARS,
+});
+
+/** A password presented at sign-in: any non-empty password that could have been set. */
+export const presentedPassword = passwordSchema(1).meta({ minLength: 1 });
+
+// Bidirectional embeddings, overrides and isolates: right-to-left names need none of them, and they let a
+// name display as something else ("evil\u202Egnp.exe"). Plain RTL text is accepted as it is.
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+
+/** A display name: 1–64 characters on one line, trimmed, without bidirectional control characters. */
+export const displayName = text({ min: 1, max: DISPLAY_NAME_MAX }).refine((s) => !BIDI_CONTROL.test(s), {
+  message: 'must not contain bidirectional control characters',
+});
+
+export const signupBody = z
+  .strictObject({
+    username,
+    password: newPassword,
+    displayName: displayName.optional(),
+  })
+  .meta({ id: 'SignupRequest' });
+
+export const loginBody = z
+  .strictObject({
+    username,
+    password: presentedPassword,
+  })
+  .meta({ id: 'LoginRequest' });
+
+const refreshToken = z.string().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
+
+export const refreshBody = z.strictObject({ refreshToken }).meta({ id: 'RefreshRequest' });
+
+export const logoutBody = z
+  .strictObject({ refreshToken: refreshToken.optional() })
+  .meta({ id: 'LogoutRequest' });
+
+// httpUrl checks the scheme, but the URL parser quietly accepts raw control characters (it would encode
+// them), and PostgreSQL cannot store NUL: refuse them, and spaces, so the stored string is a clean URL.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const URL_UNSAFE = /[\u0000-\u0020\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+/** An avatar: an http(s) URL of at most 2048 characters, without control characters or spaces. */
+export const avatarUrl = httpUrl.refine((v) => !URL_UNSAFE.test(v), {
+  message: 'must not contain spaces or control characters',
+});
+
+export const updateMeBody = z
+  .strictObject({
+    displayName: displayName.optional(),
+    avatarUrl: avatarUrl.nullable().optional(),
+  })
+  .refine((b) => b.displayName !== undefined || b.avatarUrl !== undefined, {
+    message: 'give at least one of displayName, avatarUrl',
+  })
+  .meta({ id: 'UpdateMeRequest' });
+
+/** A user as every API returns it (`User` in the SDK). */
+export const userSchema = z
+  .object({
+    id: z.string(),
+    username: z.string().nullable(),
+    displayName: z.string(),
+    avatarUrl: z.string().nullable(),
+    kind: z.enum(['password', 'kakao', 'site', 'guest']),
+    roles: z.array(z.enum(['ROLE_USER', 'ROLE_ADMIN'])),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'User' });
+
+/** The answer to every sign-in and refresh (`AuthResponse` in the SDK). */
+export const authResponseSchema = z
+  .object({
+    tokenType: z.literal('Bearer'),
+    accessToken: z.string(),
+    expiresIn: z.number().int(),
+    refreshToken: z.string(),
+    refreshExpiresIn: z.number().int(),
+    user: userSchema,
+  })
+  .meta({ id: 'AuthResponse' });

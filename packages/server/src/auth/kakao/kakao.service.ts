@@ -1,0 +1,230 @@
+/**
+ * Kakao Login (authorization code flow with PKCE, optionally OpenID Connect). `start` builds Kakao's
+ * authorization URL around a one-time server-side state; `signIn` and `link` finish a flow: they consume the
+ * state, exchange the code, read the profile, verify the ID token when `openid` was requested, and then
+ * upsert the user keyed by (site, Kakao id) or link the Kakao id to the account that started the flow.
+ *
+ * The redirect URI is always KAKAO_REDIRECT_URI; nothing a client sends can change where Kakao sends codes.
+ */
+import { AppError } from '../../platform/errors.js';
+import { randomToken } from '../../platform/crypto.js';
+import type { DomainDeps } from '../../server.js';
+import type { Site } from '../../sites/sites.repository.js';
+import { identitiesRepository } from '../identities.repository.js';
+import { usersRepository, type UserRecord } from '../users.repository.js';
+import { kakaoClient } from './kakao.client.js';
+import { kakaoIdTokens } from './kakao.id-token.js';
+import { toKakaoIdentity, type KakaoIdentity } from './kakao.profile.js';
+import { peekState, pkcePair, saveState, takeState, type KakaoState } from './kakao.state.js';
+
+export type { KakaoState };
+
+const flowGone = () =>
+  new AppError('unauthorized', 'This Kakao sign-in is unknown, expired or already used; start again');
+
+export function kakaoService(deps: DomainDeps) {
+  const { store, logger } = deps;
+  const kakao = deps.config.kakao;
+  const client = kakaoClient(kakao, logger);
+  const idTokens = kakaoIdTokens(kakao, client, logger);
+  const identities = identitiesRepository(deps.db);
+  const users = usersRepository(deps.db);
+  const openid = kakao.scopes.includes('openid');
+
+  function assertConfigured(): void {
+    if (!kakao.restApiKey || !kakao.redirectUri) {
+      throw new AppError('not_found', 'Kakao login is not configured');
+    }
+  }
+
+  /**
+   * The origin a popup will post its result to: the one asked for (it must be an allowed origin of the site),
+   * else the calling page's Origin, else the site's first allowed origin.
+   */
+  function popupOrigin(site: Site, requested: string | undefined, requestOrigin: string): string | undefined {
+    if (requested !== undefined) {
+      if (!site.allowedOrigins.includes(requested)) {
+        throw new AppError(
+          'validation_failed',
+          `origin "${requested.slice(0, 200)}" is not allowed for this site`,
+        );
+      }
+      return requested;
+    }
+    if (requestOrigin && site.allowedOrigins.includes(requestOrigin)) return requestOrigin;
+    return site.allowedOrigins[0];
+  }
+
+  /** Exchanges the code and returns who signed in, checked against the ID token when OIDC is on. */
+  async function identify(code: string, saved: KakaoState): Promise<KakaoIdentity> {
+    const tokens = await client.exchangeCode({ code, verifier: saved.verifier });
+    const identity = toKakaoIdentity(await client.fetchProfile(tokens.accessToken));
+    if (!identity) {
+      logger.error('kakao: user/me answered without a usable id');
+      throw new AppError('bad_gateway', 'Kakao answered with an unreadable profile');
+    }
+    if (saved.nonce !== undefined) {
+      if (!tokens.idToken) {
+        logger.error(
+          'kakao: openid was requested but no id_token came back; enable OpenID Connect for the app',
+        );
+        throw new AppError('bad_gateway', 'Kakao did not return an ID token; the error was logged');
+      }
+      await idTokens.verify(tokens.idToken, { nonce: saved.nonce, subject: identity.id });
+    }
+    return identity;
+  }
+
+  /** Consumes `state` and checks it is a flow of `purpose` started on `siteId`. */
+  async function consume(state: string, purpose: KakaoState['purpose'], siteId: string): Promise<KakaoState> {
+    const saved = await takeState(store, state);
+    if (!saved) throw flowGone();
+    if (saved.siteId !== siteId)
+      throw new AppError('unauthorized', 'This Kakao sign-in was started for another site');
+    if (saved.purpose !== purpose) {
+      throw new AppError(
+        'unauthorized',
+        purpose === 'login'
+          ? 'This state belongs to linking a Kakao account; complete it at /v1/me/kakao/link/callback'
+          : 'This state belongs to a Kakao sign-in, not to linking an account',
+      );
+    }
+    return saved;
+  }
+
+  /**
+   * Every start stores a state, so starts are limited per IP like sign-in attempts (LOGIN_MAX_PER_IP per
+   * LOGIN_WINDOW, per site): nobody can fill the shared store with states.
+   */
+  async function countStart(sitePublicId: string, ip: string): Promise<void> {
+    const { maxPerIp, windowMs } = deps.config.auth.login;
+    let hit: { count: number; resetMs: number };
+    try {
+      hit = await store.hit(`kakao:start:${sitePublicId}:${ip}`, windowMs);
+    } catch (error) {
+      logger.error({ err: error }, 'kakao: rate-limit store unavailable');
+      throw new AppError('unavailable', 'Kakao sign-in is temporarily unavailable; try again shortly');
+    }
+    if (hit.count > maxPerIp) {
+      const seconds = Math.max(1, Math.ceil(hit.resetMs / 1000));
+      throw new AppError(
+        'rate_limited',
+        `Too many Kakao sign-ins from this address; try again in ${seconds} seconds`,
+        { retryAfter: seconds },
+        { 'Retry-After': String(seconds) },
+      );
+    }
+  }
+
+  return {
+    configured: () => Boolean(kakao.restApiKey && kakao.redirectUri),
+    assertConfigured,
+    popupOrigin,
+
+    /** Starts a flow: stores its state and returns Kakao's authorization URL. */
+    async start(input: {
+      site: Site;
+      purpose: KakaoState['purpose'];
+      userId?: string;
+      origin?: string;
+      ip: string;
+    }): Promise<{ url: string; state: string }> {
+      assertConfigured();
+      await countStart(input.site.publicId, input.ip);
+      const { verifier, challenge } = pkcePair();
+      const nonce = openid ? randomToken(24) : undefined;
+      const state = await saveState(store, {
+        purpose: input.purpose,
+        siteId: input.site.id,
+        userId: input.userId,
+        verifier,
+        nonce,
+        origin: input.origin,
+      });
+      const params = new URLSearchParams({
+        response_type: 'code',
+        client_id: kakao.restApiKey!,
+        redirect_uri: kakao.redirectUri!,
+        state,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      });
+      if (kakao.scopes.length > 0) params.set('scope', kakao.scopes.join(','));
+      if (nonce) params.set('nonce', nonce);
+      return { url: `${kakao.authUrl}/oauth/authorize?${params.toString()}`, state };
+    },
+
+    /** Reads a flow's saved data without consuming it. */
+    peek: (state: string) => peekState(store, state),
+
+    /** Consumes a state whatever it was for (a cancelled flow); undefined when unknown. */
+    discard: (state: string) => takeState(store, state),
+
+    /**
+     * Finishes a sign-in on `siteId`: returns the (new or returning) user. Nothing is written unless every
+     * check passed.
+     */
+    async signIn(siteId: string, input: { code: string; state: string }): Promise<UserRecord> {
+      assertConfigured();
+      const saved = await consume(input.state, 'login', siteId);
+      const identity = await identify(input.code, saved);
+      const { user, created } = await identities.upsertKakaoUser({
+        siteId,
+        kakaoId: identity.id,
+        displayName: identity.displayName,
+        avatarUrl: identity.avatarUrl,
+        email: identity.email,
+      });
+      logger.info({ userId: user.id, siteId, created }, created ? 'kakao: new user' : 'kakao: sign-in');
+      return user;
+    },
+
+    /** Checks `user` may start linking Kakao (not a guest, not linked yet). */
+    async assertCanLink(siteId: string, userId: string): Promise<UserRecord> {
+      const user = await users.findById(siteId, userId);
+      if (!user) throw new AppError('unauthorized', 'This account no longer exists');
+      if (user.kind === 'guest') throw new AppError('forbidden', 'Guests cannot link a Kakao account');
+      if (user.kakaoId !== null) throw new AppError('conflict', 'This account is already linked to Kakao');
+      return user;
+    },
+
+    /** Finishes linking: the state must have been started by `userId` on `siteId`. */
+    async link(siteId: string, userId: string, input: { code: string; state: string }): Promise<UserRecord> {
+      assertConfigured();
+      const saved = await consume(input.state, 'link', siteId);
+      if (saved.userId !== userId) {
+        throw new AppError('forbidden', 'This Kakao link was started by another account');
+      }
+      const identity = await identify(input.code, saved);
+      const outcome = await identities.linkKakao(siteId, userId, identity.id);
+      switch (outcome.status) {
+        case 'linked':
+        case 'unchanged':
+          logger.info({ userId, siteId }, 'kakao: account linked');
+          return outcome.user;
+        case 'taken':
+          throw new AppError('conflict', 'This Kakao account already belongs to another user of this site');
+        case 'has_other':
+          throw new AppError('conflict', 'This account is already linked to a different Kakao account');
+        case 'not_found':
+          throw new AppError('unauthorized', 'This account no longer exists');
+      }
+    },
+
+    /** Removes the Kakao link of an account that can still sign in another way. */
+    async unlink(siteId: string, userId: string): Promise<UserRecord> {
+      const user = await users.findById(siteId, userId);
+      if (!user) throw new AppError('unauthorized', 'This account no longer exists');
+      if (user.kakaoId === null)
+        throw new AppError('not_found', 'No Kakao account is linked to this account');
+      if (user.kind === 'kakao') {
+        throw new AppError('conflict', 'This account signs in with Kakao; its Kakao link cannot be removed');
+      }
+      const updated = await identities.unlinkKakao(siteId, userId);
+      if (!updated) throw new AppError('not_found', 'No Kakao account is linked to this account');
+      return updated;
+    },
+  };
+}
+
+export type KakaoService = ReturnType<typeof kakaoService>;

@@ -1,0 +1,60 @@
+/**
+ * Socket events of messages: send, edit, delete, reactions. Each is a thin door onto `MessagesService`,
+ * which checks, writes, and broadcasts after the commit. Writes of one connection run one at a time in
+ * arrival order, so a client's messages are numbered in the order it sent them.
+ */
+import { actorOf, type ChatContext } from '../realtime/context.js';
+import { on } from '../realtime/handlers.js';
+import type { ChatSocket } from '../realtime/types.js';
+
+export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): void {
+  const { logger, schemas, messages } = ctx;
+  const serial = { serial: true };
+
+  on(
+    socket,
+    logger,
+    'message:send',
+    schemas.send,
+    async ({ roomId, ...input }) => ({ message: await messages.send(actorOf(socket), roomId, input) }),
+    serial,
+  );
+
+  on(
+    socket,
+    logger,
+    'message:edit',
+    schemas.edit,
+    async ({ roomId, messageId, text }) => ({
+      message: await messages.edit(actorOf(socket), roomId, messageId, text),
+    }),
+    serial,
+  );
+
+  on(
+    socket,
+    logger,
+    'message:delete',
+    schemas.messageRef,
+    async ({ roomId, messageId }) => ({ message: await messages.remove(actorOf(socket), roomId, messageId) }),
+    serial,
+  );
+
+  on(
+    socket,
+    logger,
+    'reaction:add',
+    schemas.reaction,
+    ({ roomId, messageId, emoji }) => messages.react(actorOf(socket), roomId, messageId, emoji, true),
+    serial,
+  );
+
+  on(
+    socket,
+    logger,
+    'reaction:remove',
+    schemas.reaction,
+    ({ roomId, messageId, emoji }) => messages.react(actorOf(socket), roomId, messageId, emoji, false),
+    serial,
+  );
+}

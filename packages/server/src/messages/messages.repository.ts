@@ -1,0 +1,230 @@
+/**
+ * All SQL about messages. Ids and room ids passed in were already resolved against the caller's site.
+ *
+ * The send transaction takes the room's next sequence number with
+ * `UPDATE rooms SET last_seq = last_seq + 1 … RETURNING last_seq`: the row lock serialises the room's sends,
+ * so numbers are gap-free (a rolled-back send gives its number back) and commit in order. History pages are
+ * keyset ranges on the covering index `messages_room_seq (room_id, seq) INCLUDE (id, author_id, created_at)`:
+ * the page's ids come from an Index Only Scan and only those rows are read from the table.
+ */
+import type { Knex } from 'knex';
+import type { Message } from '@synctalk/sdk';
+import { membershipRepository } from '../rooms/membership.js';
+
+interface MessageRow {
+  id: string;
+  room_id: string;
+  seq: string;
+  author_id: string;
+  client_msg_id: string;
+  text: string;
+  reply_to: string | null;
+  created_at: Date;
+  edited_at: Date | null;
+  deleted_at: Date | null;
+  author_display_name: string;
+  author_avatar_url: string | null;
+}
+
+const POSTGRES_UNIQUE_VIOLATION = '23505';
+const CLIENT_MSG_ID_CONSTRAINT = 'messages_room_client_msg_id';
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: String(row.id),
+    roomId: String(row.room_id),
+    seq: String(row.seq),
+    author: {
+      id: String(row.author_id),
+      displayName: row.author_display_name,
+      avatarUrl: row.author_avatar_url,
+    },
+    clientMsgId: row.client_msg_id,
+    text: row.deleted_at ? '' : row.text,
+    replyTo: row.reply_to === null ? null : String(row.reply_to),
+    createdAt: row.created_at.toISOString(),
+    editedAt: row.edited_at ? row.edited_at.toISOString() : null,
+    deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
+    reactions: [],
+  };
+}
+
+/** The message columns plus the author's display fields, from a relation named `m`. */
+const SELECT_WITH_AUTHOR = `
+  SELECT m.id, m.room_id, m.seq, m.author_id, m.client_msg_id, m.text, m.reply_to, m.created_at, m.edited_at,
+         m.deleted_at, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url`;
+
+/** Thrown inside the send transaction to roll it back when a concurrent retry stored the message first. */
+class DuplicateClientMsgId extends Error {}
+
+function isClientMsgIdViolation(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return e?.code === POSTGRES_UNIQUE_VIOLATION && e.constraint === CLIENT_MSG_ID_CONSTRAINT;
+}
+
+export type CreateResult = { created: true; message: Message } | { created: false; existing: Message };
+
+export interface HistoryOptions {
+  /** Only messages with a smaller seq. */
+  before?: string;
+  /** Only messages with a larger seq; pages then run forward from here. */
+  after?: string;
+  limit: number;
+}
+
+export function messagesRepository(db: Knex) {
+  async function selectOne(sql: string, bindings: readonly Knex.Value[], conn: Knex = db) {
+    const result = await conn.raw<{ rows: MessageRow[] }>(sql, bindings);
+    const row = result.rows[0];
+    return row && toMessage(row);
+  }
+
+  const findByClientMsgId = (roomId: string, clientMsgId: string, conn: Knex = db) =>
+    selectOne(
+      `${SELECT_WITH_AUTHOR} FROM messages m JOIN users u ON u.id = m.author_id
+        WHERE m.room_id = ? AND m.client_msg_id = ?`,
+      [roomId, clientMsgId],
+      conn,
+    );
+
+  return {
+    findByClientMsgId: (roomId: string, clientMsgId: string) => findByClientMsgId(roomId, clientMsgId),
+
+    /** The message `messageId` of room `roomId` (tombstones included). */
+    findById(roomId: string, messageId: string): Promise<Message | undefined> {
+      return selectOne(
+        `${SELECT_WITH_AUTHOR} FROM messages m JOIN users u ON u.id = m.author_id
+          WHERE m.id = ? AND m.room_id = ?`,
+        [messageId, roomId],
+      );
+    },
+
+    /** Whether `messageId` is a live (not deleted) message of `roomId`. */
+    async isLiveMessage(roomId: string, messageId: string): Promise<boolean> {
+      const row = await db('messages')
+        .where({ id: messageId, room_id: roomId })
+        .whereNull('deleted_at')
+        .first('id');
+      return row !== undefined;
+    },
+
+    /**
+     * Stores a message with the room's next sequence number, and moves the author's read marker to it (one's
+     * own message is never unread). When `(roomId, clientMsgId)` already exists, even because a concurrent
+     * retry won the race, nothing is written and the stored message is returned instead. Undefined when
+     * the room was deleted meanwhile.
+     */
+    async create(input: {
+      roomId: string;
+      authorId: string;
+      clientMsgId: string;
+      text: string;
+      replyTo: string | null;
+    }): Promise<CreateResult | undefined> {
+      try {
+        return await db.transaction(async (trx) => {
+          const bumped = await trx.raw<{ rows: { last_seq: string }[] }>(
+            'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? AND deleted_at IS NULL RETURNING last_seq',
+            [input.roomId],
+          );
+          const seq = bumped.rows[0]?.last_seq;
+          if (seq === undefined) return undefined;
+          // Under the room's row lock: a send with this key that committed before us is visible now.
+          const existing = await findByClientMsgId(input.roomId, input.clientMsgId, trx);
+          if (existing) throw new DuplicateClientMsgId();
+          const message = await selectOne(
+            `WITH m AS (
+               INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, reply_to)
+               VALUES (?, ?, ?, ?, ?, ?)
+               RETURNING *
+             )
+             ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
+            [input.roomId, seq, input.authorId, input.clientMsgId, input.text, input.replyTo],
+            trx,
+          );
+          await membershipRepository(trx).markRead(input.roomId, input.authorId, String(seq));
+          return { created: true as const, message: message! };
+        });
+      } catch (error) {
+        if (!(error instanceof DuplicateClientMsgId) && !isClientMsgIdViolation(error)) throw error;
+        // Rolled back (the sequence number too); answer with what the other send stored.
+        const existing = await findByClientMsgId(input.roomId, input.clientMsgId);
+        if (!existing) throw error;
+        return { created: false, existing };
+      }
+    },
+
+    /** Replaces the text of a live message; undefined when it does not exist or was deleted. */
+    edit(roomId: string, messageId: string, text: string): Promise<Message | undefined> {
+      return selectOne(
+        `WITH m AS (
+           UPDATE messages SET text = ?, edited_at = now()
+            WHERE id = ? AND room_id = ? AND deleted_at IS NULL
+           RETURNING *
+         )
+         ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
+        [text, messageId, roomId],
+      );
+    },
+
+    /**
+     * Deletes a message, keeping a tombstone (its seq stays, so clients see no gap): the text is erased and
+     * its reactions removed. Undefined when it does not exist or was already deleted.
+     */
+    async softDelete(roomId: string, messageId: string): Promise<Message | undefined> {
+      return db.transaction(async (trx) => {
+        const message = await selectOne(
+          `WITH m AS (
+             UPDATE messages SET text = '', deleted_at = now()
+              WHERE id = ? AND room_id = ? AND deleted_at IS NULL
+             RETURNING *
+           )
+           ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
+          [messageId, roomId],
+          trx,
+        );
+        if (message) await trx('reactions').where({ message_id: messageId }).delete();
+        return message;
+      });
+    },
+
+    /**
+     * A page of history in ascending seq order, and whether more exist beyond it in the paging direction
+     * (older without `after`, newer with it). Reads `limit + 1` keys to know.
+     */
+    async history(
+      roomId: string,
+      options: HistoryOptions,
+    ): Promise<{ messages: Message[]; hasMore: boolean }> {
+      const forward = options.after !== undefined;
+      const where: string[] = ['room_id = ?'];
+      const bindings: Knex.Value[] = [roomId];
+      if (options.after !== undefined) {
+        where.push('seq > ?');
+        bindings.push(options.after);
+      }
+      if (options.before !== undefined) {
+        where.push('seq < ?');
+        bindings.push(options.before);
+      }
+      bindings.push(options.limit + 1);
+      // Keyset step on the covering index, then only the page's rows by primary key.
+      const result = await db.raw<{ rows: MessageRow[] }>(
+        `${SELECT_WITH_AUTHOR}
+           FROM (SELECT id, seq FROM messages WHERE ${where.join(' AND ')}
+                  ORDER BY seq ${forward ? 'ASC' : 'DESC'} LIMIT ?) k
+           JOIN messages m ON m.id = k.id
+           JOIN users u ON u.id = m.author_id
+          ORDER BY m.seq ${forward ? 'ASC' : 'DESC'}`,
+        bindings,
+      );
+      const rows = result.rows;
+      const hasMore = rows.length > options.limit;
+      const page = rows.slice(0, options.limit).map(toMessage);
+      if (!forward) page.reverse();
+      return { messages: page, hasMore };
+    },
+  };
+}
+
+export type MessagesRepository = ReturnType<typeof messagesRepository>;

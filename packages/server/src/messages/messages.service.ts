@@ -1,0 +1,296 @@
+/**
+ * What can happen to messages, for both doors in (socket events and REST): send, edit, delete, react,
+ * history, and read markers. Every operation resolves the room within the caller's site, checks the
+ * membership with the rooms domain's `assertRoomPermission`, writes, and only after the commit broadcasts to
+ * the room's connections through the adapter.
+ *
+ * The send path: validate (schemas) → room permission `send` (membership, ban, mute) → `assertCanChat`
+ * (site policy) → an idempotent replay answers at once → per-user rate limit shared by all nodes → one
+ * transaction (next seq + insert) → commit → the caller acks → `message:new` to the room.
+ */
+import type { Message, MessagePage, ReactionUpdatedEvent, ReadUpdateResult } from '@synctalk/sdk';
+import { assertCanChat } from '../auth/policy.js';
+import type { AuthUser } from '../auth/tokens.js';
+import type { Deps } from '../platform/deps.js';
+import { AppError } from '../platform/errors.js';
+import type { RoomEmitter } from '../realtime/broadcast.js';
+import {
+  assertRoomPermission,
+  canInRoom,
+  membershipRepository,
+  type Membership,
+} from '../rooms/membership.js';
+import { roomsRepository, type Room } from '../rooms/rooms.repository.js';
+import { unreadCount } from '../rooms/room-views.js';
+import type { Site } from '../sites/sites.repository.js';
+import { messagesRepository, type HistoryOptions } from './messages.repository.js';
+import { MAX_REACTIONS_PER_USER, reactionsRepository } from './reactions.repository.js';
+import { CATCH_UP_LIMIT, JOIN_LATEST_LIMIT } from './messages.schemas.js';
+
+/** Who is acting: the authenticated user and the site (tenant) of the request or connection. */
+export interface Actor {
+  user: AuthUser;
+  site: Site;
+}
+
+export interface SendInput {
+  clientMsgId: string;
+  text: string;
+  replyTo?: string;
+}
+
+/** The stored message answers a retry only when it is the same message: same author, text and reply. */
+function assertSameMessage(existing: Message, actor: Actor, input: SendInput): void {
+  if (existing.author.id !== actor.user.id) {
+    throw new AppError('conflict', 'clientMsgId is already used by another message in this room', {
+      clientMsgId: input.clientMsgId,
+    });
+  }
+  // A message deleted since it was sent still answers its retry (as the tombstone).
+  if (existing.deletedAt) return;
+  if (existing.text !== input.text || existing.replyTo !== (input.replyTo ?? null)) {
+    throw new AppError('conflict', 'clientMsgId reused with different content', {
+      clientMsgId: input.clientMsgId,
+      messageId: existing.id,
+    });
+  }
+}
+
+export function messagesService(deps: Deps, emit: RoomEmitter) {
+  const repo = messagesRepository(deps.db);
+  const reactions = reactionsRepository(deps.db);
+  const rooms = roomsRepository(deps.db);
+  const members = membershipRepository(deps.db);
+  const { rateLimit, rateWindowMs } = deps.config.messages;
+
+  /** The room in the actor's site, and their membership (banned rows included, for the check). */
+  async function roomFor(actor: Actor, roomId: string): Promise<{ room: Room; membership?: Membership }> {
+    const room = await rooms.findById(actor.site.id, roomId);
+    if (!room) throw new AppError('not_found', 'No such room');
+    return { room, membership: await members.get(room.id, actor.user.id) };
+  }
+
+  async function authorize(actor: Actor, roomId: string, action: 'read' | 'send') {
+    const found = await roomFor(actor, roomId);
+    assertRoomPermission(found.membership, action, actor.user, found.room);
+    return found;
+  }
+
+  /**
+   * Counts one write against the user's window, shared by every node through the store. Messages (sends,
+   * edits) and reactions have separate budgets of the same size.
+   */
+  async function spend(actor: Actor, kind: 'messages' | 'reactions' = 'messages'): Promise<void> {
+    let hit: { count: number; resetMs: number };
+    try {
+      hit = await deps.store.hit(`ratelimit:${kind}:${actor.site.publicId}:${actor.user.id}`, rateWindowMs);
+    } catch (error) {
+      // Without the shared counter there is no limit to enforce: refuse rather than let floods through.
+      deps.logger.error({ err: error }, 'rate-limit store unavailable');
+      throw new AppError('unavailable', 'Sending is temporarily unavailable; try again shortly');
+    }
+    const { count, resetMs } = hit;
+    if (count > rateLimit) {
+      const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+      throw new AppError(
+        'rate_limited',
+        `Too many ${kind}: at most ${rateLimit} per ${Math.round(rateWindowMs / 1000)} s; retry in ${seconds} s`,
+        { retryAfter: seconds },
+        { 'Retry-After': String(seconds) },
+      );
+    }
+  }
+
+  async function withReactions(list: Message[], viewerId: string): Promise<Message[]> {
+    const summaries = await reactions.summaries(
+      list.filter((m) => !m.deletedAt).map((m) => m.id),
+      viewerId,
+    );
+    return list.map((m) => ({ ...m, reactions: summaries.get(m.id) ?? [] }));
+  }
+
+  async function withReactionsOne(message: Message, viewerId: string): Promise<Message> {
+    return (await withReactions([message], viewerId))[0]!;
+  }
+
+  /** Loads a message of the room for a change, refusing tombstones. */
+  async function liveMessage(roomId: string, messageId: string): Promise<Message> {
+    const message = await repo.findById(roomId, messageId);
+    if (!message) throw new AppError('not_found', 'No such message in this room');
+    if (message.deletedAt) throw new AppError('conflict', 'The message was deleted');
+    return message;
+  }
+
+  return {
+    /**
+     * Sends a message. Idempotent on `(room, clientMsgId)`: a retry returns the stored message and writes
+     * nothing (a retry never counts against the rate limit); the same key with other content is `conflict`.
+     */
+    async send(actor: Actor, roomId: string, input: SendInput): Promise<Message> {
+      const { room } = await authorize(actor, roomId, 'send');
+      assertCanChat(actor.site, actor.user);
+      const stored = await repo.findByClientMsgId(room.id, input.clientMsgId);
+      if (stored) {
+        assertSameMessage(stored, actor, input);
+        return withReactionsOne(stored, actor.user.id);
+      }
+      await spend(actor);
+      if (input.replyTo !== undefined && !(await repo.isLiveMessage(room.id, input.replyTo))) {
+        throw new AppError('validation_failed', 'Invalid payload.replyTo: no such message in this room', [
+          { path: 'replyTo', message: 'no such message in this room', code: 'custom' },
+        ]);
+      }
+      const result = await repo.create({
+        roomId: room.id,
+        authorId: actor.user.id,
+        clientMsgId: input.clientMsgId,
+        text: input.text,
+        replyTo: input.replyTo ?? null,
+      });
+      if (!result) throw new AppError('not_found', 'No such room');
+      if (!result.created) {
+        // A concurrent retry stored it first: same answer as a later retry.
+        assertSameMessage(result.existing, actor, input);
+        return withReactionsOne(result.existing, actor.user.id);
+      }
+      emit(room.id, 'message:new', result.message);
+      return result.message;
+    },
+
+    /** Edits the text of a message: its author (who may still send), or whoever may edit any message. */
+    async edit(actor: Actor, roomId: string, messageId: string, text: string): Promise<Message> {
+      const { room, membership } = await roomFor(actor, roomId);
+      assertRoomPermission(membership, 'read', actor.user, room);
+      const message = await liveMessage(room.id, messageId);
+      if (message.author.id === actor.user.id) {
+        assertRoomPermission(membership, 'send', actor.user, room);
+      } else if (!canInRoom(membership, 'edit_any_message', actor.user, room)) {
+        throw new AppError('forbidden', 'You can only edit your own messages');
+      }
+      if (message.text === text) return withReactionsOne(message, actor.user.id);
+      await spend(actor);
+      const updated = await repo.edit(room.id, messageId, text);
+      if (!updated) throw new AppError('conflict', 'The message was deleted');
+      emit(room.id, 'message:updated', {
+        roomId: room.id,
+        messageId: updated.id,
+        seq: updated.seq,
+        text: updated.text,
+        editedAt: updated.editedAt!,
+      });
+      return withReactionsOne(updated, actor.user.id);
+    },
+
+    /**
+     * Deletes a message (a tombstone stays): its author, or a moderator/owner, or a site admin. Deleting a
+     * deleted message answers the tombstone again.
+     */
+    async remove(actor: Actor, roomId: string, messageId: string): Promise<Message> {
+      const { room, membership } = await roomFor(actor, roomId);
+      assertRoomPermission(membership, 'read', actor.user, room);
+      const message = await repo.findById(room.id, messageId);
+      if (!message) throw new AppError('not_found', 'No such message in this room');
+      if (message.author.id !== actor.user.id) {
+        assertRoomPermission(membership, 'delete_any_message', actor.user, room);
+      }
+      if (message.deletedAt) return message;
+      const deleted =
+        (await repo.softDelete(room.id, messageId)) ?? (await repo.findById(room.id, messageId));
+      if (!deleted) throw new AppError('not_found', 'No such message in this room');
+      emit(room.id, 'message:deleted', {
+        roomId: room.id,
+        messageId: deleted.id,
+        seq: deleted.seq,
+        deletedAt: deleted.deletedAt!,
+      });
+      return deleted;
+    },
+
+    /** Adds (`add`) or removes a reaction of the actor; broadcasts only when something changed. */
+    async react(
+      actor: Actor,
+      roomId: string,
+      messageId: string,
+      emoji: string,
+      add: boolean,
+    ): Promise<ReactionUpdatedEvent> {
+      const { room } = await authorize(actor, roomId, add ? 'send' : 'read');
+      await liveMessage(room.id, messageId);
+      await spend(actor, 'reactions');
+      let changed: boolean;
+      let count: number;
+      if (add) {
+        const result = await reactions.add(messageId, actor.user.id, emoji);
+        if (result.outcome === 'limit') {
+          throw new AppError('conflict', `At most ${MAX_REACTIONS_PER_USER} different reactions per message`);
+        }
+        changed = result.outcome === 'added';
+        count = result.count;
+      } else {
+        const result = await reactions.remove(messageId, actor.user.id, emoji);
+        changed = result.removed;
+        count = result.count;
+      }
+      const event: ReactionUpdatedEvent = {
+        roomId: room.id,
+        messageId,
+        emoji,
+        userId: actor.user.id,
+        action: add ? 'added' : 'removed',
+        count,
+      };
+      if (changed) emit(room.id, 'reaction:updated', event);
+      return event;
+    },
+
+    /** A page of history (members only), oldest first, with the reader's reactions. */
+    async history(actor: Actor, roomId: string, options: HistoryOptions): Promise<MessagePage> {
+      const { room } = await authorize(actor, roomId, 'read');
+      const page = await repo.history(room.id, options);
+      return { messages: await withReactions(page.messages, actor.user.id), hasMore: page.hasMore };
+    },
+
+    /**
+     * What a connection joining a room gets: the messages after `lastSeq` (at most 200; `hasMore` when more
+     * follow), or without it the latest 50 (`hasMore` when older ones exist).
+     */
+    async catchUp(actor: Actor, room: Room, lastSeq: string | undefined): Promise<MessagePage> {
+      const page =
+        lastSeq === undefined
+          ? await repo.history(room.id, { limit: JOIN_LATEST_LIMIT })
+          : await repo.history(room.id, { after: lastSeq, limit: CATCH_UP_LIMIT });
+      return { messages: await withReactions(page.messages, actor.user.id), hasMore: page.hasMore };
+    },
+
+    /**
+     * Moves the actor's read marker to `seq` (never backwards; `seq` may not pass the room's last message)
+     * and tells the room when it moved.
+     */
+    async markRead(actor: Actor, roomId: string, seq: string): Promise<ReadUpdateResult> {
+      const { room, membership } = await authorize(actor, roomId, 'read');
+      if (BigInt(seq) > BigInt(room.lastSeq)) {
+        throw new AppError(
+          'validation_failed',
+          `Invalid payload.seq: the room's last message is ${room.lastSeq}`,
+          [{ path: 'seq', message: `must be at most ${room.lastSeq}`, code: 'too_big' }],
+        );
+      }
+      if (!membership || membership.bannedAt) {
+        // A site admin reading a room they are not a member of has no marker to move.
+        throw new AppError('forbidden', 'Only members have a read marker; join the room first');
+      }
+      const stored = await members.markRead(room.id, actor.user.id, seq);
+      if (stored === undefined) throw new AppError('forbidden', 'You are not a member of this room');
+      if (BigInt(stored) > BigInt(membership.lastReadSeq)) {
+        emit(room.id, 'read', { roomId: room.id, userId: actor.user.id, seq: stored });
+      }
+      const latest = (await rooms.findById(actor.site.id, room.id))?.lastSeq ?? room.lastSeq;
+      return { roomId: room.id, lastReadSeq: stored, unreadCount: unreadCount(latest, stored) };
+    },
+
+    /** The room and membership for a connection joining it; throws unless the actor may read it. */
+    authorize,
+  };
+}
+
+export type MessagesService = ReturnType<typeof messagesService>;

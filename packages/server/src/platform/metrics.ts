@@ -1,0 +1,125 @@
+/**
+ * Prometheus metrics, served at `GET /metrics` (METRICS_ENABLED, default on). Each server instance has its
+ * own registry, so several servers in one process (tests, embedding) never mix their series.
+ *
+ * - `http_request_duration_seconds{method, route, status}`: `route` is the matched route template
+ *   (`/v1/rooms/:id`) or `unmatched`, never the raw path, so ids in URLs cannot blow up the series count.
+ * - `synctalk_db_pool_connections{state="used|free|pending"}` and `synctalk_db_pool_max`: the database pool
+ *   (PostgreSQL: the Knex pool; embedded PGlite: its single connection).
+ * - `synctalk_socket_connections`: connected Socket.IO clients on this node.
+ * - the process defaults (CPU, memory, event loop lag, GC, handles), as prom-client names them.
+ *
+ * Gauges are read when scraped, so nothing has to report changes as they happen.
+ */
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Database } from './database.js';
+
+export const METRICS_PATH = '/metrics';
+
+/** Methods that get their own label value; anything else is `OTHER` (bounded label values). */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+export interface Metrics {
+  registry: Registry;
+  /** Records a finished request; pass it to `createHttpApp({ onResponse })`. */
+  onResponse(ctx: Koa.Context, durationMs: number): void;
+  /** Reports a Socket.IO server's connected clients as `synctalk_socket_connections` (read when scraped). */
+  observeSockets(io: SocketServerLike): void;
+  /** `GET /metrics` (and 405 JSON for other methods). */
+  middleware(): Koa.Middleware[];
+}
+
+/** The label of a request's route: the template the router matched, or `unmatched`. */
+export function routeLabel(ctx: Koa.Context): string {
+  const matched = (ctx as Koa.Context & { _matchedRoute?: string | RegExp })._matchedRoute;
+  return matched === undefined ? 'unmatched' : String(matched);
+}
+
+/** What the socket gauge reads: any Socket.IO `Server`, whatever its event maps. */
+export interface SocketServerLike {
+  engine?: { clientsCount: number };
+}
+
+interface PoolLike {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  max?: number;
+}
+
+function poolOf(db: Database): PoolLike | undefined {
+  const pool = (db.client as { pool?: Partial<PoolLike> }).pool;
+  return pool && typeof pool.numUsed === 'function' ? (pool as PoolLike) : undefined;
+}
+
+export function createMetrics(options: { db: Database; kind: 'postgres' | 'pglite' }): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration in seconds, by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+
+  new Gauge({
+    name: 'synctalk_db_pool_connections',
+    help: 'Database pool connections: used (checked out), free (idle), pending (requests waiting for one)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const pool = poolOf(options.db);
+      // A closed pool, or the embedded database without one: one connection, idle.
+      const used = pool?.numUsed() ?? 0;
+      const free = pool ? pool.numFree() : options.kind === 'pglite' ? 1 : 0;
+      this.set({ state: 'used' }, used);
+      this.set({ state: 'free' }, free);
+      this.set({ state: 'pending' }, pool?.numPendingAcquires() ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'synctalk_db_pool_max',
+    help: 'Largest number of database connections the pool may open (1 for the embedded PGlite)',
+    registers: [registry],
+    collect() {
+      const max = poolOf(options.db)?.max;
+      this.set(options.kind === 'pglite' ? 1 : typeof max === 'number' ? max : 0);
+    },
+  });
+
+  let io: SocketServerLike | undefined;
+  new Gauge({
+    name: 'synctalk_socket_connections',
+    help: 'Connected Socket.IO clients on this node',
+    registers: [registry],
+    collect() {
+      this.set(io?.engine?.clientsCount ?? 0);
+    },
+  });
+
+  const router = new Router();
+  router.get(METRICS_PATH, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
+  });
+
+  return {
+    registry,
+    onResponse(ctx, durationMs) {
+      const method = METHODS.has(ctx.method) ? ctx.method : 'OTHER';
+      duration.observe({ method, route: routeLabel(ctx), status: String(ctx.status) }, durationMs / 1000);
+    },
+    observeSockets(server) {
+      io = server;
+    },
+    middleware() {
+      return [router.routes(), router.allowedMethods()] as unknown as Koa.Middleware[];
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * `typing:start` / `typing:stop`. Only a connection that joined the room (`room:join`) may type there, and
+ * only a member who may send (not muted); the membership is checked when typing starts, not on renewals.
+ */
+import { AppError } from '../platform/errors.js';
+import { actorOf, type ChatContext } from '../realtime/context.js';
+import { on } from '../realtime/handlers.js';
+import { chatRoomName } from '../realtime/room-names.js';
+import type { ChatSocket } from '../realtime/types.js';
+
+export function registerPresenceEvents(ctx: ChatContext, socket: ChatSocket): void {
+  const { logger, schemas, typing } = ctx;
+
+  on(socket, logger, 'typing:start', schemas.roomRef, async ({ roomId }) => {
+    if (!socket.rooms.has(chatRoomName(roomId))) {
+      throw new AppError('forbidden', 'Join the room first (room:join)');
+    }
+    const actor = actorOf(socket);
+    if (!typing.isTyping(roomId, socket.id)) await ctx.messages.authorize(actor, roomId, 'send');
+    // The room may have been left while the check ran.
+    if (socket.rooms.has(chatRoomName(roomId))) typing.start(roomId, actor.user.id, socket.id);
+    return { ok: true as const };
+  });
+
+  on(socket, logger, 'typing:stop', schemas.roomRef, async ({ roomId }) => {
+    typing.stop(roomId, socket.id);
+    return { ok: true as const };
+  });
+}

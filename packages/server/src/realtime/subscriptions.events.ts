@@ -1,0 +1,64 @@
+/**
+ * `room:join` / `room:leave`: which rooms' events a connection receives, and `read:update`. Joining needs
+ * the `read` permission (members, and site admins); membership itself is REST (`POST /v1/rooms/:id/join`).
+ */
+import type { RoomJoinResult } from '@synctalk/sdk';
+import { AppError } from '../platform/errors.js';
+import { myRoomView, roomView } from '../rooms/room-views.js';
+import { actorOf, type ChatContext } from './context.js';
+import { on } from './handlers.js';
+import { chatRoomName } from './room-names.js';
+import type { ChatSocket } from './types.js';
+
+export function registerSubscriptionEvents(ctx: ChatContext, socket: ChatSocket): void {
+  const { logger, schemas } = ctx;
+
+  on(socket, logger, 'room:join', schemas.roomJoin, async ({ roomId, lastSeq }): Promise<RoomJoinResult> => {
+    const actor = actorOf(socket);
+    const { room, membership } = await ctx.messages.authorize(actor, roomId, 'read');
+    const name = chatRoomName(room.id);
+    // Subscribe before reading the catch-up page: a message committed in between then arrives twice
+    // (clients de-duplicate by seq) instead of never.
+    await socket.join(name);
+    try {
+      const change = await ctx.presence
+        .join(actor.site.publicId, room.id, actor.user.id, socket.id)
+        .catch((error: unknown) => {
+          // The shared store is down (e.g. a Redis failover in progress): the client may simply retry.
+          logger.warn({ err: error, roomId: room.id }, 'presence store unavailable');
+          throw new AppError('unavailable', 'Joining is temporarily unavailable; try again shortly');
+        });
+      if (change.changed) ctx.emit(room.id, 'presence', change.state);
+      const page = await ctx.messages.catchUp(actor, room, lastSeq);
+      const mine = membership && !membership.bannedAt ? myRoomView(room, membership) : undefined;
+      return {
+        room: roomView(room, true),
+        membership: mine
+          ? {
+              role: mine.role,
+              lastReadSeq: mine.lastReadSeq,
+              unreadCount: mine.unreadCount,
+              mutedUntil: mine.mutedUntil,
+              joinedAt: mine.joinedAt,
+            }
+          : null,
+        presence: change.state,
+        messages: page.messages,
+        hasMore: page.hasMore,
+      };
+    } catch (error) {
+      await socket.leave(name);
+      throw error;
+    }
+  });
+
+  on(socket, logger, 'room:leave', schemas.roomRef, async ({ roomId }) => {
+    // Presence and typing are cleared by the adapter's leave-room event (see chat.ts).
+    await socket.leave(chatRoomName(roomId));
+    return { ok: true as const };
+  });
+
+  on(socket, logger, 'read:update', schemas.readUpdate, async ({ roomId, seq }) =>
+    ctx.messages.markRead(actorOf(socket), roomId, seq),
+  );
+}

@@ -1,0 +1,34 @@
+/** The typed Socket.IO handles of the `/chat` namespace, from the SDK's event contract. */
+import type {
+  ClientToServerEvents,
+  MemberRemovedEvent,
+  RoomDeletedEvent,
+  ServerToClientEvents,
+} from '@synctalk/sdk';
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { AuthUser } from '../auth/tokens.js';
+import type { Site } from '../sites/sites.repository.js';
+
+/**
+ * Commands every node runs for its own connections (`serverSideEmit`), so that the event and the leaving
+ * happen in that order on each node (see chat.ts).
+ */
+export interface InterServerEvents {
+  'chat:member-removed': (event: MemberRemovedEvent) => void;
+  'chat:room-deleted': (event: RoomDeletedEvent) => void;
+}
+
+/** Set by the handshake; `user` is replaced when the client refreshes its token. */
+export interface SocketData {
+  user: AuthUser;
+  site: Site;
+}
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatNamespace = Namespace<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,0 +1,283 @@
+/**
+ * All SQL about rooms, and the per-site public room counter (`sites.public_room_count`) that room writes
+ * maintain in their own transaction. Lookups are scoped to a site and skip deleted rooms: another site's
+ * room and a deleted room are the same thing to callers, absent.
+ *
+ * The directory (public, live rooms of one site) has two page modes, both served by the partial indexes of
+ * migration 0002 (`rooms_directory_newest` on (site_id, id DESC), `rooms_directory_title` on
+ * (site_id, title_sort, id)):
+ * - keyset: `WHERE (sort key) after the cursor ORDER BY sort key LIMIT n`, cost independent of depth;
+ * - offset: a deferred join, where an index-only subquery picks the page's ids with OFFSET/LIMIT and only
+ *   those rows are read from the table; `total` comes from the maintained counter, not COUNT(*).
+ */
+import type { Knex } from 'knex';
+import type { RoomSort, RoomVisibility } from '@synctalk/sdk';
+
+/** A live room as the server sees it. */
+export interface Room {
+  id: string;
+  siteId: string;
+  code: string;
+  title: string;
+  description: string;
+  visibility: RoomVisibility;
+  ownerId: string;
+  memberCount: number;
+  /** Sequence number of the latest message; decimal string. */
+  lastSeq: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A directory row: the room plus its sort key (for cursors). */
+export interface DirectoryRoom extends Room {
+  titleSort: string;
+}
+
+export interface RoomRow {
+  id: string | number;
+  site_id: string | number;
+  code: string;
+  title: string;
+  description: string;
+  visibility: RoomVisibility;
+  owner_id: string | number;
+  member_count: number;
+  last_seq: string | number;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+  title_sort: string;
+}
+
+export function toRoom(row: RoomRow): Room {
+  return {
+    id: String(row.id),
+    siteId: String(row.site_id),
+    code: row.code,
+    title: row.title,
+    description: row.description,
+    visibility: row.visibility,
+    ownerId: String(row.owner_id),
+    memberCount: Number(row.member_count),
+    lastSeq: String(row.last_seq),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toDirectoryRoom(row: RoomRow): DirectoryRoom {
+  return { ...toRoom(row), titleSort: row.title_sort };
+}
+
+const ID = /^[1-9]\d{0,17}$/;
+
+/** The rows the directory lists; the partial indexes' predicate, word for word. */
+const DIRECTORY = `deleted_at IS NULL AND visibility = 'public'`;
+
+/** Where a keyset page starts: after this room in the given sort. */
+export type DirectoryKey = { sort: 'newest'; id: string } | { sort: 'title'; titleSort: string; id: string };
+
+export function roomsRepository(db: Knex) {
+  const rooms = () => db<RoomRow>('rooms');
+
+  /** The exact number of public live rooms of the site (the maintained counter). */
+  async function publicRoomCount(siteId: string): Promise<number> {
+    const row = await db('sites')
+      .where({ id: siteId })
+      .first<{ public_room_count: string }>('public_room_count');
+    return row ? Number(row.public_room_count) : 0;
+  }
+
+  /**
+   * The offset page as one SQL statement: the deferred join. The subquery reads only index columns
+   * (an Index Only Scan on the partial index once the visibility map is set), so skipping `offset` rows
+   * touches index pages only; the outer join then fetches just `limit` rooms by primary key.
+   * Returned unexecuted so tests can EXPLAIN exactly what the server runs.
+   */
+  function directoryOffsetQuery(
+    siteId: string,
+    options: { sort: RoomSort; offset: number; limit: number },
+  ): Knex.Raw {
+    if (options.sort === 'newest') {
+      return db.raw(
+        `SELECT r.* FROM (
+           SELECT id FROM rooms
+            WHERE site_id = ? AND ${DIRECTORY}
+            ORDER BY id DESC OFFSET ? LIMIT ?
+         ) AS page
+         JOIN rooms r ON r.id = page.id
+         ORDER BY page.id DESC`,
+        [siteId, options.offset, options.limit],
+      );
+    }
+    return db.raw(
+      `SELECT r.* FROM (
+         SELECT title_sort, id FROM rooms
+          WHERE site_id = ? AND ${DIRECTORY}
+          ORDER BY title_sort, id OFFSET ? LIMIT ?
+       ) AS page
+       JOIN rooms r ON r.id = page.id
+       ORDER BY page.title_sort, page.id`,
+      [siteId, options.offset, options.limit],
+    );
+  }
+
+  return {
+    /** The live room `roomId` of `siteId`; undefined for another site's room, a deleted room or a bad id. */
+    async findById(siteId: string, roomId: string): Promise<Room | undefined> {
+      if (!ID.test(roomId)) return undefined;
+      const row = await rooms().where({ id: roomId, site_id: siteId }).whereNull('deleted_at').first();
+      return row && toRoom(row as RoomRow);
+    },
+
+    /**
+     * Like `findById`, but locks the row until the transaction ends (`db` must be a transaction), so
+     * membership changes and counters of one room are serialised. FOR NO KEY UPDATE does not block
+     * inserts that reference the room (messages, members).
+     */
+    async lockById(siteId: string, roomId: string): Promise<Room | undefined> {
+      if (!ID.test(roomId)) return undefined;
+      const row = await rooms()
+        .where({ id: roomId, site_id: siteId })
+        .whereNull('deleted_at')
+        .forNoKeyUpdate()
+        .first();
+      return row && toRoom(row as RoomRow);
+    },
+
+    /** The live room with join code `code` in `siteId`, locked like `lockById`. */
+    async lockByCode(siteId: string, code: string): Promise<Room | undefined> {
+      const row = await rooms()
+        .where({ site_id: siteId, code })
+        .whereNull('deleted_at')
+        .forNoKeyUpdate()
+        .first();
+      return row && toRoom(row as RoomRow);
+    },
+
+    /** Inserts a room; undefined when `code` is already taken in the site (the caller draws another). */
+    async insert(input: {
+      siteId: string;
+      code: string;
+      title: string;
+      description: string;
+      visibility: RoomVisibility;
+      ownerId: string;
+      memberCount: number;
+    }): Promise<Room | undefined> {
+      const rows = await rooms()
+        .insert({
+          site_id: input.siteId,
+          code: input.code,
+          title: input.title,
+          description: input.description,
+          visibility: input.visibility,
+          owner_id: input.ownerId,
+          member_count: input.memberCount,
+        })
+        .onConflict(['site_id', 'code'])
+        .ignore()
+        .returning('*');
+      return rows[0] && toRoom(rows[0] as RoomRow);
+    },
+
+    async update(
+      roomId: string,
+      patch: { title?: string; description?: string; visibility?: RoomVisibility; ownerId?: string },
+    ): Promise<Room> {
+      const values: Record<string, unknown> = { updated_at: db.fn.now() };
+      if (patch.title !== undefined) values.title = patch.title;
+      if (patch.description !== undefined) values.description = patch.description;
+      if (patch.visibility !== undefined) values.visibility = patch.visibility;
+      if (patch.ownerId !== undefined) values.owner_id = patch.ownerId;
+      const [row] = await rooms().where({ id: roomId }).update(values).returning('*');
+      return toRoom(row as RoomRow);
+    },
+
+    /** Marks the room deleted: from then on every lookup treats it as absent. */
+    async softDelete(roomId: string): Promise<void> {
+      await rooms().where({ id: roomId }).whereNull('deleted_at').update({ deleted_at: db.fn.now() });
+    },
+
+    async adjustMemberCount(roomId: string, delta: number): Promise<Room> {
+      const [row] = await rooms()
+        .where({ id: roomId })
+        .update({ member_count: db.raw('member_count + ?', [delta]) })
+        .returning('*');
+      return toRoom(row as RoomRow);
+    },
+
+    /** Adds `delta` to the site's public room count; call in the transaction that changed the rooms. */
+    async adjustPublicRoomCount(siteId: string, delta: number): Promise<void> {
+      if (delta === 0) return;
+      await db('sites')
+        .where({ id: siteId })
+        .update({ public_room_count: db.raw('public_room_count + ?', [delta]) });
+    },
+
+    publicRoomCount,
+
+    /**
+     * A keyset page of the directory: up to `limit` rooms after `after` (from the start without it).
+     * The condition on the sort key is a range condition on the partial index, so the page costs the same
+     * at any depth.
+     */
+    async directoryKeyset(
+      siteId: string,
+      options: { sort: RoomSort; limit: number; after?: DirectoryKey },
+    ): Promise<DirectoryRoom[]> {
+      const q = rooms().where('site_id', siteId).whereRaw(DIRECTORY).limit(options.limit);
+      const after = options.after;
+      if (options.sort === 'newest') {
+        q.orderBy('id', 'desc');
+        if (after && after.sort === 'newest') q.where('id', '<', after.id);
+      } else {
+        q.orderBy([
+          { column: 'title_sort', order: 'asc' },
+          { column: 'id', order: 'asc' },
+        ]);
+        if (after && after.sort === 'title') {
+          q.whereRaw('(title_sort, id) > (?, ?::bigint)', [after.titleSort, after.id]);
+        }
+      }
+      return ((await q) as RoomRow[]).map(toDirectoryRoom);
+    },
+
+    directoryOffsetQuery,
+
+    async directoryOffset(
+      siteId: string,
+      options: { sort: RoomSort; offset: number; limit: number },
+    ): Promise<{ rooms: Room[]; total: number }> {
+      const [result, total] = await Promise.all([
+        directoryOffsetQuery(siteId, options) as unknown as Promise<{ rows: RoomRow[] }>,
+        publicRoomCount(siteId),
+      ]);
+      return { rooms: result.rows.map(toRoom), total };
+    },
+
+    /**
+     * The original API's listing (TypeORM `findAndCount`): plain OFFSET over the table plus COUNT(*).
+     * Its cost grows with the offset and with the number of rooms. Kept ONLY as the benchmark's baseline;
+     * no route serves it.
+     */
+    async naiveFindAndCount(
+      siteId: string,
+      options: { offset: number; limit: number },
+    ): Promise<{ rooms: Room[]; total: number }> {
+      const [rows, count] = await Promise.all([
+        rooms()
+          .where('site_id', siteId)
+          .whereRaw(DIRECTORY)
+          .orderBy('id', 'desc')
+          .offset(options.offset)
+          .limit(options.limit),
+        rooms().where('site_id', siteId).whereRaw(DIRECTORY).count<{ count: string }[]>({ count: '*' }),
+      ]);
+      return { rooms: (rows as RoomRow[]).map(toRoom), total: Number(count[0]?.count ?? 0) };
+    },
+  };
+}
+
+export type RoomsRepository = ReturnType<typeof roomsRepository>;

@@ -1,0 +1,149 @@
+/** Starting Kakao Login: the authorization URL, its one-time state, PKCE, scopes/nonce, and "not configured". */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Site } from '../src/sites/sites.repository.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { newSite } from './helpers/factories.js';
+import { startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import { client } from './helpers/http.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { describeWith } from './helpers/services.js';
+
+describeWith(['postgres'], 'Kakao login: start', () => {
+  let db: TestDatabase;
+  let fake: FakeKakao;
+  let t: TestServer;
+  let oidc: TestServer;
+  let bare: TestServer;
+  let limited: TestServer;
+  let site: Site;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('kakao_start');
+    fake = await startFakeKakao();
+    // Three servers on one database: plain, with OpenID Connect scopes, and without Kakao configured.
+    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
+    oidc = await startTestServer({
+      databaseUrl: db.url,
+      env: fake.env({ KAKAO_SCOPES: 'openid profile_nickname,account_email' }),
+    });
+    bare = await startTestServer({ databaseUrl: db.url });
+    limited = await startTestServer({ databaseUrl: db.url, env: fake.env({ LOGIN_MAX_PER_IP: '2' }) });
+    site = (await newSite(t, { origins: ['https://shop.example', 'https://blog.example'] })).site;
+  });
+  afterAll(async () => {
+    await Promise.all([t?.close(), oidc?.close(), bare?.close(), limited?.close()]);
+    await fake?.close();
+    await db?.drop();
+  });
+
+  const headers = () => ({ 'x-synctalk-site': site.publicId });
+
+  describe('the authorization URL', () => {
+    it('points at Kakao with our key, the configured redirect URI, a fresh state and an S256 challenge', async () => {
+      const res = await client(t.url).get('/v1/auth/kakao/start', { headers: headers() });
+      expect(res.status).toBe(200);
+      const url = new URL(res.body.url);
+      expect(`${url.origin}${url.pathname}`).toBe(`${fake.url}/oauth/authorize`);
+      const q = url.searchParams;
+      expect(q.get('response_type')).toBe('code');
+      expect(q.get('client_id')).toBe(fake.restApiKey);
+      expect(q.get('redirect_uri')).toBe(fake.redirectUri);
+      expect(q.get('state')).toBe(res.body.state);
+      expect(res.body.state).toMatch(/^[A-Za-z0-9_-]{43,}$/); // ≥ 256 bits
+      expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(q.get('code_challenge_method')).toBe('S256');
+      expect(q.has('scope')).toBe(false);
+      expect(q.has('nonce')).toBe(false);
+      expect(res.headers.get('cache-control')).toBeNull();
+    });
+
+    it('gives every start its own state and challenge', async () => {
+      const api = client(t.url);
+      const [a, b] = await Promise.all([
+        api.get('/v1/auth/kakao/start', { headers: headers() }),
+        api.get('/v1/auth/kakao/start', { headers: headers() }),
+      ]);
+      expect(a.body.state).not.toBe(b.body.state);
+      expect(new URL(a.body.url).searchParams.get('code_challenge')).not.toBe(
+        new URL(b.body.url).searchParams.get('code_challenge'),
+      );
+    });
+
+    it('never takes the redirect URI (or anything unknown) from the client', async () => {
+      const res = await client(t.url).get(
+        `/v1/auth/kakao/start?redirect_uri=${encodeURIComponent('https://evil.example/cb')}`,
+        { headers: headers() },
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    });
+
+    it('answers ?redirect=1 with a 302 to the same kind of URL', async () => {
+      const res = await fetch(`${t.url}/v1/auth/kakao/start?redirect=1`, {
+        headers: headers(),
+        redirect: 'manual',
+      });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const url = new URL(res.headers.get('location')!);
+      expect(url.pathname).toBe('/oauth/authorize');
+      expect(url.searchParams.get('redirect_uri')).toBe(fake.redirectUri);
+      expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+    });
+
+    it('asks for the configured scopes and, with openid, a nonce', async () => {
+      const res = await client(oidc.url).get('/v1/auth/kakao/start', { headers: headers() });
+      expect(res.status).toBe(200);
+      const q = new URL(res.body.url).searchParams;
+      expect(q.get('scope')).toBe('openid,profile_nickname,account_email');
+      expect(q.get('nonce')).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    });
+  });
+
+  describe('the popup origin', () => {
+    it('accepts an allowed origin of the site and refuses any other', async () => {
+      const api = client(t.url);
+      const ok = await api.get(`/v1/auth/kakao/start?origin=${encodeURIComponent('https://blog.example')}`, {
+        headers: headers(),
+      });
+      expect(ok.status).toBe(200);
+      const bad = await api.get(`/v1/auth/kakao/start?origin=${encodeURIComponent('https://evil.example')}`, {
+        headers: headers(),
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: 'validation_failed' });
+      expect(bad.body.error.message).toMatch(/not allowed for this site/);
+    });
+  });
+
+  describe('rate limit', () => {
+    it('limits starts per IP like sign-in attempts (LOGIN_MAX_PER_IP), with Retry-After', async () => {
+      const api = client(limited.url);
+      expect((await api.get('/v1/auth/kakao/start', { headers: headers() })).status).toBe(200);
+      expect((await api.get('/v1/auth/kakao/start', { headers: headers() })).status).toBe(200);
+      const refused = await api.get('/v1/auth/kakao/start', { headers: headers() });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('rate_limited');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+  });
+
+  describe('without Kakao configured', () => {
+    it('answers every Kakao route with not_found "Kakao login is not configured"', async () => {
+      const api = client(bare.url);
+      const start = await api.get('/v1/auth/kakao/start');
+      expect(start.status).toBe(404);
+      expect(start.body.error).toEqual({ code: 'not_found', message: 'Kakao login is not configured' });
+
+      const callback = await api.post('/v1/auth/kakao/callback', {
+        body: { code: 'abc', state: 'A'.repeat(43) },
+      });
+      expect(callback.status).toBe(404);
+      expect(callback.body.error.message).toBe('Kakao login is not configured');
+
+      const popup = await fetch(`${bare.url}/v1/auth/kakao/callback?code=abc&state=${'A'.repeat(43)}`);
+      expect(popup.status).toBe(404);
+      expect(await popup.text()).toContain('Kakao login is not configured');
+    });
+  });
+});

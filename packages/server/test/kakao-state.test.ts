@@ -1,0 +1,110 @@
+/**
+ * The OAuth state is one-time, short-lived, unforgeable and bound to its site and purpose. Every refusal
+ * here happens before any call to Kakao's token endpoint, and creates no user and no session.
+ */
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import type { Site } from '../src/sites/sites.repository.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { countRefreshTokens, countUsers, newSite, newUser } from './helpers/factories.js';
+import { kakaoSignIn, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import { client } from './helpers/http.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { describeWith } from './helpers/services.js';
+
+describeWith(['postgres'], 'Kakao login: the state', () => {
+  let db: TestDatabase;
+  let fake: FakeKakao;
+  let t: TestServer;
+  let site: Site;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('kakao_state');
+    fake = await startFakeKakao();
+    // The in-memory store, so the test can move its clock past the state's expiry.
+    t = await startTestServer({ databaseUrl: db.url, redis: 'memory', env: fake.env() });
+    site = (await newSite(t)).site;
+    headers = { 'x-synctalk-site': site.publicId };
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    fake.reset();
+  });
+
+  async function expectRefused(body: { code: string; state: string }, message: RegExp, h = headers) {
+    const [users, tokens] = [await countUsers(t), await countRefreshTokens(t)];
+    fake.reset();
+    const res = await client(t.url).post('/v1/auth/kakao/callback', { headers: h, body });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+    expect(res.body.error.message).toMatch(message);
+    expect(res.headers.get('authorization')).toBeNull();
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(fake.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(0);
+    expect(await countUsers(t)).toBe(users);
+    expect(await countRefreshTokens(t)).toBe(tokens);
+  }
+
+  const start = async (h = headers) => (await client(t.url).get('/v1/auth/kakao/start', { headers: h })).body;
+
+  it('works once: a used state is refused, even with a fresh code', async () => {
+    const person = fake.addUser();
+    const first = await kakaoSignIn(t.url, fake, person, { headers });
+    expect(first.res.status).toBe(200);
+    await expectRefused({ code: first.code, state: first.state }, /unknown, expired or already used/);
+    const freshCode = fake.mintCode({ user: person });
+    await expectRefused({ code: freshCode, state: first.state }, /unknown, expired or already used/);
+  });
+
+  it('refuses a forged state', async () => {
+    const person = fake.addUser();
+    const code = fake.mintCode({ user: person });
+    await expectRefused({ code, state: 'x'.repeat(43) }, /unknown, expired or already used/);
+  });
+
+  it('expires after 10 minutes', async () => {
+    const person = fake.addUser();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const flow = await start();
+    const back = await fake.authorize(flow.url, { user: person });
+    vi.setSystemTime(Date.now() + 10 * 60 * 1000 + 1000);
+    await expectRefused({ code: back.code!, state: back.state! }, /unknown, expired or already used/);
+  });
+
+  it('is still good just before it expires', async () => {
+    const person = fake.addUser();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const flow = await start();
+    const back = await fake.authorize(flow.url, { user: person });
+    vi.setSystemTime(Date.now() + 9 * 60 * 1000);
+    const res = await client(t.url).post('/v1/auth/kakao/callback', {
+      headers,
+      body: { code: back.code, state: back.state },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it("refuses another site's state, and that attempt uses it up", async () => {
+    const other = (await newSite(t)).site;
+    const person = fake.addUser();
+    const flow = await start();
+    const back = await fake.authorize(flow.url, { user: person });
+    await expectRefused({ code: back.code!, state: back.state! }, /started for another site/, {
+      'x-synctalk-site': other.publicId,
+    });
+    await expectRefused({ code: back.code!, state: back.state! }, /unknown, expired or already used/);
+  });
+
+  it('refuses a state started for linking an account', async () => {
+    const member = await newUser(t, { site });
+    const link = await client(t.url).post('/v1/me/kakao/link/start', { headers: member.headers, body: {} });
+    expect(link.status).toBe(200);
+    const back = await fake.authorize(link.body.url, { user: fake.addUser() });
+    await expectRefused({ code: back.code!, state: back.state! }, /linking a Kakao account/);
+  });
+});

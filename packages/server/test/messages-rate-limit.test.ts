@@ -1,0 +1,93 @@
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import {
+  ack,
+  closeChatClients,
+  connectChat,
+  startCluster,
+  type ClusterNode,
+  type TestCluster,
+} from './helpers/cluster.js';
+import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { client } from './helpers/http.js';
+import { describeWith } from './helpers/services.js';
+
+const LIMIT = 5;
+
+describeWith(['postgres', 'redisCluster'], 'messages: per-user rate limit shared by every node', () => {
+  let c: TestCluster;
+  let a: ClusterNode;
+  let b: ClusterNode;
+
+  beforeAll(async () => {
+    c = await startCluster({
+      label: 'messages_rate_limit',
+      nodes: 2,
+      env: { MESSAGE_RATE_LIMIT: String(LIMIT), MESSAGE_RATE_WINDOW: '3s' },
+    });
+    [a, b] = c.nodes as [ClusterNode, ClusterNode];
+  });
+  afterEach(() => closeChatClients());
+  afterAll(async () => {
+    closeChatClients();
+    await c?.close();
+  });
+
+  it('answers a flood spread over two nodes with rate_limited, storing only the allowance', async () => {
+    const alice = await newUser(a);
+    const bob = await newUser(a);
+    const room = await newRoom(a, alice);
+    await joinRoom(a, bob, room);
+    const onA = await connectChat(a.url, { token: alice.token });
+    const onB = await connectChat(b.url, { token: alice.token });
+
+    const results = await Promise.all(
+      Array.from({ length: 14 }, (_, i) =>
+        ack(i % 2 ? onA : onB, 'message:send', { roomId: room.id, clientMsgId: `f${i}`, text: `flood ${i}` }),
+      ),
+    );
+    const ok = results.filter((r) => r.message);
+    const limited = results.filter((r) => r.error);
+    expect(ok).toHaveLength(LIMIT);
+    expect(limited).toHaveLength(14 - LIMIT);
+    for (const r of limited) {
+      expect(r.error).toEqual({
+        code: 'rate_limited',
+        message: expect.stringMatching(/Too many messages/),
+        details: { retryAfter: expect.any(Number) },
+      });
+      expect(r.error.details.retryAfter).toBeGreaterThanOrEqual(1);
+      expect(r.error.details.retryAfter).toBeLessThanOrEqual(3);
+    }
+    const rows = await a.server.db('messages').where({ room_id: room.id });
+    expect(rows).toHaveLength(LIMIT);
+    expect(String((await a.server.db('rooms').where({ id: room.id }).first()).last_seq)).toBe(String(LIMIT));
+
+    // Others are unaffected, and a retry of a stored message still gets its ack.
+    const stillLimited = await ack(onA, 'message:send', { roomId: room.id, clientMsgId: 'f99', text: 'x' });
+    expect(stillLimited.error.code).toBe('rate_limited');
+    const bobOnB = await connectChat(b.url, { token: bob.token });
+    expect(
+      (await ack(bobOnB, 'message:send', { roomId: room.id, clientMsgId: 'bob', text: 'me?' })).message.seq,
+    ).toBe(String(LIMIT + 1));
+    const retry = await ack(onB, 'message:send', {
+      roomId: room.id,
+      clientMsgId: ok[0].message.clientMsgId,
+      text: ok[0].message.text,
+    });
+    expect(retry).toEqual(ok[0]);
+
+    // REST shares the budget and says when to come back.
+    const rest = await client(a.url).post(`/v1/rooms/${room.id}/messages`, {
+      headers: alice.headers,
+      body: { clientMsgId: 'rest', text: 'rest' },
+    });
+    expect(rest.status).toBe(429);
+    expect(Number(rest.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    // The window passes: Alice may send again.
+    await new Promise((r) => setTimeout(r, 3100));
+    expect(
+      (await ack(onA, 'message:send', { roomId: room.id, clientMsgId: 'later', text: 'later' })).message,
+    ).toBeDefined();
+  });
+});
