@@ -1,0 +1,39 @@
+/** The SyncTalk client: REST, realtime with exactly-once delivery, and the pieces they are made of. */
+export { createClient, type ClientOptions, type SyncTalkClient } from './client.js';
+export { Emitter, type EventMap } from './emitter.js';
+export { Endpoints } from './endpoints.js';
+export {
+  errorFromBody,
+  errorFromStatus,
+  isErrorBody,
+  networkError,
+  SyncTalkError,
+  type SyncTalkErrorOptions,
+} from './errors.js';
+export { SITE_HEADER } from './http.js';
+export { newClientMsgId } from './ids.js';
+export { backoffDelay, type BackoffOptions } from './realtime/backoff.js';
+export { Connection } from './realtime/connection.js';
+export type { ConnectionDeps, ConnectOptions, SendOptions } from './realtime/options.js';
+export type {
+  ConnectionEvents,
+  ConnectionLifecycleEvents,
+  ConnectionStatus,
+  DeliveryInfo,
+  JoinedRoom,
+} from './realtime/events.js';
+export type { AckResult, RequestEvent } from './realtime/requests.js';
+export type { DeliverySource } from './realtime/room-timeline.js';
+export { MessageSequencer, type SeqGap, type Sequenced } from './realtime/sequencer.js';
+export type { AuthApi } from './rest/auth.js';
+export type { CallOptions } from './rest/call.js';
+export type { MeApi } from './rest/me.js';
+export type { HistoryOptions, MessagesApi, RestSendOptions } from './rest/messages.js';
+export type {
+  MemberListOptions,
+  PageOptions,
+  RoomListOptions,
+  RoomOffsetListOptions,
+  RoomsApi,
+} from './rest/rooms.js';
+export { memoryTokenStore, tokensFromAuth, type Tokens, type TokenStore } from './token-store.js';

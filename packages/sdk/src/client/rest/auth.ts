@@ -1,0 +1,132 @@
+/** `client.auth`: sign-up, sign-in (password, guest, site token), refresh and sign-out. */
+import type { AuthResponse, LoginRequest, SignupRequest } from '../../protocol/auth.js';
+import { SyncTalkError } from '../errors.js';
+import type { Tokens } from '../token-store.js';
+import type { CallOptions, RestContext } from './call.js';
+
+/**
+ * The sign-in API. Every successful sign-in stores the session's tokens in the client's `TokenStore`.
+ *
+ * @example
+ * ```ts
+ * await client.auth.login({ username, password });
+ * ```
+ */
+export interface AuthApi {
+  /**
+   * Creates a password account and signs in (`POST /v1/auth/signup`).
+   *
+   * @example
+   * ```ts
+   * const { user } = await client.auth.signup({ username: 'ann', password: 'correct horse battery' });
+   * ```
+   */
+  signup(body: SignupRequest, options?: CallOptions): Promise<AuthResponse>;
+  /**
+   * Signs in with a username and password (`POST /v1/auth/login`).
+   *
+   * @example
+   * ```ts
+   * await client.auth.login({ username: 'ann', password: 'correct horse battery' });
+   * ```
+   */
+  login(body: LoginRequest, options?: CallOptions): Promise<AuthResponse>;
+  /**
+   * Signs in as a new guest, on sites that allow guests (`POST /v1/auth/guest`).
+   *
+   * @example
+   * ```ts
+   * await client.auth.guest({ displayName: 'Visitor' });
+   * ```
+   */
+  guest(body: { displayName: string }, options?: CallOptions): Promise<AuthResponse>;
+  /**
+   * Exchanges a site token, minted by your backend with `createUserToken` from `@synctalk/sdk/server`, for a
+   * session (`POST /v1/auth/site-token`). Each site token works once.
+   *
+   * @example
+   * ```ts
+   * const { token } = await (await fetch('/my-backend/chat-token')).json();
+   * await client.auth.siteToken(token);
+   * ```
+   */
+  siteToken(token: string, options?: CallOptions): Promise<AuthResponse>;
+  /**
+   * Exchanges the refresh token for new tokens now (the client also does this by itself when the access
+   * token expires). A refusal ends the session (the store is cleared) and throws `unauthorized`.
+   *
+   * @example
+   * ```ts
+   * const { expiresIn } = await client.auth.refresh();
+   * ```
+   */
+  refresh(): Promise<AuthResponse>;
+  /**
+   * Signs out: ends the session on the server (`POST /v1/auth/logout`) and clears the stored tokens, also
+   * when the server cannot be reached.
+   *
+   * @example
+   * ```ts
+   * await client.auth.logout();
+   * ```
+   */
+  logout(options?: CallOptions): Promise<void>;
+  /**
+   * Adopts a sign-in obtained another way, e.g. the `AuthResponse` the Kakao popup posts back.
+   *
+   * @example
+   * ```ts
+   * window.addEventListener('message', (e) => {
+   *   if (e.data?.source === 'synctalk' && e.data.ok) void client.auth.setSession(e.data.auth);
+   * });
+   * ```
+   */
+  setSession(auth: AuthResponse): Promise<void>;
+  /**
+   * The stored tokens, or `null` when signed out.
+   *
+   * @example
+   * ```ts
+   * if (!(await client.auth.tokens())) showSignIn();
+   * ```
+   */
+  tokens(): Promise<Tokens | null>;
+}
+
+/** Builds `client.auth`. */
+export function authApi(ctx: RestContext): AuthApi {
+  const signIn = async (path: string, body: unknown, options?: CallOptions) => {
+    const auth = await ctx.anonymous<AuthResponse>({ method: 'POST', path, body, signal: options?.signal });
+    await ctx.session.signIn(auth);
+    return auth;
+  };
+  return {
+    signup: (body, options) => signIn('/v1/auth/signup', body, options),
+    login: (body, options) => signIn('/v1/auth/login', body, options),
+    guest: (body, options) => signIn('/v1/auth/guest', body, options),
+    siteToken: (token, options) => signIn('/v1/auth/site-token', { token }, options),
+    refresh: () => ctx.session.refreshAuth(),
+    async logout(options) {
+      const tokens = await ctx.session.current();
+      try {
+        if (tokens) {
+          await ctx.anonymous({
+            method: 'POST',
+            path: '/v1/auth/logout',
+            body: { refreshToken: tokens.refreshToken },
+            signal: options?.signal,
+          });
+        }
+      } catch (error) {
+        // An already-ended session is what signing out wants; anything else is reported after clearing.
+        if (!(error instanceof SyncTalkError) || error.status !== 401) {
+          await ctx.session.save(null);
+          throw error;
+        }
+      }
+      await ctx.session.save(null);
+    },
+    setSession: (auth) => ctx.session.signIn(auth),
+    tokens: () => ctx.session.current(),
+  };
+}

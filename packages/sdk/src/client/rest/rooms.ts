@@ -1,0 +1,299 @@
+/** `client.rooms`: the directory, rooms, memberships and moderation. */
+import type {
+  CreateRoomRequest,
+  MyRoom,
+  MyRoomPage,
+  Room,
+  RoomMember,
+  RoomMemberPage,
+  RoomOffsetPage,
+  RoomPage,
+  RoomRole,
+  RoomSort,
+  UpdateRoomRequest,
+} from '../../protocol/rooms.js';
+import { segment } from '../http.js';
+import type { CallOptions, RestContext } from './call.js';
+
+/**
+ * Keyset pages of the directory: pass `nextCursor` back as `cursor` until it is `null`.
+ *
+ * @example
+ * ```ts
+ * await client.rooms.list({ sort: 'newest', limit: 20, cursor: page.nextCursor ?? undefined });
+ * ```
+ */
+export interface RoomListOptions extends CallOptions {
+  /** 1–100 (default 20). */
+  limit?: number;
+  sort?: RoomSort;
+  cursor?: string;
+}
+
+/**
+ * Offset pages of the directory, with the exact `total`. Prefer cursors for deep pages.
+ *
+ * @example
+ * ```ts
+ * const { items, total } = await client.rooms.list({ offset: 40, limit: 20 });
+ * ```
+ */
+export interface RoomOffsetListOptions extends CallOptions {
+  offset: number;
+  limit?: number;
+  sort?: RoomSort;
+}
+
+/**
+ * A keyset page request.
+ *
+ * @example
+ * ```ts
+ * await client.rooms.myRooms({ limit: 50, cursor });
+ * ```
+ */
+export interface PageOptions extends CallOptions {
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * Member list options.
+ *
+ * @example
+ * ```ts
+ * await client.rooms.members(roomId, { status: 'banned' });
+ * ```
+ */
+export interface MemberListOptions extends PageOptions {
+  /** `banned`: the ban list (moderators). Default `active`. */
+  status?: 'active' | 'banned';
+}
+
+/**
+ * `client.rooms`.
+ *
+ * @example
+ * ```ts
+ * const room = await client.rooms.create({ title: 'General', visibility: 'public' });
+ * ```
+ */
+export interface RoomsApi {
+  /**
+   * The site's public rooms (`GET /v1/rooms`): keyset pages by default, offset pages with `offset`.
+   *
+   * @example
+   * ```ts
+   * let page = await client.rooms.list({ sort: 'title', limit: 50 });
+   * while (page.nextCursor) page = await client.rooms.list({ sort: 'title', cursor: page.nextCursor });
+   * const { items, total } = await client.rooms.list({ offset: 40, limit: 20 });
+   * ```
+   */
+  list(options?: RoomListOptions): Promise<RoomPage>;
+  list(options: RoomOffsetListOptions): Promise<RoomOffsetPage>;
+  /**
+   * One room (`GET /v1/rooms/:id`).
+   *
+   * @example
+   * ```ts
+   * const room = await client.rooms.get('42');
+   * ```
+   */
+  get(roomId: string, options?: CallOptions): Promise<Room>;
+  /**
+   * Creates a room; I become its owner (`POST /v1/rooms`).
+   *
+   * @example
+   * ```ts
+   * const room = await client.rooms.create({ title: 'General', visibility: 'private' });
+   * console.log(room.code); // share it: others join with client.rooms.joinByCode(code)
+   * ```
+   */
+  create(body: CreateRoomRequest, options?: CallOptions): Promise<Room>;
+  /**
+   * Edits a room (owner; `PATCH /v1/rooms/:id`).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.update('42', { title: 'Announcements' });
+   * ```
+   */
+  update(roomId: string, body: UpdateRoomRequest, options?: CallOptions): Promise<Room>;
+  /**
+   * Deletes a room (owner; `DELETE /v1/rooms/:id`).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.delete('42');
+   * ```
+   */
+  delete(roomId: string, options?: CallOptions): Promise<void>;
+  /**
+   * Becomes a member of a public room (`POST /v1/rooms/:id/join`; fine when already one). To receive its
+   * messages live, also `connection.joinRoom(roomId)`.
+   *
+   * @example
+   * ```ts
+   * const mine = await client.rooms.join('42');
+   * ```
+   */
+  join(roomId: string, options?: CallOptions): Promise<MyRoom>;
+  /**
+   * Becomes a member of the room with this code (`POST /v1/rooms/join`; case, spaces and dashes ignored).
+   *
+   * @example
+   * ```ts
+   * const room = await client.rooms.joinByCode('k7qm-z3xd');
+   * ```
+   */
+  joinByCode(code: string, options?: CallOptions): Promise<MyRoom>;
+  /**
+   * Leaves a room (`POST /v1/rooms/:id/leave`).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.leave('42');
+   * ```
+   */
+  leave(roomId: string, options?: CallOptions): Promise<void>;
+  /**
+   * My rooms with my role and unread counts, newest first (`GET /v1/me/rooms`).
+   *
+   * @example
+   * ```ts
+   * const { items } = await client.rooms.myRooms();
+   * const unread = items.reduce((n, r) => n + r.unreadCount, 0);
+   * ```
+   */
+  myRooms(options?: PageOptions): Promise<MyRoomPage>;
+  /**
+   * Members in join order, or the ban list (`GET /v1/rooms/:id/members`).
+   *
+   * @example
+   * ```ts
+   * const { items, nextCursor } = await client.rooms.members('42', { limit: 100 });
+   * ```
+   */
+  members(roomId: string, options?: MemberListOptions): Promise<RoomMemberPage>;
+  /**
+   * One member (`GET /v1/rooms/:id/members/:userId`).
+   *
+   * @example
+   * ```ts
+   * const { role } = await client.rooms.member('42', '7');
+   * ```
+   */
+  member(roomId: string, userId: string, options?: CallOptions): Promise<RoomMember>;
+  /**
+   * Changes a member's role; `owner` transfers ownership (owner; `PATCH /v1/rooms/:id/members/:userId`).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.setRole('42', '7', 'moderator');
+   * ```
+   */
+  setRole(roomId: string, userId: string, role: RoomRole, options?: CallOptions): Promise<RoomMember>;
+  /**
+   * Mutes a member for `minutes` (moderators).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.mute('42', '7', 60);
+   * ```
+   */
+  mute(roomId: string, userId: string, minutes: number, options?: CallOptions): Promise<RoomMember>;
+  /**
+   * Lifts a mute (moderators).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.unmute('42', '7');
+   * ```
+   */
+  unmute(roomId: string, userId: string, options?: CallOptions): Promise<RoomMember>;
+  /**
+   * Removes a member, who may join again (moderators).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.kick('42', '7');
+   * ```
+   */
+  kick(roomId: string, userId: string, options?: CallOptions): Promise<void>;
+  /**
+   * Removes a user and keeps them out (moderators).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.ban('42', '7');
+   * ```
+   */
+  ban(roomId: string, userId: string, options?: CallOptions): Promise<void>;
+  /**
+   * Lifts a ban (moderators).
+   *
+   * @example
+   * ```ts
+   * await client.rooms.unban('42', '7');
+   * ```
+   */
+  unban(roomId: string, userId: string, options?: CallOptions): Promise<void>;
+}
+
+/** Builds `client.rooms`. */
+export function roomsApi(ctx: RestContext): RoomsApi {
+  const room = (id: string) => `/v1/rooms/${segment(id)}`;
+  const member = (id: string, userId: string) => `${room(id)}/members/${segment(userId)}`;
+  const moderate = (action: string) => (roomId: string, userId: string, options?: CallOptions) =>
+    ctx.authed<void>({
+      method: 'POST',
+      path: `${member(roomId, userId)}/${action}`,
+      signal: options?.signal,
+    });
+
+  return {
+    list(options: (RoomListOptions & { offset?: number }) | RoomOffsetListOptions = {}) {
+      const { signal, limit, sort } = options;
+      const page = 'offset' in options ? { offset: options.offset } : { cursor: options.cursor };
+      return ctx.authed({ method: 'GET', path: '/v1/rooms', query: { limit, sort, ...page }, signal });
+    },
+    get: (roomId, options) => ctx.authed({ method: 'GET', path: room(roomId), signal: options?.signal }),
+    create: (body, options) =>
+      ctx.authed({ method: 'POST', path: '/v1/rooms', body, signal: options?.signal }),
+    update: (roomId, body, options) =>
+      ctx.authed({ method: 'PATCH', path: room(roomId), body, signal: options?.signal }),
+    delete: (roomId, options) =>
+      ctx.authed({ method: 'DELETE', path: room(roomId), signal: options?.signal }),
+    join: (roomId, options) =>
+      ctx.authed({ method: 'POST', path: `${room(roomId)}/join`, signal: options?.signal }),
+    joinByCode: (code, options) =>
+      ctx.authed({ method: 'POST', path: '/v1/rooms/join', body: { code }, signal: options?.signal }),
+    leave: (roomId, options) =>
+      ctx.authed({ method: 'POST', path: `${room(roomId)}/leave`, signal: options?.signal }),
+    myRooms: ({ signal, limit, cursor } = {}) =>
+      ctx.authed({ method: 'GET', path: '/v1/me/rooms', query: { limit, cursor }, signal }),
+    members: (roomId, { signal, limit, cursor, status } = {}) =>
+      ctx.authed({
+        method: 'GET',
+        path: `${room(roomId)}/members`,
+        query: { limit, cursor, status },
+        signal,
+      }),
+    member: (roomId, userId, options) =>
+      ctx.authed({ method: 'GET', path: member(roomId, userId), signal: options?.signal }),
+    setRole: (roomId, userId, role, options) =>
+      ctx.authed({ method: 'PATCH', path: member(roomId, userId), body: { role }, signal: options?.signal }),
+    mute: (roomId, userId, minutes, options) =>
+      ctx.authed({
+        method: 'POST',
+        path: `${member(roomId, userId)}/mute`,
+        body: { minutes },
+        signal: options?.signal,
+      }),
+    unmute: (roomId, userId, options) =>
+      ctx.authed({ method: 'POST', path: `${member(roomId, userId)}/unmute`, signal: options?.signal }),
+    kick: moderate('kick'),
+    ban: moderate('ban'),
+    unban: moderate('unban'),
+  } as RoomsApi;
+}
