@@ -2,6 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/sdk', 'packages/server'],
+    projects: ['packages/sdk', 'packages/server', 'packages/server/vitest.failover.config.ts'],
   },
 });

@@ -2,12 +2,28 @@
 # Starts a 6-node Redis Cluster (3 masters + 3 replicas) on 127.0.0.1:7001-7006 from the installed
 # redis-server, and waits until every node reports cluster_state:ok and sees 3 replicas.
 # Succeeds at once when the cluster is already up. Exits non-zero with the failing node's log tail otherwise.
+#
+# Environment (both optional; the defaults are the shared test cluster):
+#   REDIS_CLUSTER_BASE_PORT  first port (default 7001): nodes listen on BASE..BASE+5, their cluster bus on
+#                            BASE+10000..BASE+10005. A throw-away cluster for one test uses another base.
+#   REDIS_CLUSTER_DIR        where nodes keep config, logs and pid files (default redis-cluster/.run for
+#                            base 7001, redis-cluster/.run-BASE otherwise). stop.sh deletes it.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-run_dir="${REDIS_CLUSTER_DIR:-$here/.run}"
 host=127.0.0.1
-ports=(7001 7002 7003 7004 7005 7006)
+base_port="${REDIS_CLUSTER_BASE_PORT:-7001}"
+# The cluster bus listens on port + 10000, so the highest base is 65535 - 10000 - 5.
+if ! [[ "$base_port" =~ ^[0-9]{1,5}$ ]] || [ "$base_port" -lt 1024 ] || [ "$base_port" -gt 55530 ]; then
+  echo "redis-cluster: REDIS_CLUSTER_BASE_PORT must be a number from 1024 to 55530 (got \"$base_port\")" >&2
+  exit 2
+fi
+ports=()
+for i in 0 1 2 3 4 5; do ports+=($((base_port + i))); done
+# Another base gets its own directory by default: stop.sh deletes it, and must never delete the shared
+# cluster's state.
+if [ "$base_port" -eq 7001 ]; then default_dir="$here/.run"; else default_dir="$here/.run-$base_port"; fi
+run_dir="${REDIS_CLUSTER_DIR:-$default_dir}"
 timeout_s="${REDIS_CLUSTER_TIMEOUT:-30}"
 redis_server="${REDIS_SERVER_BIN:-redis-server}"
 

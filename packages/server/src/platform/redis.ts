@@ -3,15 +3,13 @@
  * with neither, process memory. This module alone decides; the rest of the server uses the `SharedStore`
  * interface (counters with expiry, keys with expiry) and `socketAdapter()` without knowing which was chosen.
  */
-import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from './logger.js';
+import { classicAdapter, shardedAdapter, type AdapterFactory } from './redis-pubsub.js';
 import { describeError, retry } from './retry.js';
 
-/** What Socket.IO's `server.adapter()` accepts. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AdapterFactory = any;
+export type { AdapterFactory } from './redis-pubsub.js';
 
 /** The live members of an expiring set, and how many expired members the call discarded. */
 export interface ExpiringSetState {
@@ -152,16 +150,6 @@ class MemoryStore implements SharedStore {
   }
 }
 
-/** What the adapters call on their subscriber connection without awaiting. */
-const SUBSCRIBER_COMMANDS = [
-  'subscribe',
-  'unsubscribe',
-  'psubscribe',
-  'punsubscribe',
-  'ssubscribe',
-  'sunsubscribe',
-] as const;
-
 // INCR, and start the window on the first hit; returns [count, pttl]. One key, so one slot: cluster-safe.
 const HIT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
@@ -188,6 +176,7 @@ return { expired, redis.call('ZRANGE', KEYS[1], 0, -1) }`;
 
 class RedisStore implements SharedStore {
   private readonly extra: (Redis | Cluster)[] = [];
+  private readonly cleanups: (() => void)[] = [];
 
   constructor(
     readonly description: string,
@@ -207,6 +196,11 @@ class RedisStore implements SharedStore {
     copy.on('error', (error: unknown) => this.onError(error));
     this.extra.push(copy);
     return copy;
+  }
+
+  /** Runs `cleanup` when the store closes. */
+  atClose(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
   }
 
   get redis(): Redis | Cluster {
@@ -263,6 +257,7 @@ class RedisStore implements SharedStore {
   }
 
   async close() {
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
     // QUIT waits for a server that may be gone; bound it, then drop the connection.
     await Promise.allSettled(
       [...this.extra, this.client].map((c) =>
@@ -271,31 +266,6 @@ class RedisStore implements SharedStore {
         }),
       ),
     );
-  }
-}
-
-/**
- * The Socket.IO Redis adapters send some commands without awaiting them: the sharded adapter's SSUBSCRIBE /
- * SUNSUBSCRIBE when a room is created or emptied on this node, the classic adapter's PUBLISH of every
- * broadcast. While a master is down (a failover takes seconds) those promises reject, and a rejection nobody
- * handles ends the Node process. This gives each such call a handler that logs the failure; callers that
- * await the promise still see the rejection. Nothing is lost for subscriptions: ioredis keeps the channel
- * and subscribes it again on the new master; a failed PUBLISH is a broadcast other nodes miss (clients
- * catch up from the seq gap).
- */
-function handleDetachedRejections(
-  client: Redis | Cluster,
-  commands: readonly string[],
-  onError: (command: string, error: unknown) => void,
-): void {
-  const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const command of commands) {
-    const original = target[command]!.bind(client);
-    target[command] = (...args: unknown[]) => {
-      const result = original(...args);
-      if (result instanceof Promise) result.catch((error: unknown) => onError(command, error));
-      return result;
-    };
   }
 }
 
@@ -328,15 +298,8 @@ export async function createSharedStore(
   // Connection errors are logged, never left as unhandled 'error' events; ioredis reconnects by itself.
   const onError = (error: unknown) =>
     logger.debug({ reason: describeError(error) }, 'redis connection error');
-  const onPubSubError = (command: string, error: unknown) =>
-    logger.warn({ command, reason: describeError(error) }, 'redis pub/sub command failed');
-  // Classic Pub/Sub publishes on the store's client (nothing else publishes there) and subscribes on its own.
-  const classicAdapter = (self: RedisStore) => {
-    const sub = self.duplicate();
-    handleDetachedRejections(self.redis, ['publish'], onPubSubError);
-    handleDetachedRejections(sub, SUBSCRIBER_COMMANDS, onPubSubError);
-    return createAdapter(self.redis, sub);
-  };
+  const pubSub = (self: RedisStore) => ({ logger, onClose: (fn: () => void) => self.atClose(fn) });
+  const classic = (self: RedisStore) => classicAdapter(self.redis, self.duplicate(), pubSub(self));
   let store: RedisStore;
   if (config.kind === 'cluster') {
     const nodes = config.nodes;
@@ -355,10 +318,9 @@ export async function createSharedStore(
         if (config.adapter === 'sharded') {
           // SPUBLISH/SSUBSCRIBE: each room's messages go to one shard, not every node of the cluster.
           const sub = self.duplicate({ shardedSubscribers: true }) as Cluster;
-          handleDetachedRejections(sub, SUBSCRIBER_COMMANDS, onPubSubError);
-          return createShardedAdapter(self.redis, sub, { subscriptionMode: 'dynamic' });
+          return shardedAdapter(self.redis as Cluster, sub, pubSub(self));
         }
-        return classicAdapter(self);
+        return classic(self);
       },
       onError,
     );
@@ -369,7 +331,7 @@ export async function createSharedStore(
       connectTimeout: 5000,
     });
     const u = new URL(config.url);
-    store = new RedisStore(`Redis ${u.hostname}:${u.port || '6379'}`, client, classicAdapter, onError);
+    store = new RedisStore(`Redis ${u.hostname}:${u.port || '6379'}`, client, classic, onError);
   }
 
   const client = store.redis;

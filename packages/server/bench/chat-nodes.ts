@@ -1,0 +1,105 @@
+/**
+ * Server nodes for the chat benchmark: `node dist/main.js` child processes (their own event loops, apart
+ * from the benchmark's clients), and the throw-away PostgreSQL database they share.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+export interface ServerNode {
+  url: string;
+  /** Error and fatal log lines of the node (the first 20), and how many there were. */
+  errors: { count: number; first: string[] };
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/main.js` with `env`; resolves once it listens. */
+export async function startNode(env: Record<string, string>): Promise<ServerNode> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const errors = { count: 0, first: [] as string[] };
+  let head = '';
+  let pending = '';
+  // Keep draining the pipes (a full pipe would stall the server); remember only errors.
+  const onData = (chunk: Buffer) => {
+    if (head.length < 20_000) head += chunk.toString();
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (/"level":(50|60)/.test(line) || (line && !line.startsWith('{'))) {
+        errors.count += 1;
+        if (errors.first.length < 20) errors.first.push(line.slice(0, 500));
+      }
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start within 60 s:\n${head}`)), 60_000);
+    const watch = () => {
+      const m = /SyncTalk listening on (http:\/\/[^"\s]+)/.exec(head);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off('data', watch);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', watch);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`node exited while starting:\n${head}`));
+    });
+  });
+  return {
+    url,
+    errors,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface BenchDatabase {
+  url: string;
+  /** Drops the database when the benchmark created it. */
+  drop(): Promise<void>;
+}
+
+async function admin<T>(baseUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const u = new URL(baseUrl);
+  u.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: u.toString() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `url` as given (kept afterwards), or a fresh database on `server` that `drop()` removes. */
+export async function benchDatabase(url: string | undefined, server: string): Promise<BenchDatabase> {
+  if (url) return { url, drop: async () => undefined };
+  const name = `synctalk_bench_chat_${randomBytes(4).toString('hex')}`;
+  await admin(server, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: () =>
+      admin(server, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+  };
+}
