@@ -8,6 +8,7 @@ import { restContext } from './rest/call.js';
 import { meApi, type MeApi } from './rest/me.js';
 import { messagesApi, type MessagesApi } from './rest/messages.js';
 import { roomsApi, type RoomsApi } from './rest/rooms.js';
+import { siteApi, type SiteApi } from './rest/site.js';
 import { Session } from './session.js';
 import { memoryTokenStore, type TokenStore } from './token-store.js';
 
@@ -61,6 +62,8 @@ export interface SyncTalkClient {
   readonly rooms: RoomsApi;
   /** History and message operations over REST. */
   readonly messages: MessagesApi;
+  /** The site's public information (no sign-in needed). */
+  readonly siteInfo: SiteApi;
   /** The server URL in use now (the first of `baseUrl` until one fails). */
   readonly baseUrl: string;
   /** The configured site, if any. */
@@ -114,6 +117,7 @@ export function createClient(options: ClientOptions): SyncTalkClient {
     me: meApi(ctx),
     rooms: roomsApi(ctx),
     messages,
+    siteInfo: siteApi(ctx),
     get baseUrl() {
       return endpoints.current();
     },

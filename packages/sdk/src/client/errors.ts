@@ -3,7 +3,7 @@
  * (`{ error: { code, message, details? } }`, over HTTP or as a socket acknowledgement), from the HTTP status
  * when a proxy answered without that body, or from a network failure.
  */
-import { errorCodes, isErrorCode, type ErrorBody, type ErrorCode } from '../protocol/errors.js';
+import { errorStatus, isErrorCode, type ErrorBody, type ErrorCode } from '../protocol/errors.js';
 
 /**
  * The options of `new SyncTalkError(…)`.
@@ -66,9 +66,9 @@ export class SyncTalkError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SyncTalkError';
     this.code = code;
-    this.status = options.status ?? errorCodes[code].status;
+    this.status = options.status ?? errorStatus[code].status;
     this.details = options.details;
-    this.retryable = errorCodes[code].retryable;
+    this.retryable = errorStatus[code].retryable;
     const fromDetails = (options.details as { retryAfter?: unknown } | null | undefined)?.retryAfter;
     this.retryAfter = seconds(fromDetails) ?? seconds(options.retryAfter);
   }
@@ -118,7 +118,7 @@ export function errorFromBody(body: ErrorBody, status?: number, retryAfter?: num
 /** The code SyncTalk uses for an HTTP status (the first in `errorCodes` with it), for bodies a proxy wrote. */
 function codeForStatus(status: number): ErrorCode {
   if (status === 504) return 'unavailable';
-  for (const [code, info] of Object.entries(errorCodes)) {
+  for (const [code, info] of Object.entries(errorStatus)) {
     if (info.status === status) return code as ErrorCode;
   }
   return status >= 500 ? 'internal' : 'validation_failed';

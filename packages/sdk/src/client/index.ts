@@ -28,6 +28,7 @@ export { MessageSequencer, type SeqGap, type Sequenced } from './realtime/sequen
 export type { AuthApi } from './rest/auth.js';
 export type { CallOptions } from './rest/call.js';
 export type { MeApi } from './rest/me.js';
+export type { SiteApi } from './rest/site.js';
 export type { HistoryOptions, MessagesApi, RestSendOptions } from './rest/messages.js';
 export type {
   MemberListOptions,

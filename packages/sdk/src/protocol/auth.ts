@@ -63,3 +63,13 @@ export interface UpdateMeRequest {
   displayName?: string;
   avatarUrl?: string | null;
 }
+
+/**
+ * `GET /v1/auth/kakao/start?origin=&site=`: Kakao's authorization page for a popup, and the flow's one-time
+ * state. The popup ends on the server's callback page, which posts the outcome to the opener (at `origin`,
+ * one of the site's allowed origins) as `{ source: 'synctalk', type: 'kakao:login', state, ok, auth | error }`.
+ */
+export interface KakaoStart {
+  url: string;
+  state: string;
+}

@@ -1,7 +1,8 @@
-export { errorCodes, isErrorCode } from './errors.js';
+export { errorCodes, errorStatus, isErrorCode } from './errors.js';
 export type { ErrorBody, ErrorCode } from './errors.js';
 export type {
   AuthResponse,
+  KakaoStart,
   LoginRequest,
   LogoutRequest,
   RefreshRequest,

@@ -34,6 +34,11 @@ export interface PublicSite {
   publicId: string;
   name: string;
   settings: SiteSettings;
+  /**
+   * Kakao Login is configured on this server (`GET /v1/auth/kakao/start` works), so a sign-in form may offer
+   * it. A server-wide switch: the same for every site.
+   */
+  kakao: boolean;
 }
 
 /** `POST /v1/admin/sites`: the new site and its signing secret, which is shown this once. */

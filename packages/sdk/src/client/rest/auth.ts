@@ -1,5 +1,5 @@
 /** `client.auth`: sign-up, sign-in (password, guest, site token), refresh and sign-out. */
-import type { AuthResponse, LoginRequest, SignupRequest } from '../../protocol/auth.js';
+import type { AuthResponse, KakaoStart, LoginRequest, SignupRequest } from '../../protocol/auth.js';
 import { SyncTalkError } from '../errors.js';
 import type { Tokens } from '../token-store.js';
 import type { CallOptions, RestContext } from './call.js';
@@ -62,6 +62,22 @@ export interface AuthApi {
    */
   refresh(): Promise<AuthResponse>;
   /**
+   * Starts Kakao Login for a popup (`GET /v1/auth/kakao/start`): open `url` in a window; the server's callback
+   * page then posts the outcome to `window.opener` at `origin` (the embedding page's origin, which the site
+   * must allow). Pass the posted `auth` to `setSession`.
+   *
+   * @example
+   * ```ts
+   * const popup = window.open('', 'synctalk-kakao', 'width=480,height=640'); // in the click handler
+   * const { url, state } = await client.auth.kakaoStart({ origin: location.origin });
+   * popup!.location.href = url;
+   * addEventListener('message', (e) => {
+   *   if (e.data?.source === 'synctalk' && e.data.state === state && e.data.ok) void client.auth.setSession(e.data.auth);
+   * });
+   * ```
+   */
+  kakaoStart(query: { origin: string }, options?: CallOptions): Promise<KakaoStart>;
+  /**
    * Signs out: ends the session on the server (`POST /v1/auth/logout`) and clears the stored tokens, also
    * when the server cannot be reached.
    *
@@ -106,6 +122,13 @@ export function authApi(ctx: RestContext): AuthApi {
     guest: (body, options) => signIn('/v1/auth/guest', body, options),
     siteToken: (token, options) => signIn('/v1/auth/site-token', { token }, options),
     refresh: () => ctx.session.refreshAuth(),
+    kakaoStart: ({ origin }, options) =>
+      ctx.anonymous<KakaoStart>({
+        method: 'GET',
+        path: '/v1/auth/kakao/start',
+        query: { origin },
+        signal: options?.signal,
+      }),
     async logout(options) {
       const tokens = await ctx.session.current();
       try {

@@ -1,0 +1,90 @@
+/**
+ * Build-time plugins for the widget bundle.
+ *
+ * - `cssText`: `import css from './x.css'` gives the file's CSS as a minified string (for constructable
+ *   stylesheets), so styles are written as CSS and cost no runtime parsing beyond `replaceSync`.
+ * - `compactTemplates`: the UI's lit-html templates lose their indentation (runs of whitespace that
+ *   start a line become one space, which HTML treats the same).
+ * - `websocketOnly`: the widget always connects over WebSocket (the SDK's default), so engine.io-client's
+ *   HTTP long-polling and WebTransport transports are left out of the bundle (its transport table is reduced
+ *   to WebSocket, and the polling classes it re-exports are stubbed). SyncTalk's events carry JSON only, so
+ *   socket.io-client gets the JSON-only packet parser of src/transport/json-parser.ts instead of
+ *   socket.io-parser, and engine.io-client gets the text packet codec of src/transport/text-packets.ts instead
+ *   of engine.io-parser (the same wire formats, without binary attachments or frames).
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transform, type Plugin } from 'esbuild';
+
+export function cssText(): Plugin {
+  return {
+    name: 'synctalk-css-text',
+    setup(build) {
+      // Claimed at resolution, under a path no other CSS handling matches (tsup would extract CSS files).
+      build.onResolve({ filter: /\.css$/ }, (args) => ({
+        path: `${resolve(args.resolveDir, args.path)}?text`,
+        namespace: 'synctalk-css',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'synctalk-css' }, async (args) => {
+        const source = await readFile(args.path.replace(/\?text$/, ''), 'utf8');
+        const { code } = await transform(source, { loader: 'css', minify: true });
+        return { contents: `export default ${JSON.stringify(code.trim())};`, loader: 'js' };
+      });
+    },
+  };
+}
+
+export function compactTemplates(filter: RegExp): Plugin {
+  return {
+    name: 'synctalk-compact-templates',
+    setup(build) {
+      build.onLoad({ filter }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        // TypeScript to JavaScript first: no comments left, and every statement ends with a semicolon, so
+        // joining lines changes only the whitespace inside template literals.
+        const { code } = await transform(source, { loader: 'ts', format: 'esm', sourcefile: args.path });
+        return { contents: code.replace(/\n\s+/g, ' '), loader: 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
+export function websocketOnly(): Plugin {
+  const jsonParser = fileURLToPath(new URL('../src/transport/json-parser.ts', import.meta.url));
+  const textPackets = fileURLToPath(new URL('../src/transport/text-packets.ts', import.meta.url));
+  return {
+    name: 'synctalk-websocket-only',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/transports\/index\.js$/ }, (args) =>
+        /engine\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer)
+          ? { path: join(dirname(args.importer), 'transports'), namespace: 'synctalk-websocket-only' }
+          : undefined,
+      );
+      build.onResolve(
+        { filter: /^\.\/transports\/(polling-xhr|polling-xhr\.node|polling-fetch|webtransport)\.js$/ },
+        (args) =>
+          /engine\.io-client[\\/]build[\\/]esm[\\/]index\.js$/.test(args.importer)
+            ? { path: 'polling', namespace: 'synctalk-unused-transport' }
+            : undefined,
+      );
+      // engine.io-client's packet codec → text packets only (the same encoding; no binary frames).
+      build.onResolve({ filter: /^engine\.io-parser$/ }, (args) =>
+        /engine\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer) ? { path: textPackets } : undefined,
+      );
+      // socket.io-client's packet parser → the JSON-only one (same wire format, no binary attachments).
+      build.onResolve({ filter: /^socket\.io-parser$/ }, (args) =>
+        /socket\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer) ? { path: jsonParser } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'synctalk-websocket-only' }, (args) => ({
+        contents: "import { WS } from './websocket.js';\nexport const transports = { websocket: WS };\n",
+        resolveDir: args.path,
+        loader: 'js',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'synctalk-unused-transport' }, () => ({
+        contents: 'export const XHR = undefined, Fetch = undefined, WT = undefined;\n',
+        loader: 'js',
+      }));
+    },
+  };
+}

@@ -1,0 +1,319 @@
+/**
+ * `<synctalk-chat>`: the chat as a custom element. Its UI lives in an open Shadow DOM styled only by adopted
+ * constructable stylesheets; the page reaches it through CSS custom properties, `::part()`, its attributes,
+ * its methods and `synctalk:*` DOM events.
+ *
+ * ```html
+ * <synctalk-chat site="st_…" server="https://chat.example.com" room="42"></synctalk-chat>
+ * ```
+ */
+import { Emitter } from '@synctalk/sdk';
+import { html, nothing, render } from 'lit-html';
+import { strings } from './i18n/index.js';
+import { resolveOptions, type ResolvedOptions, type WidgetOptions } from './options.js';
+import { ChatStore, type WidgetEvents } from './state/store.js';
+import { instanceSheet, widgetSheets } from './styles/index.js';
+import type { ViewContext } from './ui/context.js';
+import { uiState } from './ui/context.js';
+import { launcher } from './ui/launcher.js';
+import { panel } from './ui/panel.js';
+
+export const TAG = 'synctalk-chat';
+
+/** Where `widget.js` was loaded from: the default server (set by the script-tag bundle). */
+export const scriptDefaults: { server?: string } = {};
+
+type Mode = 'floating' | 'inline';
+
+const ATTRIBUTES = [
+  'site',
+  'server',
+  'room',
+  'locale',
+  'theme',
+  'position',
+  'z-index',
+  'launcher',
+  'storage',
+];
+
+export class SyncTalkChatElement extends HTMLElement {
+  readonly #root: ShadowRoot;
+  readonly #listeners = new Emitter<WidgetEvents>();
+  readonly #ui = uiState();
+  #store: ChatStore | undefined;
+  #options: ResolvedOptions | undefined;
+  #given: WidgetOptions = {};
+  #scheduled = false;
+  #wantFocus: 'composer' | 'first' | 'launcher' | null = null;
+  /** Distance from the bottom of the message list to keep while older history is prepended. */
+  #keepFromBottom: number | null = null;
+  #cleanups: (() => void)[] = [];
+
+  constructor() {
+    super();
+    this.#root = this.attachShadow({ mode: 'open' });
+    this.#root.adoptedStyleSheets = widgetSheets();
+  }
+
+  /** Options set by code (the script-tag API); they win over attributes. Call before inserting the element. */
+  configure(options: WidgetOptions): void {
+    this.#given = { ...options };
+  }
+
+  get mode(): Mode {
+    return this.getAttribute('mode') === 'floating' ? 'floating' : 'inline';
+  }
+
+  /** Whether a session is running (the element is connected and its options are valid). */
+  get started(): boolean {
+    return this.#store !== undefined;
+  }
+
+  connectedCallback(): void {
+    if (this.#store) return;
+    this.#boot();
+  }
+
+  disconnectedCallback(): void {
+    // Moving the element within the page keeps its session; removing it ends it.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#teardown();
+    });
+  }
+
+  // ---- the public API ------------------------------------------------------------------------------------
+
+  /** Opens the floating panel. */
+  open(): void {
+    this.#store?.setOpen(true);
+  }
+
+  /** Closes the floating panel (inline chats stay open). */
+  close(): void {
+    if (this.mode === 'floating') this.#store?.setOpen(false);
+  }
+
+  toggle(): void {
+    if (this.#store?.state.open) this.close();
+    else this.open();
+  }
+
+  /** Signs in silently with a site token minted by the host's backend. */
+  identify(token: string): Promise<void> {
+    return this.#store ? this.#store.identify(token) : Promise.resolve();
+  }
+
+  /** Signs out and forgets the stored session. */
+  logout(): Promise<void> {
+    return this.#store ? this.#store.logout() : Promise.resolve();
+  }
+
+  /** The total number of unread messages. */
+  get unread(): number {
+    return this.#store?.unread ?? 0;
+  }
+
+  /**
+   * Listens to `message`, `unread`, `open`, `close`, `ready` or `error`; returns a function that stops.
+   * The same events are dispatched on the element as `synctalk:<name>` CustomEvents.
+   */
+  on<E extends keyof WidgetEvents>(event: E, listener: WidgetEvents[E]): () => void {
+    return this.#listeners.on(event, listener);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------------
+
+  #attributeOptions(): WidgetOptions {
+    const out: Record<string, unknown> = {};
+    for (const name of ATTRIBUTES) {
+      const value = this.getAttribute(name);
+      if (value !== null) out[name === 'z-index' ? 'zIndex' : name] = value;
+    }
+    return out as WidgetOptions;
+  }
+
+  #boot(): void {
+    let options: ResolvedOptions;
+    try {
+      options = resolveOptions(
+        { ...this.#attributeOptions(), ...this.#given },
+        { server: scriptDefaults.server, language: navigator.language },
+      );
+    } catch (error) {
+      const message = `SyncTalk: ${(error as Error).message}`;
+      globalThis.console?.error(message);
+      this.#emit('error', { code: 'validation_failed', message });
+      return;
+    }
+    this.#options = options;
+    this.setAttribute('position', options.position);
+    const dark = matchMedia('(prefers-color-scheme: dark)');
+    const scheme = () =>
+      this.setAttribute(
+        'scheme',
+        options.theme === 'dark' || (options.theme === 'auto' && dark.matches) ? 'dark' : 'light',
+      );
+    scheme();
+    dark.addEventListener('change', scheme);
+    this.#cleanups.push(() => dark.removeEventListener('change', scheme));
+    this.#root.adoptedStyleSheets = [...widgetSheets(), instanceSheet(options.zIndex)];
+    const store = new ChatStore(options, {
+      changed: () => this.#schedule(),
+      pageVisible: () => document.visibilityState === 'visible',
+    });
+    this.#store = store;
+    const names: (keyof WidgetEvents)[] = ['message', 'unread', 'open', 'close', 'ready', 'error'];
+    for (const name of names) {
+      this.#cleanups.push(
+        store.events.on(name, ((...args: unknown[]) => this.#emit(name, ...args)) as never),
+      );
+    }
+    this.#cleanups.push(
+      store.events.on('open', () => {
+        this.#wantFocus = 'first';
+      }),
+      store.events.on('close', () => {
+        if (this.#root.activeElement) this.#wantFocus = 'launcher';
+      }),
+    );
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') store.pageShown();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    // Typing indicators expire on their own: re-render while any is shown.
+    const timer = setInterval(() => {
+      const room = store.current;
+      if (room && room.typing.size > 0) this.#schedule();
+    }, 1000);
+    this.#cleanups.push(
+      () => document.removeEventListener('visibilitychange', onVisible),
+      () => clearInterval(timer),
+    );
+    if (this.mode === 'inline') store.setOpen(true);
+    this.#renderNow();
+    void store.start();
+  }
+
+  #teardown(): void {
+    for (const cleanup of this.#cleanups) cleanup();
+    this.#cleanups = [];
+    this.#store?.destroy();
+    this.#store = undefined;
+    render(nothing, this.#root);
+  }
+
+  #emit(name: keyof WidgetEvents, ...args: unknown[]): void {
+    (this.#listeners.emit as (event: string, ...a: unknown[]) => void)(name, ...args);
+    this.dispatchEvent(
+      new CustomEvent(`synctalk:${name}`, { detail: args[0], bubbles: true, composed: true }),
+    );
+  }
+
+  // ---- rendering -----------------------------------------------------------------------------------------
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#renderNow();
+    });
+  }
+
+  #context(store: ChatStore, options: ResolvedOptions): ViewContext {
+    return {
+      store,
+      state: store.state,
+      t: strings(options.locale),
+      locale: options.locale,
+      ui: this.#ui,
+      mode: this.mode,
+      fixedRoom: options.room !== undefined,
+      rerender: () => this.#schedule(),
+      focusComposer: () => {
+        this.#wantFocus = 'composer';
+        this.#schedule();
+      },
+      close: () => this.close(),
+      scrolled: ({ top, bottom }) => this.#scrolled(store, top, bottom),
+    };
+  }
+
+  #renderNow(): void {
+    const store = this.#store;
+    const options = this.#options;
+    if (!store || !options) return;
+    const v = this.#context(store, options);
+    const list = this.#list();
+    const stick = store.atBottom;
+    const template =
+      this.mode === 'floating'
+        ? html`<div class=${store.state.open ? 'floating open' : 'floating'}>
+            ${store.state.open ? panel(v) : nothing} ${options.launcher ? launcher(v) : nothing}
+          </div>`
+        : html`<div class="inline">${panel(v)}</div>`;
+    render(template, this.#root);
+    this.#afterRender(store, list, stick);
+  }
+
+  #list(): HTMLElement | null {
+    return this.#root.querySelector<HTMLElement>('[part~="messages"]');
+  }
+
+  #afterRender(store: ChatStore, before: HTMLElement | null, stick: boolean): void {
+    const list = this.#list();
+    if (list) {
+      if (this.#keepFromBottom !== null && list === before) {
+        list.scrollTop = list.scrollHeight - this.#keepFromBottom;
+      } else if (stick || list !== before) {
+        list.scrollTop = list.scrollHeight;
+      }
+      // A short history fills no screen, so no scroll can ask for more: ask now.
+      const room = store.current;
+      if (
+        room &&
+        room.timeline.loaded &&
+        room.timeline.hasOlder &&
+        !room.loadingOlder &&
+        list.scrollHeight <= list.clientHeight
+      ) {
+        this.#loadOlder(store, list);
+      }
+    }
+    const focus = this.#wantFocus;
+    if (focus) {
+      this.#wantFocus = null;
+      const target =
+        focus === 'launcher'
+          ? this.#root.querySelector<HTMLElement>('[part~="launcher"]')
+          : focus === 'composer'
+            ? this.#root.querySelector<HTMLElement>('[part~="input"]')
+            : this.#root.querySelector<HTMLElement>(
+                '[part~="input"], [part~="panel"] input, [part~="panel"] button',
+              );
+      target?.focus();
+    }
+  }
+
+  #scrolled(store: ChatStore, top: boolean, bottom: boolean): void {
+    store.setAtBottom(bottom);
+    const list = this.#list();
+    if (top && list) this.#loadOlder(store, list);
+  }
+
+  #loadOlder(store: ChatStore, list: HTMLElement): void {
+    const room = store.current;
+    if (!room || !room.timeline.loaded || !room.timeline.hasOlder || room.loadingOlder) return;
+    this.#keepFromBottom = list.scrollHeight - list.scrollTop;
+    void store.loadOlder(room.room.id).finally(() => {
+      this.#renderNow();
+      this.#keepFromBottom = null;
+    });
+  }
+}
+
+/** Registers `<synctalk-chat>` once (a second copy of the script, or a host's own definition, is left alone). */
+export function defineSyncTalkChat(): void {
+  if (!customElements.get(TAG)) customElements.define(TAG, SyncTalkChatElement);
+}
