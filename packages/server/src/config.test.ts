@@ -62,6 +62,7 @@ describe('loadConfig', () => {
     ['JWT_ACCESS_TTL', { JWT_ACCESS_TTL: 'soon' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.example,example.com' }],
     ['BCRYPT_COST', { BCRYPT_COST: '31' }],
+    ['DEMO_PAGE', { DEMO_PAGE: 'maybe' }],
   ])('names %s when it is invalid', (variable, env) => {
     const error = errorFor(env);
     expect(error.variable).toBe(variable);
@@ -75,6 +76,18 @@ describe('loadConfig', () => {
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
     expect(config.auth.jwtSecret).toBe('x'.repeat(32));
     expect(config.auth.jwtSecretGenerated).toBe(false);
+  });
+
+  it('serves the demo page by default in development only, unless DEMO_PAGE says otherwise', () => {
+    const secret = { JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({ ...secret, NODE_ENV: 'development' }).demo.enabled).toBe(true);
+    expect(loadConfig({ ...secret, NODE_ENV: 'production' }).demo.enabled).toBe(false);
+    expect(loadConfig(base).demo.enabled).toBe(false);
+    expect(loadConfig({ ...secret, NODE_ENV: 'development', DEMO_PAGE: 'false' }).demo.enabled).toBe(false);
+    expect(loadConfig({ ...secret, NODE_ENV: 'production', DEMO_PAGE: '1' }).demo.enabled).toBe(true);
+    expect(errorFor({ DEMO_PAGE: 'on' }).message).toBe(
+      'Invalid DEMO_PAGE: must be true or false (or 1/0, yes/no)',
+    );
   });
 
   it('treats empty values as unset', () => {

@@ -18,7 +18,7 @@ export class ConfigError extends Error {
 }
 
 const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be true or false (or 1/0, yes/no)' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const int = (min: number, max: number) =>
@@ -166,6 +166,8 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).max(72).optional(),
 
   METRICS_ENABLED: bool.default(true),
+  /** Default: on in development, off otherwise. */
+  DEMO_PAGE: bool.optional(),
 });
 
 /**
@@ -227,6 +229,8 @@ export interface Config {
   sites: { defaultName: string; defaultOrigins: string[] };
   admin: { username: string; password: string } | undefined;
   metrics: { enabled: boolean };
+  /** The demo page at `/` (the widget embedded as a host would) and its "Lobby" room. */
+  demo: { enabled: boolean };
 }
 
 /**
@@ -315,5 +319,6 @@ export function loadConfig(env: Env = process.env): Config {
     sites: { defaultName: e.DEFAULT_SITE_NAME, defaultOrigins: e.CORS_ORIGINS },
     admin: e.ADMIN_USERNAME ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD! } : undefined,
     metrics: { enabled: e.METRICS_ENABLED },
+    demo: { enabled: e.DEMO_PAGE ?? e.NODE_ENV === 'development' },
   };
 }

@@ -30,6 +30,11 @@ import { registerMessageRoutes } from './messages/messages.routes.js';
 import { createChat, type Chat } from './realtime/chat.js';
 import { originGate } from './realtime/origins.js';
 import type { ChatServer } from './realtime/types.js';
+import type { Site } from './sites/sites.repository.js';
+import { ensureDemoLobby } from './widget/demo-lobby.js';
+import { demoPageRoutes } from './widget/demo-page.js';
+import { widgetAssets } from './widget/widget-assets.js';
+import { widgetRoutes } from './widget/widget.routes.js';
 
 /** What domains are built from: the platform plus the shared services other domains use. */
 export interface DomainDeps extends Deps {
@@ -57,6 +62,11 @@ export interface SyncTalkServer {
 
 export interface CreateServerOptions {
   logger?: Logger;
+  /**
+   * A directory holding the widget bundle (`widget.js`, `widget.js.map`) to serve instead of the installed
+   * `@synctalk/widget` package's build.
+   */
+  widgetDir?: string;
 }
 
 export async function createServer(
@@ -88,6 +98,7 @@ export async function createServer(
   };
   deps.sites = sitesService(deps);
   deps.sessions = sessions(deps);
+  let defaultSite: Site;
   try {
     const { site, secret } = await deps.sites.ensureDefault();
     if (secret) {
@@ -97,6 +108,11 @@ export async function createServer(
       );
     }
     await bootstrapAdmin(deps, site);
+    if (config.demo.enabled) {
+      const lobby = await ensureDemoLobby(deps, site);
+      if (lobby) logger.info({ roomId: lobby.id }, `demo: created the public room "${lobby.title}"`);
+    }
+    defaultSite = site;
   } catch (error) {
     await Promise.allSettled([shared.close(), database.close()]);
     throw error;
@@ -117,10 +133,20 @@ export async function createServer(
   app.use(health.allowedMethods());
   for (const m of metrics?.middleware() ?? []) app.use(m);
 
+  // The widget bundle for any website, and the demo page embedding it.
+  const self = { trustProxy: config.http.trustProxy, publicUrl: config.http.publicUrl };
+  const assets = widgetAssets({ dir: options.widgetDir });
+  const pages = [widgetRoutes({ assets, self })];
+  if (config.demo.enabled) pages.push(demoPageRoutes({ sitePublicId: defaultSite.publicId, assets, self }));
+  for (const router of pages) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+
   // Realtime first, unattached, so REST message routes can broadcast; attached to the HTTP server below.
   const io = createRealtime({
     store: shared,
-    isOriginAllowed: originGate(deps.sites.repo).allowed,
+    isOriginAllowed: originGate(deps.sites.repo, { self }).allowed,
     onError: (error) => logger.warn({ err: error }, 'socket origin check failed'),
   });
   const chat = createChat(deps, io);
@@ -136,9 +162,9 @@ export async function createServer(
   // Last: the document describes every route declared above.
   registerOpenApiRoute(api, { publicUrl: config.http.publicUrl, metrics: config.metrics.enabled });
   const v1: Koa.Middleware[] = [
-    corsPreflight(deps.sites.repo),
+    corsPreflight(deps.sites.repo, { self }),
     siteContext(deps.sites.repo),
-    corsForSite(),
+    corsForSite(self),
     ...api.middleware(),
   ];
   for (const m of v1)

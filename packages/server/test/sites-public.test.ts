@@ -27,6 +27,7 @@ describeWith(['postgres'], 'GET /v1/site/public: what a widget needs', () => {
       publicId: (await defaultSite(t)).publicId,
       name: 'Home',
       settings: { guestsEnabled: false, signupEnabled: true, verifiedOnly: false },
+      kakao: false,
     });
   });
 
@@ -42,6 +43,7 @@ describeWith(['postgres'], 'GET /v1/site/public: what a widget needs', () => {
       publicId: site.publicId,
       name: 'Widget shop',
       settings: { guestsEnabled: true, signupEnabled: true, verifiedOnly: true },
+      kakao: false,
     });
     const text = JSON.stringify(res.body);
     expect(text).not.toContain(secret);

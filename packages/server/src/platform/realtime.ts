@@ -7,14 +7,18 @@
  * The server is created unattached so domains can hold it while routes are declared; `attach(http)` binds
  * it to the HTTP server once that exists.
  */
+import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
 import type { ChatServer } from '../realtime/types.js';
 import type { SharedStore } from './redis.js';
 
 export interface RealtimeOptions {
   store: SharedStore;
-  /** Whether a browser Origin may connect at all (requests without one, e.g. from Node, always may). */
-  isOriginAllowed: (origin: string) => Promise<boolean>;
+  /**
+   * Whether a browser Origin may connect at all (requests without one, e.g. from Node, always may); `req`
+   * tells the server's own origin.
+   */
+  isOriginAllowed: (origin: string, req: IncomingMessage) => Promise<boolean>;
   /** Socket.IO's engine path. */
   path?: string;
   /** Called when an origin check fails unexpectedly (database down). */
@@ -23,9 +27,10 @@ export interface RealtimeOptions {
 
 export function createRealtime(options: RealtimeOptions): ChatServer {
   const adapter = options.store.socketAdapter();
-  const check = (origin: string | undefined, done: (allowed: boolean) => void) => {
+  const check = (req: IncomingMessage, done: (allowed: boolean) => void) => {
+    const origin = req.headers.origin;
     if (!origin) return done(true);
-    options.isOriginAllowed(origin).then(done, (error: unknown) => {
+    options.isOriginAllowed(origin, req).then(done, (error: unknown) => {
       options.onError?.(error);
       done(false);
     });
@@ -38,12 +43,10 @@ export function createRealtime(options: RealtimeOptions): ChatServer {
     ...(adapter ? { adapter } : {}),
     // Websocket upgrades are not subject to CORS, so the origin is checked here for every transport.
     allowRequest: (req, callback) =>
-      check(req.headers.origin, (allowed) => callback(allowed ? null : 'Origin not allowed', allowed)),
-    // Long-polling from a browser needs CORS headers on each request.
-    cors: {
-      origin: (origin, callback) => check(origin, (allowed) => callback(null, allowed)),
-      credentials: true,
-    },
+      check(req, (allowed) => callback(allowed ? null : 'Origin not allowed', allowed)),
+    // Long-polling from a browser needs CORS headers on each request (the request is an IncomingMessage).
+    cors: (req, callback) =>
+      check(req as IncomingMessage, (allowed) => callback(null, { origin: allowed, credentials: true })),
   });
   return io;
 }

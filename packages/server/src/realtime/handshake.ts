@@ -6,7 +6,8 @@
  * - The access token comes in `auth.token` only. A token in the query string is refused outright: URLs are
  *   written to proxy and access logs.
  * - The site is `auth.site` (a public id) or the default site; a token of another site is refused.
- * - A browser Origin must be one of that site's allowed origins (`allowRequest` only knew "some site").
+ * - A browser Origin must be one of that site's allowed origins (`allowRequest` only knew "some site"), or
+ *   the server's own origin.
  */
 import type { ExtendedError } from 'socket.io';
 import { z } from 'zod';
@@ -14,6 +15,7 @@ import type { Config } from '../config.js';
 import { verifyAccessToken } from '../auth/tokens.js';
 import { AppError } from '../platform/errors.js';
 import { toAppError } from '../platform/http.js';
+import { isOwnOrigin } from '../platform/own-origin.js';
 import type { Logger } from '../platform/logger.js';
 import type { Site, SitesRepository } from '../sites/sites.repository.js';
 import { PUBLIC_ID } from '../sites/sites.schemas.js';
@@ -69,7 +71,11 @@ export async function authenticate(deps: HandshakeDeps, socket: ChatSocket): Pro
   }
   const site = await resolveSite(deps.sites, parsed.data.site);
   const origin = headers.origin;
-  if (origin && !site.allowedOrigins.includes(origin)) {
+  if (
+    origin &&
+    !site.allowedOrigins.includes(origin) &&
+    !isOwnOrigin(origin, socket.request, deps.config.http)
+  ) {
     throw new AppError('origin_not_allowed', `Origin ${origin} is not allowed for this site`);
   }
   const verified = verifyAccessToken(deps.config, parsed.data.token);

@@ -219,6 +219,19 @@ export function roomsRepository(db: Knex) {
     publicRoomCount,
 
     /**
+     * The site's public room count, with the site row locked until the transaction ends (`db` must be a
+     * transaction): writers that decide from the count ("no public room yet") are serialised per site.
+     * Undefined for an unknown site.
+     */
+    async lockPublicRoomCount(siteId: string): Promise<number | undefined> {
+      const row = await db('sites')
+        .where({ id: siteId })
+        .forNoKeyUpdate()
+        .first<{ public_room_count: string } | undefined>('public_room_count');
+      return row ? Number(row.public_room_count) : undefined;
+    },
+
+    /**
      * A keyset page of the directory: up to `limit` rooms after `after` (from the start without it).
      * The condition on the sort key is a range condition on the partial index, so the page costs the same
      * at any depth.

@@ -34,6 +34,13 @@ const directoryCursor = z.discriminatedUnion('s', [
 ]);
 const myRoomsCursor = z.strictObject({ r: z.string().regex(/^[1-9]\d{0,17}$/) });
 
+/** What a new room is made of. */
+export interface NewRoom {
+  title: string;
+  description?: string;
+  visibility: 'public' | 'private';
+}
+
 /** PostgreSQL foreign-key violation: here, a token whose user no longer exists. */
 function isForeignKeyViolation(error: unknown): boolean {
   return (error as { code?: string } | undefined)?.code === '23503';
@@ -96,38 +103,60 @@ export function roomsService(deps: Deps) {
     return myRoomView(result.room, result.membership);
   }
 
+  /** Inserts a room owned by `user`, its owner membership and the public count, inside `trx`. */
+  async function insertRoom(trx: Deps['db'], site: Site, user: AuthUser, input: NewRoom): Promise<Room> {
+    const repo = roomsRepository(trx);
+    let created: Room | undefined;
+    // ON CONFLICT DO NOTHING keeps the transaction usable after a code collision.
+    for (let attempt = 0; attempt < CODE_ATTEMPTS && !created; attempt += 1) {
+      created = await repo.insert({
+        siteId: site.id,
+        code: newRoomCode(),
+        title: input.title,
+        description: input.description ?? '',
+        visibility: input.visibility,
+        ownerId: user.id,
+        memberCount: 1,
+      });
+    }
+    if (!created) throw new Error(`no free room code after ${CODE_ATTEMPTS} attempts`);
+    await membershipRepository(trx).insert(created.id, user.id, 'owner');
+    if (created.visibility === 'public') await repo.adjustPublicRoomCount(site.id, 1);
+    return created;
+  }
+
+  function afterCreate(site: Site, user: AuthUser, room: Room): RoomView {
+    events.emit('member_joined', { siteId: site.id, roomId: room.id, userId: user.id, role: 'owner' });
+    return roomView(room, true);
+  }
+
   return {
     /** Creates a room; the creator becomes its owner. Needs ROLE_USER (checked by the route). */
-    async create(
+    async create(site: Site, user: AuthUser, input: NewRoom): Promise<RoomView> {
+      assertCanChat(site, user);
+      const room = await withUserCheck(() => db.transaction((trx) => insertRoom(trx, site, user, input)));
+      return afterCreate(site, user, room);
+    },
+
+    /**
+     * Creates a public room like `create`, unless the site already has a public room (then undefined).
+     * The site row is locked while deciding, so nodes starting together create one room, not one each
+     * (lock order site, then the new room: no other writer holds that room yet).
+     */
+    async createIfNoPublicRoom(
       site: Site,
       user: AuthUser,
-      input: { title: string; description?: string; visibility: 'public' | 'private' },
-    ): Promise<RoomView> {
+      input: Omit<NewRoom, 'visibility'>,
+    ): Promise<RoomView | undefined> {
       assertCanChat(site, user);
       const room = await withUserCheck(() =>
         db.transaction(async (trx) => {
-          const repo = roomsRepository(trx);
-          let created: Room | undefined;
-          // ON CONFLICT DO NOTHING keeps the transaction usable after a code collision.
-          for (let attempt = 0; attempt < CODE_ATTEMPTS && !created; attempt += 1) {
-            created = await repo.insert({
-              siteId: site.id,
-              code: newRoomCode(),
-              title: input.title,
-              description: input.description ?? '',
-              visibility: input.visibility,
-              ownerId: user.id,
-              memberCount: 1,
-            });
-          }
-          if (!created) throw new Error(`no free room code after ${CODE_ATTEMPTS} attempts`);
-          await membershipRepository(trx).insert(created.id, user.id, 'owner');
-          if (created.visibility === 'public') await repo.adjustPublicRoomCount(site.id, 1);
-          return created;
+          const count = await roomsRepository(trx).lockPublicRoomCount(site.id);
+          if (count === undefined || count > 0) return undefined;
+          return insertRoom(trx, site, user, { ...input, visibility: 'public' });
         }),
       );
-      events.emit('member_joined', { siteId: site.id, roomId: room.id, userId: user.id, role: 'owner' });
-      return roomView(room, true);
+      return room && afterCreate(site, user, room);
     },
 
     /** A room `user` may see: public rooms of their site, private ones they belong to (admins: all). */

@@ -3,10 +3,12 @@
  * it is answered for any origin some site allows; the real request is then checked against its own site's
  * allowed origins, and an Origin that site does not allow is refused with 403 `origin_not_allowed` before
  * anything runs. Requests without an Origin (server to server, curl) are not browser cross-origin requests
- * and pass.
+ * and pass, and so do requests from the server's own origin (pages it serves, like the demo page) for every
+ * site.
  */
 import type Koa from 'koa';
 import { AppError } from '../platform/errors.js';
+import { isOwnOrigin, type OwnOriginOptions } from '../platform/own-origin.js';
 import { currentSite } from './site-context.js';
 import type { SitesRepository } from './sites.repository.js';
 
@@ -25,6 +27,8 @@ export interface PreflightOptions {
   cacheMs?: number;
   /** Bound on remembered origins. */
   cacheSize?: number;
+  /** How to tell the server's own origin (always allowed). */
+  self?: OwnOriginOptions;
 }
 
 /** Answers preflights (OPTIONS with Access-Control-Request-Method). Runs before the site is known. */
@@ -50,7 +54,8 @@ export function corsPreflight(repo: SitesRepository, options: PreflightOptions =
     const origin = ctx.get('origin');
     if (ctx.method !== 'OPTIONS' || !origin || !ctx.get('access-control-request-method')) return next();
     ctx.vary('Origin');
-    if (!(await isAllowed(origin))) {
+    const own = options.self !== undefined && isOwnOrigin(origin, ctx.req, options.self);
+    if (!own && !(await isAllowed(origin))) {
       ctx.status = 403;
       ctx.body = new AppError('origin_not_allowed', `Origin ${origin.slice(0, 200)} is not allowed`).toBody();
       return;
@@ -64,14 +69,18 @@ export function corsPreflight(repo: SitesRepository, options: PreflightOptions =
   };
 }
 
-/** Checks a request's Origin against its site. Runs after the site is known. */
-export function corsForSite(): Koa.Middleware {
+/**
+ * Checks a request's Origin against its site (the server's own origin passes for every site, told by
+ * `self`). Runs after the site is known.
+ */
+export function corsForSite(self?: OwnOriginOptions): Koa.Middleware {
   return async (ctx, next) => {
     const origin = ctx.get('origin');
     ctx.vary('Origin');
     if (origin) {
       const site = currentSite(ctx);
-      if (!site.allowedOrigins.includes(origin)) {
+      const own = self !== undefined && isOwnOrigin(origin, ctx.req, self);
+      if (!own && !site.allowedOrigins.includes(origin)) {
         throw new AppError(
           'origin_not_allowed',
           `Origin ${origin.slice(0, 200)} is not allowed for this site`,

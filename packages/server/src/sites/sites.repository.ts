@@ -107,13 +107,20 @@ export function sitesRepository(db: Database) {
       name: string;
       secretEnc: string;
       allowedOrigins: string[];
+      settings?: SiteSettings;
     }): Promise<{ site: Site; created: boolean }> {
       const rows = await db.raw<{ rows: SiteRow[] }>(
-        `INSERT INTO sites (public_id, name, secret_enc, allowed_origins, is_default)
-         VALUES (?, ?, ?, ?, true)
+        `INSERT INTO sites (public_id, name, secret_enc, allowed_origins, is_default, settings)
+         VALUES (?, ?, ?, ?, true, ?::jsonb)
          ON CONFLICT (is_default) WHERE is_default DO NOTHING
          RETURNING *`,
-        [input.publicId, input.name, input.secretEnc, input.allowedOrigins],
+        [
+          input.publicId,
+          input.name,
+          input.secretEnc,
+          input.allowedOrigins,
+          JSON.stringify(input.settings ?? {}),
+        ],
       );
       if (rows.rows[0]) return { site: toSite(rows.rows[0]), created: true };
       const existing = await db<SiteRow>('sites').where({ is_default: true }).first();

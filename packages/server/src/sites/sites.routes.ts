@@ -11,6 +11,7 @@
  */
 import type Koa from 'koa';
 import { currentUser, requireRole } from '../auth/guard.js';
+import { kakaoConfigured } from '../auth/kakao/kakao.service.js';
 import type { Api } from '../platform/api.js';
 import { AppError } from '../platform/errors.js';
 import type { DomainDeps } from '../server.js';
@@ -41,6 +42,7 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
   const { repo } = deps.sites;
   const platformAdmin = [requirePlatformAdmin()];
   const siteAdmin = [requireRole('ROLE_ADMIN')];
+  const kakao = kakaoConfigured(deps.config.kakao);
 
   const unknown = (publicId: string) => new AppError('not_found', `No site ${publicId}`);
   async function sitePath(publicId: string): Promise<Site> {
@@ -158,11 +160,11 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
   api.route({
     method: 'get',
     path: '/v1/site/public',
-    summary: "The site's public profile: name and the switches a widget needs",
+    summary: "The site's public profile: name, the switches a widget needs, and whether Kakao Login is on",
     tags: SITE_TAGS,
     response: publicSiteSchema,
     errors: ['not_found'],
-    handler: (ctx) => publicSiteView(currentSite(ctx)),
+    handler: (ctx) => publicSiteView(currentSite(ctx), { kakao }),
   });
 
   api.route({

@@ -116,7 +116,12 @@ export const siteSchema = z
   .meta({ id: 'Site' });
 
 export const publicSiteSchema = z
-  .object({ publicId: z.string(), name: z.string(), settings: siteSettingsSchema })
+  .object({
+    publicId: z.string(),
+    name: z.string(),
+    settings: siteSettingsSchema,
+    kakao: z.boolean().describe('Kakao Login is configured on this server (the same for every site)'),
+  })
   .meta({ id: 'PublicSite' });
 
 export const siteSecretSchema = z
@@ -149,9 +154,9 @@ export function siteView(site: Site): SiteView {
   };
 }
 
-/** What anyone may know about a site: no origins, no secret. */
-export function publicSiteView(site: Site): PublicSite {
-  return { publicId: site.publicId, name: site.name, settings: settingsView(site) };
+/** What anyone may know about a site: no origins, no secret; plus the server's sign-in options. */
+export function publicSiteView(site: Site, server: { kakao: boolean }): PublicSite {
+  return { publicId: site.publicId, name: site.name, settings: settingsView(site), kakao: server.kakao };
 }
 
 export function createdSiteView(site: Site, secret: string): CreatedSite {

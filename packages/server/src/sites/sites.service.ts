@@ -45,7 +45,10 @@ export function sitesService(deps: Deps) {
       return sealed === undefined ? undefined : decrypt(key, sealed);
     },
 
-    /** Creates the default site on first start; returns its secret only when it was just created. */
+    /**
+     * Creates the default site on first start; returns its secret only when it was just created. In
+     * development it lets guests in, so the demo page works with nothing configured.
+     */
     async ensureDefault(): Promise<{ site: Site; secret?: string }> {
       const existing = await repo.findDefault();
       if (existing) return { site: existing };
@@ -55,6 +58,7 @@ export function sitesService(deps: Deps) {
         name: deps.config.sites.defaultName,
         secretEnc: encrypt(key, secret),
         allowedOrigins: deps.config.sites.defaultOrigins,
+        settings: deps.config.env === 'development' ? { guestsEnabled: true } : {},
       });
       return created ? { site, secret } : { site };
     },

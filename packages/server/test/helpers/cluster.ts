@@ -95,7 +95,8 @@ async function startInProcess(env: Env): Promise<ClusterNode> {
   return node;
 }
 
-async function startChild(env: Env): Promise<ClusterNode> {
+/** Runs the built server (`dist/main.js`) in a child process with `env`; `close()` stops it (SIGTERM). */
+export async function startChild(env: Env): Promise<ClusterNode> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'info' } as NodeJS.ProcessEnv,

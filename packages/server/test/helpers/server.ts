@@ -19,6 +19,8 @@ export interface TestServerOptions {
   /** 'cluster' uses the test Redis Cluster; 'memory' (default) uses process memory. */
   redis?: 'cluster' | 'memory' | { url: string };
   env?: Env;
+  /** Serve the widget bundle from this directory instead of the installed `@synctalk/widget` build. */
+  widgetDir?: string;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -52,7 +54,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadConfig(env);
   let server: SyncTalkServer;
   try {
-    server = await createServer(config);
+    server = await createServer(config, { widgetDir: options.widgetDir });
   } catch (error) {
     cleanup();
     throw error;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, scriptJson } from './kakao.popup.js';
+import { scriptJson } from './kakao.popup.js';
 
 describe('popup page encoding', () => {
   it('makes JSON inert inside a script element and still parseable', () => {
@@ -7,9 +7,5 @@ describe('popup page encoding', () => {
     const encoded = scriptJson(value);
     expect(encoded).not.toMatch(/[<>&\u2028\u2029]/);
     expect(JSON.parse(encoded)).toEqual(value);
-  });
-
-  it('escapes HTML text', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 });

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import type { AuthResponse, ErrorBody } from '@synctalk/sdk';
+import { escapeHtml } from '../../platform/html.js';
 
 export type PopupMessage =
   | { source: 'synctalk'; type: 'kakao:login'; ok: true; state: string; auth: AuthResponse }
@@ -31,13 +32,6 @@ export function scriptJson(value: unknown): string {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 }
 
 /**

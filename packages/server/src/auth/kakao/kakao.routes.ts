@@ -106,7 +106,7 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
         if (!named) throw new AppError('not_found', `Unknown site "${query.site}"`);
         site = named;
       }
-      const origin = kakao.popupOrigin(site, query.origin, ctx.get('origin'));
+      const origin = kakao.popupOrigin(site, query.origin, ctx.req);
       const started = await kakao.start({ site, purpose: 'login', origin, ip: ctx.ip });
       if (query.redirect === '1' || query.redirect === 'true') ctx.state.redirectTo = started.url;
       return started;
@@ -205,7 +205,7 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
       const site = currentSite(ctx);
       const me = currentUser(ctx);
       await kakao.assertCanLink(site.id, me.id);
-      const origin = kakao.popupOrigin(site, body.origin, ctx.get('origin'));
+      const origin = kakao.popupOrigin(site, body.origin, ctx.req);
       return kakao.start({ site, purpose: 'link', userId: me.id, origin, ip: ctx.ip });
     },
   });

@@ -6,8 +6,10 @@
  *
  * The redirect URI is always KAKAO_REDIRECT_URI; nothing a client sends can change where Kakao sends codes.
  */
+import type { Config } from '../../config.js';
 import { AppError } from '../../platform/errors.js';
 import { randomToken } from '../../platform/crypto.js';
+import { isOwnOrigin, type OriginRequest } from '../../platform/own-origin.js';
 import type { DomainDeps } from '../../server.js';
 import type { Site } from '../../sites/sites.repository.js';
 import { identitiesRepository } from '../identities.repository.js';
@@ -22,6 +24,11 @@ export type { KakaoState };
 const flowGone = () =>
   new AppError('unauthorized', 'This Kakao sign-in is unknown, expired or already used; start again');
 
+/** Whether Kakao Login is configured: the REST API key and the redirect URI are both set. */
+export function kakaoConfigured(kakao: Config['kakao']): boolean {
+  return Boolean(kakao.restApiKey && kakao.redirectUri);
+}
+
 export function kakaoService(deps: DomainDeps) {
   const { store, logger } = deps;
   const kakao = deps.config.kakao;
@@ -32,18 +39,25 @@ export function kakaoService(deps: DomainDeps) {
   const openid = kakao.scopes.includes('openid');
 
   function assertConfigured(): void {
-    if (!kakao.restApiKey || !kakao.redirectUri) {
+    if (!kakaoConfigured(kakao)) {
       throw new AppError('not_found', 'Kakao login is not configured');
     }
   }
 
   /**
-   * The origin a popup will post its result to: the one asked for (it must be an allowed origin of the site),
-   * else the calling page's Origin, else the site's first allowed origin.
+   * The origin a popup will post its result to: the one asked for (it must be an allowed origin of the site,
+   * or this server's own origin), else the calling page's Origin (likewise), else the site's first allowed
+   * origin. `request` is the request starting the flow.
    */
-  function popupOrigin(site: Site, requested: string | undefined, requestOrigin: string): string | undefined {
+  function popupOrigin(
+    site: Site,
+    requested: string | undefined,
+    request: OriginRequest,
+  ): string | undefined {
+    const allowed = (origin: string) =>
+      site.allowedOrigins.includes(origin) || isOwnOrigin(origin, request, deps.config.http);
     if (requested !== undefined) {
-      if (!site.allowedOrigins.includes(requested)) {
+      if (!allowed(requested)) {
         throw new AppError(
           'validation_failed',
           `origin "${requested.slice(0, 200)}" is not allowed for this site`,
@@ -51,7 +65,8 @@ export function kakaoService(deps: DomainDeps) {
       }
       return requested;
     }
-    if (requestOrigin && site.allowedOrigins.includes(requestOrigin)) return requestOrigin;
+    const requestOrigin = request.headers.origin;
+    if (requestOrigin && allowed(requestOrigin)) return requestOrigin;
     return site.allowedOrigins[0];
   }
 
@@ -117,7 +132,7 @@ export function kakaoService(deps: DomainDeps) {
   }
 
   return {
-    configured: () => Boolean(kakao.restApiKey && kakao.redirectUri),
+    configured: () => kakaoConfigured(kakao),
     assertConfigured,
     popupOrigin,
 

@@ -1,0 +1,57 @@
+/**
+ * Kakao Login started from a page this server served (the demo page): the server's own origin may be the
+ * popup's target for any site, like the site's allowed origins; other origins are still refused.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Site } from '../src/sites/sites.repository.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { newSite } from './helpers/factories.js';
+import { startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import { client } from './helpers/http.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { describeWith } from './helpers/services.js';
+
+describeWith(['postgres'], "Kakao login: the server's own origin as the popup target", () => {
+  let db: TestDatabase;
+  let fake: FakeKakao;
+  let t: TestServer;
+  let site: Site;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('kakao_same_origin');
+    fake = await startFakeKakao();
+    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
+    site = (await newSite(t, { origins: ['https://shop.example'] })).site;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+
+  /** Runs a sign-in started with `headers` and `query`; answers the origin the popup page posts to. */
+  async function popupTarget(headers: Record<string, string>, query = ''): Promise<string> {
+    const start = await client(t.url).get(`/v1/auth/kakao/start${query}`, { headers });
+    expect(start.status).toBe(200);
+    const back = await fake.authorize(start.body.url, { user: fake.addUser({ nickname: 'Demo' }) });
+    const page = await (await fetch(`${t.url}/v1/auth/kakao/callback${back.location.search}`)).text();
+    return JSON.parse(/var targetOrigin = (.*);\n/.exec(page)![1]!) as string;
+  }
+
+  it("posts to the page's own origin when the flow starts from it", async () => {
+    const headers = { 'x-synctalk-site': site.publicId, origin: t.url };
+    expect(await popupTarget(headers)).toBe(t.url);
+    expect(await popupTarget(headers, `?origin=${encodeURIComponent(t.url)}`)).toBe(t.url);
+  });
+
+  it('still refuses, or ignores, origins that are neither the site’s nor this server’s', async () => {
+    const other = `http://127.0.0.1:${Number(new URL(t.url).port) + 1}`;
+    const refused = await client(t.url).get(`/v1/auth/kakao/start?origin=${encodeURIComponent(other)}`, {
+      headers: { 'x-synctalk-site': site.publicId },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/not allowed for this site/);
+    // Without ?origin= an unknown calling page falls back to the site's first origin, as before.
+    expect(await popupTarget({ 'x-synctalk-site': site.publicId })).toBe('https://shop.example');
+  });
+});
