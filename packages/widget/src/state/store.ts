@@ -78,6 +78,7 @@ export class ChatStore {
   #typingSentAt = new Map<string, number>();
   #destroyed = false;
   #generation = 0;
+  #readySent = false;
   /** Whether the open room's list is scrolled to its end (set by the UI). */
   atBottom = true;
 
@@ -150,12 +151,20 @@ export class ChatStore {
         await this.client.auth.logout().catch(() => undefined);
       }
     }
+    // A sign-in started meanwhile (e.g. `identify` queued before the script loaded) decides instead.
     if (generation !== this.#generation || this.#destroyed) return;
     if (me) await this.#begin(me);
     else {
       this.state.phase = 'signed-out';
       this.#changed();
     }
+    this.#ready();
+  }
+
+  /** `ready`, once: the widget knows whether someone is signed in. */
+  #ready(): void {
+    if (this.#readySent || this.#destroyed) return;
+    this.#readySent = true;
     this.events.emit('ready', { user: this.state.me });
   }
 
@@ -208,10 +217,12 @@ export class ChatStore {
       this.#generation += 1;
       await this.#begin(auth.user);
     } catch (error) {
+      if (this.state.phase === 'starting') this.state.phase = 'signed-out';
       this.report(error);
     } finally {
       this.state.busy = false;
       this.#changed();
+      this.#ready();
     }
   }
 
@@ -314,9 +325,7 @@ export class ChatStore {
         this.state.status = status;
         this.#changed();
       }),
-      c.on('message:new', (message, { source }) =>
-        this.#onMessage(message, source === 'live' || source === 'history'),
-      ),
+      c.on('message:new', (message, { source }) => this.#onMessage(message, source !== 'sent')),
       c.on('room:joined', ({ room: r, membership, presence }) => {
         const state = room(r.id);
         if (!state) return;

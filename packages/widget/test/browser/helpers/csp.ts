@@ -1,0 +1,44 @@
+/**
+ * Content-Security-Policy helpers: a strict policy for a host page that embeds the chat, and a recorder of
+ * `securitypolicyviolation` events installed with `page.addInitScript` (not subject to the page's policy,
+ * and in place before any page script runs).
+ */
+import type { Page } from 'playwright-core';
+
+/** Nothing but what embedding the chat needs: scripts from the page and the chat server, its API and socket. */
+export function strictPolicy(chatUrl: string): string {
+  const chat = new URL(chatUrl);
+  return [
+    "default-src 'none'",
+    `script-src 'self' ${chat.origin}`,
+    "style-src 'self'",
+    `connect-src ${chat.origin} ws://${chat.host}`,
+    "img-src 'self' data:",
+  ].join('; ');
+}
+
+export interface Violation {
+  directive: string;
+  blocked: string;
+  source: string;
+  sample: string;
+}
+
+export async function recordViolations(page: Page): Promise<() => Promise<Violation[]>> {
+  await page.addInitScript(() => {
+    const seen: unknown[] = [];
+    (window as unknown as { __cspViolations: unknown[] }).__cspViolations = seen;
+    window.addEventListener(
+      'securitypolicyviolation',
+      (e) =>
+        seen.push({
+          directive: e.effectiveDirective,
+          blocked: e.blockedURI,
+          source: `${e.sourceFile}:${e.lineNumber}`,
+          sample: e.sample,
+        }),
+      true,
+    );
+  });
+  return () => page.evaluate(() => (window as unknown as { __cspViolations: Violation[] }).__cspViolations);
+}
