@@ -10,7 +10,8 @@
  *   to WebSocket, and the polling classes it re-exports are stubbed). SyncTalk's events carry JSON only, so
  *   socket.io-client gets the JSON-only packet parser of src/transport/json-parser.ts instead of
  *   socket.io-parser, and engine.io-client gets the text packet codec of src/transport/text-packets.ts instead
- *   of engine.io-parser (the same wire formats, without binary attachments or frames).
+ *   of engine.io-parser (the same wire formats, without binary attachments or frames); both parse URLs with
+ *   src/transport/url-parts.ts, over the platform's `URL`.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -53,6 +54,7 @@ export function compactTemplates(filter: RegExp): Plugin {
 export function websocketOnly(): Plugin {
   const jsonParser = fileURLToPath(new URL('../src/transport/json-parser.ts', import.meta.url));
   const textPackets = fileURLToPath(new URL('../src/transport/text-packets.ts', import.meta.url));
+  const urlParts = fileURLToPath(new URL('../src/transport/url-parts.ts', import.meta.url));
   return {
     name: 'synctalk-websocket-only',
     setup(build) {
@@ -71,6 +73,10 @@ export function websocketOnly(): Plugin {
       // engine.io-client's packet codec → text packets only (the same encoding; no binary frames).
       build.onResolve({ filter: /^engine\.io-parser$/ }, (args) =>
         /engine\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer) ? { path: textPackets } : undefined,
+      );
+      // Their URL parser → one over the platform's URL (the same fields for the absolute URLs used here).
+      build.onResolve({ filter: /^\.\/contrib\/parseuri\.js$/ }, (args) =>
+        /engine\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer) ? { path: urlParts } : undefined,
       );
       // socket.io-client's packet parser → the JSON-only one (same wire format, no binary attachments).
       build.onResolve({ filter: /^socket\.io-parser$/ }, (args) =>

@@ -10,7 +10,7 @@
 import { Emitter } from '@synctalk/sdk';
 import { html, nothing, render } from 'lit-html';
 import { strings } from './i18n/index.js';
-import { resolveOptions, type ResolvedOptions, type WidgetOptions } from './options.js';
+import { OPTION_NAMES, resolveOptions, type ResolvedOptions, type WidgetOptions } from './options.js';
 import { ChatStore, type WidgetEvents } from './state/store.js';
 import { instanceSheet, widgetSheets } from './styles/index.js';
 import type { ViewContext } from './ui/context.js';
@@ -24,18 +24,6 @@ export const TAG = 'synctalk-chat';
 export const scriptDefaults: { server?: string } = {};
 
 type Mode = 'floating' | 'inline';
-
-const ATTRIBUTES = [
-  'site',
-  'server',
-  'room',
-  'locale',
-  'theme',
-  'position',
-  'z-index',
-  'launcher',
-  'storage',
-];
 
 export class SyncTalkChatElement extends HTMLElement {
   readonly #root: ShadowRoot;
@@ -126,9 +114,9 @@ export class SyncTalkChatElement extends HTMLElement {
 
   #attributeOptions(): WidgetOptions {
     const out: Record<string, unknown> = {};
-    for (const name of ATTRIBUTES) {
-      const value = this.getAttribute(name);
-      if (value !== null) out[name === 'z-index' ? 'zIndex' : name] = value;
+    for (const name of OPTION_NAMES) {
+      const value = this.getAttribute(name === 'zIndex' ? 'z-index' : name);
+      if (value !== null) out[name] = value;
     }
     return out as WidgetOptions;
   }
@@ -212,10 +200,11 @@ export class SyncTalkChatElement extends HTMLElement {
 
   // ---- rendering -----------------------------------------------------------------------------------------
 
+  /** Renders once per frame at most, however many changes arrive (a busy room sends many). */
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    requestAnimationFrame(() => {
       this.#scheduled = false;
       this.#renderNow();
     });

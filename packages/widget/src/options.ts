@@ -125,21 +125,23 @@ export function resolveOptions(
   };
 }
 
+/** The options that can be given as attributes (`zIndex` as `z-index`, `data-z-index`). */
+export const OPTION_NAMES = [
+  'site',
+  'server',
+  'room',
+  'locale',
+  'theme',
+  'position',
+  'zIndex',
+  'launcher',
+  'target',
+  'storage',
+] as const;
+
 /** Options from `data-*` attributes (`data-z-index` → `zIndex`); absent ones are left out. */
 export function optionsFromDataset(data: DOMStringMap): WidgetOptions {
-  const names = [
-    'site',
-    'server',
-    'room',
-    'locale',
-    'theme',
-    'position',
-    'zIndex',
-    'launcher',
-    'target',
-    'storage',
-  ];
   return Object.fromEntries(
-    names.filter((name) => data[name] !== undefined).map((name) => [name, data[name]]),
+    OPTION_NAMES.filter((name) => data[name] !== undefined).map((name) => [name, data[name]]),
   );
 }

@@ -310,12 +310,6 @@ export class ChatStore {
     this.#changed();
   }
 
-  clearError(): void {
-    if (this.state.error === null) return;
-    this.state.error = null;
-    this.#changed();
-  }
-
   // ---- connection events ---------------------------------------------------------------------------------
 
   #wire(c: Connection): void {
