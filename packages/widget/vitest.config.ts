@@ -4,6 +4,6 @@ export default defineProject({
   resolve: { conditions: ['@synctalk/source'] },
   test: {
     name: 'widget',
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
   },
 });
