@@ -14,7 +14,7 @@
  *   src/transport/url-parts.ts, over the platform's `URL`.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform, type Plugin } from 'esbuild';
 
@@ -24,11 +24,12 @@ export function cssText(): Plugin {
     setup(build) {
       // Claimed at resolution, under a path no other CSS handling matches (tsup would extract CSS files).
       build.onResolve({ filter: /\.css$/ }, (args) => ({
-        path: `${resolve(args.resolveDir, args.path)}?text`,
+        // Named relative to the package, so no machine path reaches the source map.
+        path: `${relative(process.cwd(), resolve(args.resolveDir, args.path))}?text`,
         namespace: 'synctalk-css',
       }));
       build.onLoad({ filter: /.*/, namespace: 'synctalk-css' }, async (args) => {
-        const source = await readFile(args.path.replace(/\?text$/, ''), 'utf8');
+        const source = await readFile(resolve(args.path.replace(/\?text$/, '')), 'utf8');
         const { code } = await transform(source, { loader: 'css', minify: true });
         return { contents: `export default ${JSON.stringify(code.trim())};`, loader: 'js' };
       });
@@ -60,7 +61,11 @@ export function websocketOnly(): Plugin {
     setup(build) {
       build.onResolve({ filter: /^\.\/transports\/index\.js$/ }, (args) =>
         /engine\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer)
-          ? { path: join(dirname(args.importer), 'transports'), namespace: 'synctalk-websocket-only' }
+          ? {
+              path: 'engine.io-client/transports',
+              namespace: 'synctalk-websocket-only',
+              pluginData: join(dirname(args.importer), 'transports'),
+            }
           : undefined,
       );
       build.onResolve(
@@ -84,7 +89,7 @@ export function websocketOnly(): Plugin {
       );
       build.onLoad({ filter: /.*/, namespace: 'synctalk-websocket-only' }, (args) => ({
         contents: "import { WS } from './websocket.js';\nexport const transports = { websocket: WS };\n",
-        resolveDir: args.path,
+        resolveDir: args.pluginData as string,
         loader: 'js',
       }));
       build.onLoad({ filter: /.*/, namespace: 'synctalk-unused-transport' }, () => ({

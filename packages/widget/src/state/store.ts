@@ -206,23 +206,38 @@ export class ChatStore {
     return this.#signIn(() => kakaoPopup(this.client, this.options.server));
   }
 
-  async #signIn(run: () => Promise<AuthResponse>): Promise<void> {
+  #signIn(run: () => Promise<AuthResponse>): Promise<void> {
+    return this.#busyWith(async () => {
+      try {
+        const auth = await run();
+        if (this.#destroyed) return;
+        this.#generation += 1;
+        await this.#begin(auth.user);
+      } catch (error) {
+        if (this.state.phase === 'starting') this.state.phase = 'signed-out';
+        throw error;
+      } finally {
+        this.#ready();
+      }
+    });
+  }
+
+  /**
+   * Runs one form action (a sign-in, a join, a create) at a time: `busy` while it runs, its refusal shown
+   * afterwards.
+   */
+  async #busyWith(run: () => Promise<void>): Promise<void> {
     if (this.state.busy) return;
     this.state.busy = true;
     this.state.error = null;
     this.#changed();
     try {
-      const auth = await run();
-      if (this.#destroyed) return;
-      this.#generation += 1;
-      await this.#begin(auth.user);
+      await run();
     } catch (error) {
-      if (this.state.phase === 'starting') this.state.phase = 'signed-out';
       this.report(error);
     } finally {
       this.state.busy = false;
       this.#changed();
-      this.#ready();
     }
   }
 
@@ -529,21 +544,12 @@ export class ChatStore {
     });
   }
 
-  async #roomAction(run: () => Promise<MyRoom>): Promise<void> {
-    if (this.state.busy) return;
-    this.state.busy = true;
-    this.state.error = null;
-    this.#changed();
-    try {
+  #roomAction(run: () => Promise<MyRoom>): Promise<void> {
+    return this.#busyWith(async () => {
       const room = await run();
       await this.#subscribe(room);
       await this.showRoom(room.id);
-    } catch (error) {
-      this.report(error);
-    } finally {
-      this.state.busy = false;
-      this.#changed();
-    }
+    });
   }
 
   // ---- messages --------------------------------------------------------------------------------------------
