@@ -1,7 +1,8 @@
 /**
- * Two visitors, each on a page that loads the widget from a different server node, sign in through the
- * widget and talk both ways: every message reaches the other node's visitor through the Redis Cluster, in
- * order, marked as one's own or someone else's, with the author's name on others' messages.
+ * Two visitors, each on a page that loads the widget from a different server node (two server processes
+ * running the built server), sign in through the widget and talk both ways: every message reaches the other
+ * node's visitor through the Redis Cluster, in order, marked as one's own or someone else's, with the
+ * author's name on others' messages.
  */
 import { expect, it } from 'vitest';
 import { screenshot } from './helpers/artifacts.js';
@@ -14,16 +15,18 @@ import { useVisitors } from './helpers/visitors.js';
 import { readMessages, sendMessage, visitSignedIn } from './helpers/widget.js';
 
 describeBrowser('widget: two visitors on two server nodes chat both ways', () => {
-  const env = useChatEnvironment({ label: 'two_nodes', nodes: 2 });
+  // One in-process node for the test's own data, two server processes for the visitors.
+  const env = useChatEnvironment({ label: 'two_nodes', nodes: 1, processes: 2 });
   const visitors = useVisitors();
 
   it('shows every message on both sides, in order, own vs others, with author names', async () => {
-    const [node1, node2] = env.nodes;
+    const [data, node1, node2] = env.nodes;
+    expect([node1!.isProcess, node2!.isProcess]).toEqual([true, true]);
     const {
       room,
       owner: ann,
       member: ben,
-    } = await roomWithMember(node1!, {
+    } = await roomWithMember(data!, {
       title: 'Trip planning',
       owner: 'Ann Walker',
       member: 'Ben Ortiz',

@@ -11,7 +11,10 @@ export type { ClusterNode, TestCluster } from '../../../../server/test/helpers/c
 export async function startChat(options: {
   label: string;
   host: HostServer;
+  /** In-process nodes (first; test factories need one). Default 1. */
   nodes?: number;
+  /** Then this many nodes as child processes running the built server (dist/main.js). Default 0. */
+  processes?: number;
 }): Promise<TestCluster> {
   const cluster = await startCluster({
     label: `widget_${options.label}`,
@@ -20,6 +23,7 @@ export async function startChat(options: {
     env: { CORS_ORIGINS: options.host.origin },
   });
   try {
+    for (let i = 0; i < (options.processes ?? 0); i += 1) await cluster.startNode({ process: true });
     for (const node of cluster.nodes) await expectWidgetServed(node.url);
   } catch (error) {
     await cluster.close();

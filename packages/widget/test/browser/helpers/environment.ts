@@ -19,14 +19,23 @@ export interface ChatEnvironment {
   readonly nodes: ClusterNode[];
 }
 
-export function useChatEnvironment(options: { label: string; nodes?: number }): ChatEnvironment {
+export function useChatEnvironment(options: {
+  label: string;
+  nodes?: number;
+  processes?: number;
+}): ChatEnvironment {
   let host: HostServer | undefined;
   let cluster: TestCluster | undefined;
 
   beforeAll(async () => {
     // The host first: its origin goes into the nodes' CORS_ORIGINS (the default site's allowed origins).
     host = await startHostServer();
-    cluster = await startChat({ label: options.label, host, nodes: options.nodes });
+    cluster = await startChat({
+      label: options.label,
+      host,
+      nodes: options.nodes,
+      processes: options.processes,
+    });
   });
   afterAll(async () => {
     closeChatClients();
