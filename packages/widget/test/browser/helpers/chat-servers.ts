@@ -15,12 +15,14 @@ export async function startChat(options: {
   nodes?: number;
   /** Then this many nodes as child processes running the built server (dist/main.js). Default 0. */
   processes?: number;
+  /** More environment for every node (e.g. MESSAGE_MAX_LENGTH). */
+  env?: Record<string, string>;
 }): Promise<TestCluster> {
   const cluster = await startCluster({
     label: `widget_${options.label}`,
     nodes: options.nodes ?? 1,
     // The default site (created by the first node) allows the host page's origin.
-    env: { CORS_ORIGINS: options.host.origin },
+    env: { ...options.env, CORS_ORIGINS: options.host.origin },
   });
   try {
     for (let i = 0; i < (options.processes ?? 0); i += 1) await cluster.startNode({ process: true });

@@ -23,6 +23,7 @@ export function useChatEnvironment(options: {
   label: string;
   nodes?: number;
   processes?: number;
+  env?: Record<string, string>;
 }): ChatEnvironment {
   let host: HostServer | undefined;
   let cluster: TestCluster | undefined;
@@ -35,6 +36,7 @@ export function useChatEnvironment(options: {
       host,
       nodes: options.nodes,
       processes: options.processes,
+      env: options.env,
     });
   });
   afterAll(async () => {
