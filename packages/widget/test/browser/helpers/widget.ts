@@ -13,6 +13,7 @@ export const parts = {
   signIn: '[part~="sign-in"]',
   error: '[part~="error"]',
   room: '[part~="room"]',
+  roomList: '[part~="room-list"]',
   roomTitle: '[part~="room-title"]',
   messages: '[part~="messages"]',
   message: '[part~="message"]',
