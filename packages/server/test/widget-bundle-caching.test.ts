@@ -19,8 +19,9 @@ describeWith(['postgres'], 'widget bundle caching: ETag, 304, Cache-Control, reb
   });
   afterAll(() => f?.close());
 
+  // The uncompressed representation (compressed ones: widget-bundle-compression.test.ts).
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
-    fetch(`${t.url}${path}`, { headers, method });
+    fetch(`${t.url}${path}`, { headers: { 'accept-encoding': 'identity', ...headers }, method });
   // fetch() adds `Cache-Control: no-cache` (an end-to-end reload, always answered in full) to requests with
   // If-None-Match unless one is given; a browser revalidating its cache sends max-age=0.
   const revalidate = (path: string, ifNoneMatch: string, method = 'GET') =>

@@ -18,7 +18,12 @@ describeWith(['postgres'], 'GET /widget.js: the widget bundle', () => {
   });
   afterAll(() => f?.close());
 
-  const get = (path: string, init: RequestInit = {}) => fetch(`${t.url}${path}`, init);
+  // The uncompressed representation (compressed ones: widget-bundle-compression.test.ts).
+  const get = (path: string, init: RequestInit = {}) =>
+    fetch(`${t.url}${path}`, {
+      ...init,
+      headers: { 'accept-encoding': 'identity', ...(init.headers as Record<string, string> | undefined) },
+    });
 
   for (const path of ['/widget.js', `/widget/${widgetVersion}/widget.js`]) {
     it(`${path} answers the file as JavaScript anyone may load cross-origin`, async () => {

@@ -125,9 +125,9 @@ export function demoPageRoutes(options: DemoPageOptions): Router {
     ctx.body = html;
   });
 
-  router.get(DEMO_CSS_PATH, (ctx) => {
-    sendCached(ctx, css, { type: 'text/css; charset=utf-8', cacheControl: 'public, max-age=300' });
-  });
+  router.get(DEMO_CSS_PATH, (ctx) =>
+    sendCached(ctx, css, { type: 'text/css; charset=utf-8', cacheControl: 'public, max-age=300' }),
+  );
 
   return router;
 }

@@ -9,13 +9,15 @@ import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { contentHashes, type ContentHashes } from './static-response.js';
+import { compressed, contentHashes, type Compressed, type ContentHashes } from './static-response.js';
 
 export const WIDGET_FILES = ['widget.js', 'widget.js.map'] as const;
 export type WidgetFile = (typeof WIDGET_FILES)[number];
 
 export interface WidgetAsset extends ContentHashes {
   body: Buffer;
+  /** Its Brotli and gzip forms (widget.js is about a third of its size gzipped). */
+  compressed: Compressed;
 }
 
 export interface WidgetAssets {
@@ -79,7 +81,7 @@ export function widgetAssets(options: WidgetAssetsOptions = {}): WidgetAssets {
       if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.asset;
       const body = await readFile(path).catch(() => undefined);
       if (body === undefined) return undefined;
-      const asset = { body, ...contentHashes(body) };
+      const asset = { body, ...contentHashes(body), compressed: compressed(body) };
       cache.set(path, { mtimeMs: info.mtimeMs, size: info.size, asset });
       return asset;
     },

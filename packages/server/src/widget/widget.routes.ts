@@ -6,6 +6,7 @@
  *   year as immutable; any other version is a 404;
  * - `GET /widget/<version>/integrity.json`: `{ version, url, integrity }` for `<script integrity=…>`.
  *
+ * Clients that accept Brotli or gzip get it (each encoding with its own ETag, `Vary: Accept-Encoding`).
  * Every answer may be read from any origin (`Access-Control-Allow-Origin: *`, no credentials, so hosts can
  * use `crossorigin` and Subresource Integrity) and embedded cross-origin (`Cross-Origin-Resource-Policy`).
  * Files carry a strong ETag and answer `304` to a matching If-None-Match. An unbuilt bundle is a 404 saying
@@ -73,13 +74,13 @@ export function widgetRoutes(options: WidgetRoutesOptions): Router {
     router.get(`/${file}`, async (ctx) => {
       crossOrigin(ctx);
       const asset = await load(ctx, file);
-      sendCached(ctx, asset, { type: TYPES[file], cacheControl: LATEST_CACHE_CONTROL });
+      await sendCached(ctx, asset, { type: TYPES[file], cacheControl: LATEST_CACHE_CONTROL });
     });
     router.get(`/widget/:version/${file}`, async (ctx) => {
       crossOrigin(ctx);
       assertVersion(ctx.params.version!);
       const asset = await load(ctx, file);
-      sendCached(ctx, asset, { type: TYPES[file], cacheControl: VERSIONED_CACHE_CONTROL });
+      await sendCached(ctx, asset, { type: TYPES[file], cacheControl: VERSIONED_CACHE_CONTROL });
     });
   }
 
