@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -94,6 +95,47 @@ export function isOrigin(value: string): boolean {
   }
 }
 
+/**
+ * Which proxies to believe about the client's address (`X-Forwarded-For`) and the public scheme and host
+ * (`X-Forwarded-Proto`/`-Host`): none; a fixed number of hops in front of the server (`1` for one reverse proxy;
+ * `true` means the same); or a list of the proxies' addresses or CIDR ranges.
+ */
+export type TrustProxy = false | { hops: number } | { cidrs: string[] };
+
+function isIpOrCidr(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+const trustProxy = z.string().transform((v, ctx): TrustProxy => {
+  const value = v.trim().toLowerCase();
+  if (value === 'false' || value === 'no' || value === '0') return false;
+  if (value === 'true' || value === 'yes') return { hops: 1 };
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops <= 20) return { hops };
+  }
+  const cidrs = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = cidrs.find((c) => !isIpOrCidr(c));
+  if (cidrs.length === 0 || bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `${bad === undefined ? 'must not be empty' : `"${bad}" is not an IP address or CIDR range`}: ` +
+        'expected false, a hop count (1 for one reverse proxy, at most 20) or a list like 10.0.0.0/8,172.16.0.1',
+    });
+    return z.NEVER;
+  }
+  return { cidrs };
+});
+
 const origins = z
   .string()
   .transform((v) =>
@@ -117,7 +159,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
@@ -134,6 +176,7 @@ const envSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ACCESS_TTL: duration.default(900),
   JWT_REFRESH_TTL: duration.default(30 * 86400),
+  JWT_REFRESH_GRACE: duration.default(30),
   BCRYPT_COST: int(4, 15).default(12),
   BODY_LIMIT: z
     .string()
@@ -142,6 +185,7 @@ const envSchema = z.object({
 
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   LOGIN_MAX_PER_USERNAME: int(1, 100000).default(10),
+  LOGIN_MAX_PER_ACCOUNT: int(1, 10000000).default(1000),
   LOGIN_MAX_PER_IP: int(1, 1000000).default(100),
   LOGIN_WINDOW: duration.default(15 * 60),
   GUEST_MAX_PER_IP: int(1, 1000000).default(20),
@@ -159,6 +203,10 @@ const envSchema = z.object({
   MESSAGE_RATE_LIMIT: int(1, 100000).default(20),
   MESSAGE_RATE_WINDOW: duration.default(10),
   PRESENCE_TTL: duration.default(30),
+  SOCKET_EVENT_RATE: int(1, 100000).default(20),
+  SOCKET_EVENT_BURST: int(1, 100000).default(100),
+  SOCKET_QUEUE_MAX: int(1, 10000).default(32),
+  SOCKET_FLOOD_DISCONNECT: int(1, 1000000).default(200),
 
   CORS_ORIGINS: origins.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
   DEFAULT_SITE_NAME: z.string().min(1).max(100).default('Default site'),
@@ -166,6 +214,9 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).max(72).optional(),
 
   METRICS_ENABLED: bool.default(true),
+  METRICS_PORT: int(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Default: on in development, off otherwise. */
   DEMO_PAGE: bool.optional(),
 });
@@ -193,7 +244,14 @@ export type Env = Record<string, string | undefined>;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
-  http: { host: string; port: number; publicUrl: string | undefined; trustProxy: boolean; bodyLimit: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string | undefined;
+    /** TRUST_PROXY: which proxies' `X-Forwarded-*` headers to believe; false for none. */
+    trustProxy: TrustProxy;
+    bodyLimit: string;
+  };
   log: { level: string };
   database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
   redis:
@@ -208,10 +266,16 @@ export interface Config {
     jwtSecretGenerated: boolean;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
+    /** A refresh token presented again this long after its rotation gets the same new pair, not a revocation. */
+    refreshGraceSeconds: number;
     bcryptCost: number;
     /** Key material for secrets the server must read back (site signing secrets). */
     secretsKey: string;
-    login: { maxPerUsername: number; maxPerIp: number; windowMs: number };
+    /**
+     * Failed sign-ins per window: `maxPerUsername` per (username, client address) pair, `maxPerAccount` per
+     * username from everywhere, `maxPerIp` per client address.
+     */
+    login: { maxPerUsername: number; maxPerAccount: number; maxPerIp: number; windowMs: number };
     guests: { maxPerIp: number; windowMs: number };
   };
   kakao: {
@@ -225,10 +289,21 @@ export interface Config {
   };
   messages: { maxLength: number; rateLimit: number; rateWindowMs: number };
   /** A connection of a crashed node stops counting as online this long after its last heartbeat. */
-  realtime: { presenceTtlMs: number };
+  realtime: {
+    presenceTtlMs: number;
+    /**
+     * Per connection: a token bucket over every event (`eventRate` per second, up to `eventBurst` at once);
+     * at most `queueMax` events being handled at once; disconnected after `floodDisconnect` refused events.
+     */
+    socket: { eventRate: number; eventBurst: number; queueMax: number; floodDisconnect: number };
+  };
   sites: { defaultName: string; defaultOrigins: string[] };
   admin: { username: string; password: string } | undefined;
-  metrics: { enabled: boolean };
+  /**
+   * Prometheus metrics: collected when `enabled`; served on their own listener when `port` is set (0 picks a
+   * free port), and on the public port only with `Authorization: Bearer <token>` when `token` is set.
+   */
+  metrics: { enabled: boolean; port: number | undefined; host: string; token: string | undefined };
   /** The demo page at `/` (the widget embedded as a host would) and its "Lobby" room. */
   demo: { enabled: boolean };
 }
@@ -292,10 +367,12 @@ export function loadConfig(env: Env = process.env): Config {
       jwtSecretGenerated: !e.JWT_SECRET,
       accessTtlSeconds: e.JWT_ACCESS_TTL,
       refreshTtlSeconds: e.JWT_REFRESH_TTL,
+      refreshGraceSeconds: e.JWT_REFRESH_GRACE,
       bcryptCost: e.BCRYPT_COST,
       secretsKey: e.SECRETS_KEY ?? jwtSecret,
       login: {
         maxPerUsername: e.LOGIN_MAX_PER_USERNAME,
+        maxPerAccount: e.LOGIN_MAX_PER_ACCOUNT,
         maxPerIp: e.LOGIN_MAX_PER_IP,
         windowMs: Math.round(e.LOGIN_WINDOW * 1000),
       },
@@ -315,10 +392,23 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimit: e.MESSAGE_RATE_LIMIT,
       rateWindowMs: Math.round(e.MESSAGE_RATE_WINDOW * 1000),
     },
-    realtime: { presenceTtlMs: Math.round(e.PRESENCE_TTL * 1000) },
+    realtime: {
+      presenceTtlMs: Math.round(e.PRESENCE_TTL * 1000),
+      socket: {
+        eventRate: e.SOCKET_EVENT_RATE,
+        eventBurst: e.SOCKET_EVENT_BURST,
+        queueMax: e.SOCKET_QUEUE_MAX,
+        floodDisconnect: e.SOCKET_FLOOD_DISCONNECT,
+      },
+    },
     sites: { defaultName: e.DEFAULT_SITE_NAME, defaultOrigins: e.CORS_ORIGINS },
     admin: e.ADMIN_USERNAME ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD! } : undefined,
-    metrics: { enabled: e.METRICS_ENABLED },
+    metrics: {
+      enabled: e.METRICS_ENABLED,
+      port: e.METRICS_PORT,
+      host: e.METRICS_HOST,
+      token: e.METRICS_TOKEN,
+    },
     demo: { enabled: e.DEMO_PAGE ?? e.NODE_ENV === 'development' },
   };
 }

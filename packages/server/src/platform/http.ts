@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
+import type { TrustProxy } from '../config.js';
 import type { ErrorCode } from '@synctalk/sdk';
 import { AppError, internalErrorBody } from './errors.js';
 import { withRequestId, type Logger } from './logger.js';
@@ -12,7 +13,7 @@ import { withRequestId, type Logger } from './logger.js';
 export interface HttpOptions {
   logger: Logger;
   bodyLimit: string;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   /** Called with each finished request, e.g. for metrics. */
   onResponse?: (ctx: Koa.Context, durationMs: number) => void;
 }
@@ -73,7 +74,7 @@ function defaultMessage(code: ErrorCode): string {
 }
 
 export function createHttpApp(options: HttpOptions): Koa {
-  const app = new Koa({ proxy: options.trustProxy });
+  const app = new Koa({ proxy: Boolean(options.trustProxy) });
   const { logger } = options;
 
   // Koa's own error event would double-log; everything is handled below.

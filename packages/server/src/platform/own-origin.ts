@@ -9,10 +9,11 @@
  * name anything (a DNS-rebinding page sends its own host), so a configured public URL is not second-guessed.
  */
 import type { IncomingMessage } from 'node:http';
+import type { TrustProxy } from '../config.js';
 
 export interface OwnOriginOptions {
   /** TRUST_PROXY: believe `X-Forwarded-Proto` and `X-Forwarded-Host`. */
-  trustProxy: boolean;
+  trustProxy: TrustProxy | boolean;
   /** PUBLIC_URL, when set. */
   publicUrl: string | undefined;
 }
@@ -32,7 +33,8 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * The origin the request was addressed to (`http://localhost:3000`), normalized as browsers serialize
  * origins (lower-case host, default port omitted); undefined when the headers do not make one.
  */
-export function requestOrigin(req: OriginRequest, trustProxy: boolean): string | undefined {
+export function requestOrigin(req: OriginRequest, trustProxyOption: TrustProxy | boolean): string | undefined {
+  const trustProxy = Boolean(trustProxyOption);
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   const forwardedProto = trustProxy ? first(req.headers['x-forwarded-proto']).toLowerCase() : '';
   const protocol = encrypted ? 'https' : forwardedProto || 'http';
