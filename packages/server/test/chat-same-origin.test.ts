@@ -21,6 +21,8 @@ describeWith(['postgres', 'redisCluster'], 'chat: the server’s own origin may 
   let n: ClusterNode;
   let proxied: ClusterNode;
   let published: ClusterNode;
+  let listed: ClusterNode;
+  let unlisted: ClusterNode;
   let shop: Site;
   let alice: TestUser;
   let shopper: TestUser;
@@ -34,6 +36,9 @@ describeWith(['postgres', 'redisCluster'], 'chat: the server’s own origin may 
     n = c.nodes[0]!;
     proxied = await c.startNode({ env: { TRUST_PROXY: 'true' } });
     published = await c.startNode({ env: { PUBLIC_URL: 'https://chat.public.example' } });
+    // The tests connect from 127.0.0.1: a listed proxy for one node, an unknown peer for the other.
+    listed = await c.startNode({ env: { TRUST_PROXY: '127.0.0.0/8' } });
+    unlisted = await c.startNode({ env: { TRUST_PROXY: '10.0.0.0/8' } });
     shop = (await newSite(n, { origins: ['https://shop.example'] })).site;
     alice = await newUser(n);
     shopper = await newUser(n, { site: shop });
@@ -94,6 +99,25 @@ describeWith(['postgres', 'redisCluster'], 'chat: the server’s own origin may 
       expect(socket.connected).toBe(true);
     }
     const untrusted = await refusedChat(n.url, { token: shopper.token, site: shop.publicId, headers });
+    expect(untrusted.message).toBe('websocket error');
+  });
+
+  it('with TRUST_PROXY as a list, believes them only when the peer is in the list', async () => {
+    const headers = {
+      origin: 'https://chat.example.com',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'chat.example.com',
+    };
+    for (const transports of [['websocket'], ['polling']] as ('websocket' | 'polling')[][]) {
+      const socket = await connectChat(listed.url, {
+        token: shopper.token,
+        site: shop.publicId,
+        headers,
+        transports,
+      });
+      expect(socket.connected).toBe(true);
+    }
+    const untrusted = await refusedChat(unlisted.url, { token: shopper.token, site: shop.publicId, headers });
     expect(untrusted.message).toBe('websocket error');
   });
 

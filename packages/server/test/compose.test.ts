@@ -24,6 +24,10 @@ describe('docker-compose.yml', () => {
   };
   const services = compose.services;
   const redisNodes = Object.keys(services).filter((n) => /^redis-\d$/.test(n));
+  const nginxConf = () => {
+    const mount = services.lb!.volumes![0]!.split(':')[0]!;
+    return readFileSync(`${root}${mount.replace(/^\.\//, '')}`, 'utf8');
+  };
 
   it('has PostgreSQL 16, six redis:7 nodes, a cluster-create job, two servers and nginx', () => {
     expect(services.postgres?.image).toMatch(/^postgres:16/);
@@ -73,5 +77,39 @@ describe('docker-compose.yml', () => {
     expect(conf).toMatch(/proxy_set_header Upgrade \$http_upgrade/);
     expect(conf).toMatch(/proxy_set_header Connection \$connection_upgrade/);
     expect(existsSync(`${root}packages/server/Dockerfile`)).toBe(true);
+  });
+
+  it('has nginx overwrite X-Forwarded-For, so a client cannot choose the address the servers count', () => {
+    const conf = nginxConf();
+    expect(services['server-1']!.environment?.TRUST_PROXY).toBe('1');
+    const forwardedFor = [...conf.matchAll(/^\s*proxy_set_header\s+X-Forwarded-For\s+(\S+);/gim)].map(
+      (m) => m[1],
+    );
+    expect(forwardedFor).toEqual(['$remote_addr']);
+    expect(conf).not.toContain('$proxy_add_x_forwarded_for');
+    expect(conf).not.toContain('$http_x_forwarded_for');
+  });
+
+  it('keeps metrics on the private network: a metrics port per server, unpublished, and 404 from nginx', () => {
+    for (const name of ['server-1', 'server-2']) {
+      const s = services[name]!;
+      expect(s.environment?.METRICS_PORT).toBe('9464');
+      expect(s.environment?.METRICS_HOST).toBe('0.0.0.0');
+      expect(s.environment?.METRICS_TOKEN).toBeUndefined();
+      expect(s.ports ?? []).toEqual([]);
+    }
+    const conf = nginxConf();
+    // The metrics location answers by itself (no proxy_pass) and matches every spelling the server routes.
+    const block = /location\s+~\*\s+(\S+)\s*\{([\s\S]*?)\n\s*\}/.exec(conf);
+    expect(block).not.toBeNull();
+    const pattern = new RegExp(block![1]!, 'i');
+    for (const path of ['/metrics', '/metrics/', '/METRICS', '/Metrics/'])
+      expect(pattern.test(path), path).toBe(true);
+    for (const path of ['/metricsx', '/v1/metrics', '/widget.js'])
+      expect(pattern.test(path), path).toBe(false);
+    expect(block![2]).toMatch(/^\s*return 404\b/m);
+    expect(block![2]).not.toContain('proxy_pass');
+    // nginx prefers a matching regex location over the plain prefix `location /`, unless a prefix says ^~.
+    expect(conf).not.toMatch(/location\s+\^~/);
   });
 });

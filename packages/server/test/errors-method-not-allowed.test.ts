@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 describe('405 for a known path with another method', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ env: { METRICS_TOKEN: 'metrics-token-0123456789abcdefghijklmnop' } });
   });
   afterAll(() => t?.close());
 

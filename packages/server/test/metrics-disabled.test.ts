@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { request } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
+const TOKEN = 'metrics-token-0123456789abcdefghijklmnop';
+
 describe('METRICS_ENABLED', () => {
   it('defaults to on and takes the usual booleans', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).metrics.enabled).toBe(true);
@@ -15,12 +17,16 @@ describe('METRICS_ENABLED', () => {
   describe('when off', () => {
     let t: TestServer;
     beforeAll(async () => {
-      t = await startTestServer({ env: { METRICS_ENABLED: 'false' } });
+      // A port and a token change nothing: nothing is collected, so nothing is served.
+      t = await startTestServer({
+        env: { METRICS_ENABLED: 'false', METRICS_PORT: '0', METRICS_TOKEN: TOKEN },
+      });
     });
     afterAll(() => t?.close());
 
-    it('serves no /metrics and leaves it out of the document', async () => {
-      const res = await request(t.url, 'GET', '/metrics');
+    it('serves no /metrics, opens no metrics listener and leaves it out of the document', async () => {
+      expect(t.server.metricsUrl).toBeUndefined();
+      const res = await request(t.url, 'GET', '/metrics', { token: TOKEN });
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('not_found');
       const doc = await request(t.url, 'GET', '/v1/openapi.json');

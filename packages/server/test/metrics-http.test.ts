@@ -1,3 +1,6 @@
+/**
+ * What `GET /metrics` reports, scraped where it is served: each server's metrics listener (METRICS_PORT).
+ */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { request } from './helpers/http.js';
@@ -25,8 +28,8 @@ describeWith(['postgres'], 'GET /metrics', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('metrics');
-    t = await startTestServer({ databaseUrl: db.url, env: { DATABASE_POOL_MAX: '7' } });
-    other = await startTestServer({ databaseUrl: db.url });
+    t = await startTestServer({ databaseUrl: db.url, env: { DATABASE_POOL_MAX: '7', METRICS_PORT: '0' } });
+    other = await startTestServer({ databaseUrl: db.url, env: { METRICS_PORT: '0' } });
   });
   afterAll(async () => {
     await t?.close();
@@ -35,7 +38,7 @@ describeWith(['postgres'], 'GET /metrics', () => {
   });
 
   async function scrape(server: TestServer) {
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await fetch(`${server.server.metricsUrl}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     return samples(await res.text());

@@ -53,7 +53,7 @@ describe('GET /v1/openapi.json', () => {
   let doc: Doc;
 
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ env: { METRICS_TOKEN: 'metrics-token-0123456789abcdefghijklmnop' } });
     const res = await request(t.url, 'GET', '/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);

@@ -1,14 +1,17 @@
 /**
- * The Koa application's cross-cutting middleware: request ids and access logs, the one error shape, JSON-only
- * bodies with a size limit, and 404 / 405 as JSON.
+ * The Koa application's cross-cutting middleware: security headers, the client's address per TRUST_PROXY,
+ * request ids and access logs, the one error shape, JSON-only bodies with a size limit, and 404 / 405 as JSON.
  */
 import { randomUUID } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { TrustProxy } from '../config.js';
 import type { ErrorCode } from '@synctalk/sdk';
+import { forwardedHeadersTrusted, requestClientAddress } from './client-address.js';
 import { AppError, internalErrorBody } from './errors.js';
 import { withRequestId, type Logger } from './logger.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -73,12 +76,78 @@ function defaultMessage(code: ErrorCode): string {
   }
 }
 
+function firstValue(header: string): string {
+  return header.split(',')[0]!.trim();
+}
+
+/**
+ * Lets Koa's `protocol` and `host` (hence `ctx.secure`, `ctx.origin`, `ctx.href`) read the first
+ * `X-Forwarded-Proto` / `X-Forwarded-Host` for this request only, as Koa does for every request with
+ * `proxy: true`.
+ */
+function believeForwardedHeaders(request: Koa.Request): void {
+  const base = Object.getPrototypeOf(request) as Koa.Request;
+  Object.defineProperties(request, {
+    protocol: {
+      configurable: true,
+      get(this: Koa.Request) {
+        if ((this.socket as Partial<TLSSocket>).encrypted) return 'https';
+        return firstValue(this.get('X-Forwarded-Proto')).toLowerCase() || 'http';
+      },
+    },
+    host: {
+      configurable: true,
+      get(this: Koa.Request) {
+        const forwarded = firstValue(this.get('X-Forwarded-Host'));
+        if (!forwarded) return Reflect.get(base, 'host', this) as string;
+        if (!forwarded.includes('@')) return forwarded;
+        try {
+          return new URL(`http://${forwarded}`).host;
+        } catch {
+          return '';
+        }
+      },
+    },
+  });
+}
+
+/**
+ * Koa's settings for TRUST_PROXY. A hop count is Koa's own `proxy` with `maxIpsCount`; a list of proxies
+ * leaves `proxy` off and `clientView` believes the forwarded headers per request, from listed peers only.
+ */
+export function koaProxyOptions(trustProxy: TrustProxy): { proxy: boolean; maxIpsCount?: number } {
+  if (trustProxy !== false && 'hops' in trustProxy && trustProxy.hops > 0) {
+    return { proxy: true, maxIpsCount: trustProxy.hops };
+  }
+  return { proxy: false };
+}
+
+/** Sets `ctx.ip` to the client's address (`client-address.ts`), and the scheme and host a trusted proxy names. */
+function clientView(trustProxy: TrustProxy): Koa.Middleware {
+  const perPeer = trustProxy !== false && 'cidrs' in trustProxy;
+  return async (ctx, next) => {
+    ctx.request.ip = requestClientAddress(ctx.req, trustProxy);
+    if (perPeer && forwardedHeadersTrusted(trustProxy, ctx.req.socket.remoteAddress)) {
+      believeForwardedHeaders(ctx.request);
+    }
+    await next();
+  };
+}
+
+/**
+ * The Koa application with the middleware above. `ctx.ip` is the client's address per TRUST_PROXY (what
+ * per-address limits count), `ctx.secure` / `ctx.origin` believe forwarded headers only from trusted proxies.
+ */
 export function createHttpApp(options: HttpOptions): Koa {
-  const app = new Koa({ proxy: Boolean(options.trustProxy) });
+  const app = new Koa(koaProxyOptions(options.trustProxy));
   const { logger } = options;
 
   // Koa's own error event would double-log; everything is handled below.
   app.silent = true;
+
+  // First, so every answer gets them: errors, 404s and 405s included.
+  app.use(securityHeaders());
+  app.use(clientView(options.trustProxy));
 
   app.use(async (ctx, next) => {
     const incoming = ctx.get('x-request-id');

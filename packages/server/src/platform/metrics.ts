@@ -1,6 +1,10 @@
 /**
- * Prometheus metrics, served at `GET /metrics` (METRICS_ENABLED, default on). Each server instance has its
- * own registry, so several servers in one process (tests, embedding) never mix their series.
+ * Prometheus metrics (METRICS_ENABLED, default on). Each server instance has its own registry, so several
+ * servers in one process (tests, embedding) never mix their series.
+ *
+ * They are collected whenever enabled but served only where asked, never openly on the public port:
+ * `GET /metrics` on a listener of their own (METRICS_PORT on METRICS_HOST, default 127.0.0.1: `app()`), and
+ * on the public port with `Authorization: Bearer <METRICS_TOKEN>` (`middleware({ token })`).
  *
  * - `http_request_duration_seconds{method, route, status}`: `route` is the matched route template
  *   (`/v1/rooms/:id`) or `unmatched`, never the raw path, so ids in URLs cannot blow up the series count.
@@ -11,10 +15,14 @@
  *
  * Gauges are read when scraped, so nothing has to report changes as they happen.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from './database.js';
+import { AppError } from './errors.js';
+import { createHttpApp } from './http.js';
+import type { Logger } from './logger.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -27,8 +35,22 @@ export interface Metrics {
   onResponse(ctx: Koa.Context, durationMs: number): void;
   /** Reports a Socket.IO server's connected clients as `synctalk_socket_connections` (read when scraped). */
   observeSockets(io: SocketServerLike): void;
-  /** `GET /metrics` (and 405 JSON for other methods). */
-  middleware(): Koa.Middleware[];
+  /**
+   * `GET /metrics` for the public port (and 405 JSON for other methods): only with
+   * `Authorization: Bearer <token>`, else 401.
+   */
+  middleware(access: { token: string }): Koa.Middleware[];
+  /** The app of the metrics listener: `GET /metrics` without a token, JSON 404 / 405 for anything else. */
+  app(logger: Logger): Koa;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Whether the request's `Authorization` is `Bearer <token>`, compared in constant time. */
+export function hasBearerToken(authorization: string, token: string): boolean {
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+  // Hashes have one length whatever was sent, so the comparison time says nothing about the token.
+  return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
 }
 
 /** The label of a request's route: the template the router matched, or `unmatched`. */
@@ -102,12 +124,13 @@ export function createMetrics(options: { db: Database; kind: 'postgres' | 'pglit
     },
   });
 
-  const router = new Router();
-  router.get(METRICS_PATH, async (ctx) => {
+  const scrape = async (ctx: Koa.Context) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.type = registry.contentType;
     ctx.body = await registry.metrics();
-  });
+  };
+  const routes = (router: Router) =>
+    [router.routes(), router.allowedMethods()] as unknown as Koa.Middleware[];
 
   return {
     registry,
@@ -118,8 +141,29 @@ export function createMetrics(options: { db: Database; kind: 'postgres' | 'pglit
     observeSockets(server) {
       io = server;
     },
-    middleware() {
-      return [router.routes(), router.allowedMethods()] as unknown as Koa.Middleware[];
+    middleware({ token }) {
+      const router = new Router();
+      router.get(METRICS_PATH, async (ctx) => {
+        if (!hasBearerToken(ctx.get('authorization'), token)) {
+          throw new AppError(
+            'unauthorized',
+            'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>',
+            undefined,
+            {
+              'WWW-Authenticate': 'Bearer realm="metrics"',
+            },
+          );
+        }
+        await scrape(ctx);
+      });
+      return routes(router);
+    },
+    app(logger) {
+      const app = createHttpApp({ logger, bodyLimit: '1kb', trustProxy: false });
+      const router = new Router();
+      router.get(METRICS_PATH, scrape);
+      for (const m of routes(router)) app.use(m);
+      return app;
     },
   };
 }

@@ -35,7 +35,10 @@ export interface OpenApiDocument {
 export interface OpenApiOptions {
   /** The public URL of the server, when known (PUBLIC_URL). */
   publicUrl?: string;
-  /** Whether `GET /metrics` is served (METRICS_ENABLED). */
+  /**
+   * Whether `GET /metrics` is served on the public port, i.e. with METRICS_TOKEN (a metrics listener of its
+   * own is not part of this API).
+   */
   metrics?: boolean;
 }
 
@@ -335,7 +338,11 @@ function platformOperations(options: OpenApiOptions): Record<string, Partial<Rec
         operationId: 'getMetrics',
         summary: 'Prometheus metrics (text exposition format)',
         tags: ['observability'],
-        responses: { '200': text('Metrics in the Prometheus text format') },
+        security: [{ metricsToken: [] }],
+        responses: {
+          '200': text('Metrics in the Prometheus text format'),
+          ...errorResponses(['unauthorized']),
+        },
       },
     };
   }
@@ -415,6 +422,15 @@ export function buildOpenApiDocument(
           name: ACCESS_COOKIE,
           description: 'The httpOnly cookie every sign-in sets, for browsers on the same site.',
         },
+        ...(options.metrics
+          ? {
+              metricsToken: {
+                type: 'http',
+                scheme: 'bearer',
+                description: 'METRICS_TOKEN, for GET /metrics.',
+              },
+            }
+          : {}),
       },
     },
   };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isOwnOrigin, requestOrigin, serverBaseUrl, type OriginRequest } from './own-origin.js';
 
-const req = (headers: Record<string, string>, encrypted = false): OriginRequest =>
-  ({ headers, socket: { encrypted } }) as unknown as OriginRequest;
+const req = (headers: Record<string, string>, encrypted = false, remoteAddress = '10.0.0.2'): OriginRequest =>
+  ({ headers, socket: { encrypted, remoteAddress } }) as unknown as OriginRequest;
 
 describe('requestOrigin', () => {
   it('is the origin the Host names, serialized as browsers send Origin', () => {
@@ -21,11 +21,23 @@ describe('requestOrigin', () => {
       'x-forwarded-proto': 'HTTPS, http',
       'x-forwarded-host': 'chat.example.com, 10.0.0.5',
     });
-    expect(requestOrigin(forwarded, true)).toBe('https://chat.example.com');
+    expect(requestOrigin(forwarded, { hops: 1 })).toBe('https://chat.example.com');
     expect(requestOrigin(forwarded, false)).toBe('http://10.0.0.5:3000');
-    expect(requestOrigin(req({ host: 'a.example', 'x-forwarded-proto': 'https' }), true)).toBe(
+    expect(requestOrigin(req({ host: 'a.example', 'x-forwarded-proto': 'https' }), { hops: 1 })).toBe(
       'https://a.example',
     );
+  });
+
+  it('with a list of proxies, reads them only from a peer in the list', () => {
+    const headers = {
+      host: '10.0.0.5:3000',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'chat.example.com',
+    };
+    const trust = { cidrs: ['10.0.0.0/8'] };
+    expect(requestOrigin(req(headers, false, '10.0.0.2'), trust)).toBe('https://chat.example.com');
+    expect(requestOrigin(req(headers, false, '::ffff:10.0.0.2'), trust)).toBe('https://chat.example.com');
+    expect(requestOrigin(req(headers, false, '198.51.100.9'), trust)).toBe('http://10.0.0.5:3000');
   });
 
   it('makes no origin of a missing or malformed host or an unknown scheme', () => {
@@ -39,14 +51,16 @@ describe('requestOrigin', () => {
     ]) {
       expect(requestOrigin(req({ host }), false), host).toBeUndefined();
     }
-    expect(requestOrigin(req({ host: 'a.example', 'x-forwarded-proto': 'ftp' }), true)).toBeUndefined();
+    expect(
+      requestOrigin(req({ host: 'a.example', 'x-forwarded-proto': 'ftp' }), { hops: 1 }),
+    ).toBeUndefined();
   });
 });
 
 describe('isOwnOrigin', () => {
   it("is PUBLIC_URL's origin when set, else the request's, nothing else", () => {
     const r = req({ host: '127.0.0.1:3000' });
-    const options = { trustProxy: false, publicUrl: 'https://chat.example.com/base/' };
+    const options = { trustProxy: false as const, publicUrl: 'https://chat.example.com/base/' };
     expect(isOwnOrigin('https://chat.example.com', r, options)).toBe(true);
     // A configured public URL is the only own origin: a Host header can name anything (DNS rebinding).
     expect(isOwnOrigin('http://127.0.0.1:3000', r, options)).toBe(false);

@@ -4,21 +4,23 @@
  * PORT or host name the server runs on.
  *
  * The origin of a request is computed as Koa's `ctx.origin` computes it: `https` on a TLS socket, else the
- * first `X-Forwarded-Proto` when proxies are trusted (else `http`); the first `X-Forwarded-Host` when proxies
- * are trusted, else `Host`. When PUBLIC_URL is set, its origin is the only own origin: a Host header can
+ * first `X-Forwarded-Proto` when the request's peer is a trusted proxy (else `http`); the first
+ * `X-Forwarded-Host` when the peer is a trusted proxy, else `Host`. Which peers are trusted is TRUST_PROXY's
+ * rule in `client-address.ts`. When PUBLIC_URL is set, its origin is the only own origin: a Host header can
  * name anything (a DNS-rebinding page sends its own host), so a configured public URL is not second-guessed.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TrustProxy } from '../config.js';
+import { forwardedHeadersTrusted } from './client-address.js';
 
 export interface OwnOriginOptions {
-  /** TRUST_PROXY: believe `X-Forwarded-Proto` and `X-Forwarded-Host`. */
-  trustProxy: TrustProxy | boolean;
+  /** TRUST_PROXY: from which peers to believe `X-Forwarded-Proto` and `X-Forwarded-Host`. */
+  trustProxy: TrustProxy;
   /** PUBLIC_URL, when set. */
   publicUrl: string | undefined;
 }
 
-/** What is read of a request: its headers and whether it came over TLS. */
+/** What is read of a request: its headers, whether it came over TLS and the socket peer's address. */
 export type OriginRequest = Pick<IncomingMessage, 'headers' | 'socket'>;
 
 function first(value: string | string[] | undefined): string {
@@ -33,9 +35,10 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * The origin the request was addressed to (`http://localhost:3000`), normalized as browsers serialize
  * origins (lower-case host, default port omitted); undefined when the headers do not make one.
  */
-export function requestOrigin(req: OriginRequest, trustProxyOption: TrustProxy | boolean): string | undefined {
-  const trustProxy = Boolean(trustProxyOption);
-  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+export function requestOrigin(req: OriginRequest, trustProxyOption: TrustProxy): string | undefined {
+  const socket = req.socket as { encrypted?: boolean; remoteAddress?: string } | undefined;
+  const trustProxy = forwardedHeadersTrusted(trustProxyOption, socket?.remoteAddress);
+  const encrypted = socket?.encrypted === true;
   const forwardedProto = trustProxy ? first(req.headers['x-forwarded-proto']).toLowerCase() : '';
   const protocol = encrypted ? 'https' : forwardedProto || 'http';
   const host = (trustProxy && first(req.headers['x-forwarded-host'])) || first(req.headers.host);
