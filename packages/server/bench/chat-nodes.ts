@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const MAIN_SOURCE = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+export interface StartNodeOptions {
+  /** Runs `src/main.ts` through tsx instead of the build: measures the checked-out code, no build needed. */
+  fromSource?: boolean;
+}
 
 export interface ServerNode {
   url: string;
@@ -17,10 +24,19 @@ export interface ServerNode {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/main.js` with `env`; resolves once it listens. */
-export async function startNode(env: Record<string, string>): Promise<ServerNode> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+/** Starts `node dist/main.js` (or the source) with `env`; resolves once it listens. */
+export async function startNode(
+  env: Record<string, string>,
+  options: StartNodeOptions = {},
+): Promise<ServerNode> {
+  if (!options.fromSource && !existsSync(MAIN)) {
+    throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
+  }
+  const args = options.fromSource
+    ? ['--conditions=@synctalk/source', '--import', 'tsx', MAIN_SOURCE]
+    : [MAIN];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: PACKAGE_DIR,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,7 +60,10 @@ export async function startNode(env: Record<string, string>): Promise<ServerNode
   child.stderr!.on('data', onData);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start within 60 s:\n${head}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`node did not start within 60 s:\n${head}`));
+    }, 60_000);
     const watch = () => {
       const m = /SyncTalk listening on (http:\/\/[^"\s]+)/.exec(head);
       if (m) {

@@ -9,9 +9,10 @@ import type { Config } from './config.js';
 import { createDatabase, prepareDatabase, type Database } from './platform/database.js';
 import { healthRoutes } from './platform/health.js';
 import { createHttpApp } from './platform/http.js';
-import { createMetrics } from './platform/metrics.js';
+import { createMetrics, type Metrics } from './platform/metrics.js';
 import { registerOpenApiRoute } from './platform/openapi.js';
 import { createLogger, type Logger } from './platform/logger.js';
+import { engineSecurityHeaders } from './platform/security-headers.js';
 import { createRealtime } from './platform/realtime.js';
 import { createSharedStore, type SharedStore } from './platform/redis.js';
 import { Api } from './platform/api.js';
@@ -24,7 +25,7 @@ import { sessions, type Sessions } from './auth/session.js';
 import { corsForSite, corsPreflight } from './sites/cors.js';
 import { siteContext } from './sites/site-context.js';
 import { registerSiteRoutes } from './sites/sites.routes.js';
-import { sitesService, type SitesService } from './sites/sites.service.js';
+import { defaultSiteCreatedMessage, sitesService, type SitesService } from './sites/sites.service.js';
 import { registerRoomRoutes } from './rooms/rooms.routes.js';
 import { registerMessageRoutes } from './messages/messages.routes.js';
 import { createChat, type Chat } from './realtime/chat.js';
@@ -35,6 +36,23 @@ import { ensureDemoLobby } from './widget/demo-lobby.js';
 import { demoPageRoutes } from './widget/demo-page.js';
 import { widgetAssets } from './widget/widget-assets.js';
 import { widgetRoutes } from './widget/widget.routes.js';
+
+/** Listens on `port` and `host`; resolves with the bound address and its URL. */
+function bind(
+  server: HttpServer,
+  port: number,
+  host: string,
+): Promise<{ port: number; host: string; url: string }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
+      resolve({ port: address.port, host: address.address, url: `http://${shownHost}:${address.port}` });
+    });
+  });
+}
 
 /** What domains are built from: the platform plus the shared services other domains use. */
 export interface DomainDeps extends Deps {
@@ -54,8 +72,15 @@ export interface SyncTalkServer {
   db: Database;
   store: SharedStore;
   logger: Logger;
-  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  /**
+   * Starts listening, and the metrics listener (METRICS_PORT on METRICS_HOST) too; resolves with the public
+   * bound address (port 0 picks a free port).
+   */
   listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
+  /** Where the metrics listener serves `GET /metrics` once listening; undefined without METRICS_PORT. */
+  readonly metricsUrl: string | undefined;
+  /** The metrics being collected; undefined with METRICS_ENABLED=false. */
+  metrics: Metrics | undefined;
   /** Stops accepting work, closes sockets, the HTTP server, Redis and the database, within the timeout. */
   close(): Promise<void>;
 }
@@ -100,13 +125,9 @@ export async function createServer(
   deps.sessions = sessions(deps);
   let defaultSite: Site;
   try {
-    const { site, secret } = await deps.sites.ensureDefault();
-    if (secret) {
-      logger.info(
-        { siteId: site.publicId },
-        `default site created: public id ${site.publicId}; its signing secret is shown once: ${secret}`,
-      );
-    }
+    const { site, created } = await deps.sites.ensureDefault();
+    // Never the secret itself: logs are read by more people than should mint site tokens.
+    if (created) logger.info({ siteId: site.publicId }, defaultSiteCreatedMessage(site.publicId));
     await bootstrapAdmin(deps, site);
     if (config.demo.enabled) {
       const lobby = await ensureDemoLobby(deps, site);
@@ -131,7 +152,19 @@ export async function createServer(
   const health = healthRoutes({ database, store: shared, isClosing: () => closing });
   app.use(health.routes());
   app.use(health.allowedMethods());
-  for (const m of metrics?.middleware() ?? []) app.use(m);
+  // Metrics are never open on the public port: with METRICS_TOKEN behind a bearer token, else not at all.
+  const metricsToken = config.metrics.token;
+  if (metrics && metricsToken) for (const m of metrics.middleware({ token: metricsToken })) app.use(m);
+  const metricsHttp =
+    metrics && config.metrics.port !== undefined
+      ? createHttpServer(metrics.app(logger).callback())
+      : undefined;
+  if (metrics && !metricsHttp && !metricsToken) {
+    logger.info(
+      'metrics: collected but not served; set METRICS_PORT (a listener of their own) or METRICS_TOKEN ' +
+        '(GET /metrics on this port with Authorization: Bearer <token>) to expose them',
+    );
+  }
 
   // The widget bundle for any website, and the demo page embedding it.
   const self = { trustProxy: config.http.trustProxy, publicUrl: config.http.publicUrl };
@@ -146,6 +179,7 @@ export async function createServer(
   // Realtime first, unattached, so REST message routes can broadcast; attached to the HTTP server below.
   const io = createRealtime({
     store: shared,
+    maxTextLength: config.messages.maxLength,
     isOriginAllowed: originGate(deps.sites.repo, { self }).allowed,
     onError: (error) => logger.warn({ err: error }, 'socket origin check failed'),
   });
@@ -160,7 +194,7 @@ export async function createServer(
   registerRoomRoutes(api, deps);
   registerMessageRoutes(api, deps, chat.messages);
   // Last: the document describes every route declared above.
-  registerOpenApiRoute(api, { publicUrl: config.http.publicUrl, metrics: config.metrics.enabled });
+  registerOpenApiRoute(api, { publicUrl: config.http.publicUrl, metrics: Boolean(metrics && metricsToken) });
   const v1: Koa.Middleware[] = [
     corsPreflight(deps.sites.repo, { self }),
     siteContext(deps.sites.repo),
@@ -176,7 +210,9 @@ export async function createServer(
   http.requestTimeout = 30_000;
   http.keepAliveTimeout = 5_000;
   io.attach(http);
+  io.engine.on('headers', engineSecurityHeaders);
   metrics?.observeSockets(io);
+  let metricsUrl: string | undefined;
 
   let closed: Promise<void> | undefined;
   const close = () => {
@@ -187,10 +223,17 @@ export async function createServer(
         timer = setTimeout(() => {
           logger.warn(`shutdown exceeded ${config.shutdownTimeoutMs} ms; forcing connections closed`);
           http.closeAllConnections();
+          metricsHttp?.closeAllConnections();
           resolve();
         }, config.shutdownTimeoutMs).unref();
       });
+      const metricsClosed = new Promise<void>((resolve) => {
+        if (!metricsHttp?.listening) return resolve();
+        metricsHttp.close(() => resolve());
+        metricsHttp.closeIdleConnections();
+      });
       const graceful = (async () => {
+        await metricsClosed;
         // This node's connections go offline in the shared presence before their sockets close.
         await chat.close();
         // Socket.IO's close also closes the HTTP server; wait for in-flight requests to finish.
@@ -219,17 +262,23 @@ export async function createServer(
     db: database.db,
     store: shared,
     logger,
-    listen(port = config.http.port, host = config.http.host) {
-      return new Promise((resolve, reject) => {
-        http.once('error', reject);
-        http.listen(port, host, () => {
-          http.off('error', reject);
-          const address = http.address() as AddressInfo;
-          const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
-          resolve({ port: address.port, host: address.address, url: `http://${shownHost}:${address.port}` });
-        });
-      });
+    async listen(port = config.http.port, host = config.http.host) {
+      const bound = await bind(http, port, host);
+      if (metricsHttp) {
+        try {
+          metricsUrl = (await bind(metricsHttp, config.metrics.port!, config.metrics.host)).url;
+        } catch (error) {
+          http.close();
+          throw error;
+        }
+        logger.info({ url: metricsUrl }, `metrics: GET ${metricsUrl}/metrics`);
+      }
+      return bound;
     },
+    get metricsUrl() {
+      return metricsUrl;
+    },
+    metrics,
     close,
   };
 }

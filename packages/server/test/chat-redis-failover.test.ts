@@ -166,7 +166,14 @@ function failoverSuite(adapter: 'sharded' | 'classic') {
         label: `chat_failover_${adapter}`,
         nodes: 2,
         // The limit is high so that only Redis can refuse a send.
-        env: { REDIS_CLUSTER_NODES: rc.nodesEnv, SOCKET_ADAPTER: adapter, MESSAGE_RATE_LIMIT: '10000' },
+        // The send loop and the join/leave flapping run unpaced: no rate limit may refuse them here.
+        env: {
+          REDIS_CLUSTER_NODES: rc.nodesEnv,
+          SOCKET_ADAPTER: adapter,
+          MESSAGE_RATE_LIMIT: '10000',
+          SOCKET_EVENT_RATE: '10000',
+          SOCKET_EVENT_BURST: '10000',
+        },
       });
     }, 180_000);
 

@@ -2,21 +2,29 @@
  * Socket events of messages: send, edit, delete, reactions. Each is a thin door onto `MessagesService`,
  * which checks, writes, and broadcasts after the commit. Writes of one connection run one at a time in
  * arrival order, so a client's messages are numbered in the order it sent them.
+ *
+ * Once the per-user rate limit refused a send, edit or reaction on this connection, further ones of that
+ * kind are refused before any query until `retryAfter` has passed (see realtime/write-cooldown.ts).
  */
 import { actorOf, type ChatContext } from '../realtime/context.js';
 import { on } from '../realtime/handlers.js';
 import type { ChatSocket } from '../realtime/types.js';
+import { WriteCooldown } from '../realtime/write-cooldown.js';
 
 export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): void {
   const { logger, schemas, messages } = ctx;
   const serial = { serial: true };
+  const cooldown = new WriteCooldown();
 
   on(
     socket,
     logger,
     'message:send',
     schemas.send,
-    async ({ roomId, ...input }) => ({ message: await messages.send(actorOf(socket), roomId, input) }),
+    ({ roomId, ...input }) =>
+      cooldown.run('messages', async () => ({
+        message: await messages.send(actorOf(socket), roomId, input),
+      })),
     serial,
   );
 
@@ -25,9 +33,10 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
     logger,
     'message:edit',
     schemas.edit,
-    async ({ roomId, messageId, text }) => ({
-      message: await messages.edit(actorOf(socket), roomId, messageId, text),
-    }),
+    ({ roomId, messageId, text }) =>
+      cooldown.run('messages', async () => ({
+        message: await messages.edit(actorOf(socket), roomId, messageId, text),
+      })),
     serial,
   );
 
@@ -45,7 +54,8 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
     logger,
     'reaction:add',
     schemas.reaction,
-    ({ roomId, messageId, emoji }) => messages.react(actorOf(socket), roomId, messageId, emoji, true),
+    ({ roomId, messageId, emoji }) =>
+      cooldown.run('reactions', () => messages.react(actorOf(socket), roomId, messageId, emoji, true)),
     serial,
   );
 
@@ -54,7 +64,8 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
     logger,
     'reaction:remove',
     schemas.reaction,
-    ({ roomId, messageId, emoji }) => messages.react(actorOf(socket), roomId, messageId, emoji, false),
+    ({ roomId, messageId, emoji }) =>
+      cooldown.run('reactions', () => messages.react(actorOf(socket), roomId, messageId, emoji, false)),
     serial,
   );
 }

@@ -12,8 +12,20 @@ import { Server } from 'socket.io';
 import type { ChatServer } from '../realtime/types.js';
 import type { SharedStore } from './redis.js';
 
+/**
+ * The largest frame a client may send (Socket.IO's `maxHttpBufferSize`; a larger websocket message closes
+ * the connection). Sized for the largest valid event, a message of `maxTextLength` characters: at most 4
+ * bytes each in UTF-8, times 3 for text sent decomposed (NFD) that normalization composes, plus room for
+ * the other fields; never below 64 KiB. The default 4,000 characters give 64 KiB.
+ */
+export function maxFrameBytes(maxTextLength: number): number {
+  return Math.max(64 * 1024, maxTextLength * 12 + 16 * 1024);
+}
+
 export interface RealtimeOptions {
   store: SharedStore;
+  /** MESSAGE_MAX_LENGTH, which sizes the frame limit (`maxFrameBytes`). */
+  maxTextLength: number;
   /**
    * Whether a browser Origin may connect at all (requests without one, e.g. from Node, always may); `req`
    * tells the server's own origin.
@@ -38,8 +50,8 @@ export function createRealtime(options: RealtimeOptions): ChatServer {
   const io: ChatServer = new Server({
     path: options.path ?? '/socket.io',
     serveClient: false,
-    // Payload ceiling per message; application limits are checked per event.
-    maxHttpBufferSize: 256 * 1024,
+    // Frame ceiling, checked before parsing; application limits are checked per event.
+    maxHttpBufferSize: maxFrameBytes(options.maxTextLength),
     ...(adapter ? { adapter } : {}),
     // Websocket upgrades are not subject to CORS, so the origin is checked here for every transport.
     allowRequest: (req, callback) =>

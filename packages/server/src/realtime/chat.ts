@@ -7,6 +7,9 @@
  * - a role or mute change: `member:updated`; a room edited: `room:updated`; a room deleted: `room:deleted`
  *   and everyone leaves it.
  *
+ * Every event a connection sends first passes its budget (SOCKET_EVENT_RATE per second, SOCKET_EVENT_BURST at
+ * once) and its bounded queue (SOCKET_QUEUE_MAX), with no I/O; see handlers.ts.
+ *
  * Each connection also joins its user's room (`user:<id>`), which is how those per-user operations find it.
  * Presence and typing are cleared from the adapter's `leave-room` event, which fires for `room:leave`, for
  * removals by other nodes and for disconnects alike.
@@ -30,7 +33,8 @@ import type { SitesRepository } from '../sites/sites.repository.js';
 import { roomEmitter } from './broadcast.js';
 import type { ChatContext } from './context.js';
 import { handshakeMiddleware } from './handshake.js';
-import { rejectUnknownEvents } from './handlers.js';
+import { FloodPenalty, floodPenaltyMs } from './flood-penalty.js';
+import { guardEvents } from './handlers.js';
 import { registerModerationEvents } from './moderation.events.js';
 import { chatRoomName, roomIdOf, userRoomName } from './room-names.js';
 import { watchTokenExpiry } from './session-expiry.js';
@@ -79,16 +83,19 @@ export function createChat(deps: ChatDeps, io: ChatServer): Chat {
     typing: typingTracker({ onChange: (event) => emit(event.roomId, 'typing', event) }),
   };
 
-  nsp.use(handshakeMiddleware({ config: deps.config, logger, sites: deps.sites.repo }));
+  const { eventRate, eventBurst } = deps.config.realtime.socket;
+  const penalty = new FloodPenalty(floodPenaltyMs(eventRate, eventBurst));
+  nsp.use(handshakeMiddleware({ config: deps.config, logger, sites: deps.sites.repo, penalty }));
 
   nsp.on('connection', (socket) => {
+    // First: every event passes the connection's budget and queue before any handler (handlers.ts).
+    guardEvents(socket, logger, deps.config.realtime.socket, penalty);
     void socket.join(userRoomName(socket.data.user.id));
     watchTokenExpiry(socket, deps);
     registerSubscriptionEvents(ctx, socket);
     registerMessageEvents(ctx, socket);
     registerPresenceEvents(ctx, socket);
     registerModerationEvents(ctx, socket);
-    rejectUnknownEvents(socket, logger);
     socket.on('error', (error) => logger.debug({ err: error }, 'socket error'));
   });
 
@@ -139,8 +146,14 @@ export function createChat(deps: ChatDeps, io: ChatServer): Chat {
         mutedUntil: mutedUntil && mutedUntil.getTime() > Date.now() ? mutedUntil.toISOString() : null,
       });
     }),
-    // Everyone in a room's socket room may read it (members and site admins), so the code is shown.
-    bus.on('room_updated', ({ room }) => emit(room.id, 'room:updated', roomView(room, true))),
+    // Everyone in a room's socket room may read it (members and site admins), so the code is shown; not
+    // to users removed in the same change, whose connections may not have left yet on every node.
+    bus.on('room_updated', ({ room, exceptUserIds = [] }) =>
+      nsp
+        .to(chatRoomName(room.id))
+        .except(exceptUserIds.map(userRoomName))
+        .emit('room:updated', roomView(room, true)),
+    ),
     bus.on('room_deleted', ({ roomId }) => {
       deleteRoom({ roomId });
       if (distributed) nsp.serverSideEmit('chat:room-deleted', { roomId });

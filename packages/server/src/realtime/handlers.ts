@@ -3,13 +3,24 @@
  * async function returning the acknowledgement. The wrapper validates (unknown fields rejected by the
  * schemas), answers errors as `{ error: { code, message, details? } }` (the REST shape), never lets a handler
  * throw out of the socket, and copes with a client that sent no acknowledgement callback.
+ *
+ * Before any of that, `guardEvents` checks every incoming event at no I/O cost, in this order: the
+ * connection's event budget (a token bucket, see event-budget.ts), that the event has a handler (else
+ * `not_found`), and a place in the connection's bounded queue (see event-queue.ts). A refused event is
+ * answered `rate_limited` with `details.retryAfter` (seconds) and never reaches a handler; a connection
+ * refused `floodDisconnect` times since it was last in good standing is disconnected, and its user may not
+ * connect to this node again for a while (flood-penalty.ts, checked in the handshake).
  */
 import type { ClientToServerEvents, ErrorBody } from '@synctalk/sdk';
 import type { ZodType } from 'zod';
+import type { Config } from '../config.js';
 import { parseOrThrow } from '../platform/api.js';
 import { AppError, internalErrorBody } from '../platform/errors.js';
 import { toAppError } from '../platform/http.js';
 import { withRequestId, type Logger } from '../platform/logger.js';
+import { EventBudget } from './event-budget.js';
+import { EventQueue } from './event-queue.js';
+import type { FloodPenalty } from './flood-penalty.js';
 import type { ChatSocket } from './types.js';
 
 export type ClientEvent = keyof ClientToServerEvents;
@@ -29,12 +40,27 @@ export interface HandlerOptions {
 }
 
 type AnyListener = (...args: unknown[]) => void;
+type Ack = (response: unknown) => void;
 
-/** Per-socket bookkeeping: the serial queue and the event names that have handlers. */
+/** The per-connection limits (SOCKET_EVENT_RATE, SOCKET_EVENT_BURST, SOCKET_QUEUE_MAX, SOCKET_FLOOD_DISCONNECT). */
+export type EventLimits = Config['realtime']['socket'];
+
+/**
+ * Events of one connection handled at the same time (the others accepted wait their turn): a connection
+ * never holds more than this many database connections, however fast it sends.
+ */
+export const PARALLEL_EVENTS = 4;
+
+/** How long a connection cut off for flooding stays open, unread, for its last answers to arrive. */
+const FLOOD_DROP_MS = 1000;
+
+/** Per-socket bookkeeping: the event names that have handlers, the bounded queue and the serial lane. */
 interface SocketState {
-  queue: Promise<unknown>;
   events: Set<string>;
   counter: number;
+  /** Set by `guardEvents`, which admits each event into it. */
+  queue: EventQueue | undefined;
+  serial: Promise<unknown>;
 }
 
 const states = new WeakMap<ChatSocket, SocketState>();
@@ -42,13 +68,18 @@ const states = new WeakMap<ChatSocket, SocketState>();
 function stateOf(socket: ChatSocket): SocketState {
   let state = states.get(socket);
   if (!state) {
-    state = { queue: Promise.resolve(), events: new Set(), counter: 0 };
+    state = { events: new Set(), counter: 0, queue: undefined, serial: Promise.resolve() };
     states.set(socket, state);
   }
   return state;
 }
 
-function safeAck(ack: ((response: unknown) => void) | undefined, response: unknown, logger: Logger): void {
+function ackOf(args: unknown[]): Ack | undefined {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? (last as Ack) : undefined;
+}
+
+function safeAck(ack: Ack | undefined, response: unknown, logger: Logger): void {
   if (!ack) return;
   try {
     ack(response);
@@ -80,12 +111,14 @@ export function on<E extends ClientEvent, P>(
   const state = stateOf(socket);
   state.events.add(event);
   const listener: AnyListener = (...args) => {
-    const ack =
-      typeof args[args.length - 1] === 'function' ? (args.pop() as (response: unknown) => void) : undefined;
+    const ack = ackOf(args);
+    if (ack) args.pop();
     state.counter += 1;
     const requestId = `${socket.id}:${state.counter}`;
     const run = () =>
       withRequestId(requestId, async () => {
+        // Events still queued when the connection closed are dropped: nobody is there to answer.
+        if (!socket.connected) return;
         try {
           if (args.length > 1) {
             throw new AppError('validation_failed', `"${event}" takes one payload object`);
@@ -96,28 +129,96 @@ export function on<E extends ClientEvent, P>(
           safeAck(ack, errorBodyOf(error, logger, event), logger);
         }
       });
+    // `guardEvents` admitted the event into the queue; the queue gives its place back when it is done.
+    const queued = () => (state.queue ? state.queue.run(run) : run());
     if (options.serial) {
-      const next = state.queue.then(run);
-      state.queue = next;
+      state.serial = state.serial.then(queued);
     } else {
-      void run();
+      void queued();
     }
   };
   (socket as unknown as { on(event: string, listener: AnyListener): void }).on(event, listener);
 }
 
-/** Answers events without a handler (typos, newer clients) with `not_found` when they expect an ack. */
-export function rejectUnknownEvents(socket: ChatSocket, logger: Logger): void {
+/** The refusal's body (built directly: refusals must stay cheap, an `AppError` would capture a stack). */
+function rateLimited(message: string, retryAfterMs: number): ErrorBody {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return {
+    error: {
+      code: 'rate_limited',
+      message: `${message}; retry in ${seconds} s`,
+      details: { retryAfter: seconds },
+    },
+  };
+}
+
+/**
+ * Checks every event `socket` receives before its handler runs, with no I/O (see the top of this file):
+ * budget, known event, queue place. Call it once per connection; handlers registered with `on` before or
+ * after it are covered. A connection cut off for flooding puts its user in `penalty`.
+ */
+export function guardEvents(
+  socket: ChatSocket,
+  logger: Logger,
+  limits: EventLimits,
+  penalty: FloodPenalty,
+): void {
   const state = stateOf(socket);
-  socket.onAny((event: string, ...args: unknown[]) => {
-    if (state.events.has(event)) return;
-    const ack = args[args.length - 1];
-    if (typeof ack === 'function') {
-      safeAck(
-        ack as (response: unknown) => void,
-        new AppError('not_found', `Unknown event "${String(event).slice(0, 60)}"`).toBody(),
-        logger,
+  const budget = new EventBudget({
+    rate: limits.eventRate,
+    burst: limits.eventBurst,
+    floodLimit: limits.floodDisconnect,
+  });
+  const queue = new EventQueue({ max: limits.queueMax, parallel: PARALLEL_EVENTS });
+  state.queue = queue;
+
+  const refuse = (ack: Ack | undefined, body: ErrorBody) => {
+    safeAck(ack, body, logger);
+    if (!budget.refuse()) return;
+    logger.warn(
+      { userId: socket.data.user.id, siteId: socket.data.user.siteId, refused: budget.refused },
+      'socket kept sending over its event budget; disconnected',
+    );
+    penalty.punish(socket.data.user.id);
+    socket.disconnect(true);
+    // The answers and the disconnect packet are still written, but nothing more is read: the rest of the
+    // flood stays unread in the kernel (pushing back on the sender), and the TCP connection is dropped once
+    // the answers had time to arrive (the websocket closing handshake would need reading).
+    const ws = (socket.conn.transport as unknown as { socket?: { pause?(): void; terminate?(): void } })
+      .socket;
+    if (typeof ws?.pause === 'function' && typeof ws.terminate === 'function') {
+      ws.pause();
+      setTimeout(() => ws.terminate!(), FLOOD_DROP_MS).unref();
+    }
+  };
+
+  socket.use((packet, next) => {
+    // Packets still arriving after a flood disconnect are dropped unanswered.
+    if (!socket.connected) return;
+    const args = packet as unknown[];
+    const ack = ackOf(args);
+    const waitMs = budget.take();
+    if (waitMs > 0) {
+      return refuse(
+        ack,
+        rateLimited(
+          `Too many events: at most ${limits.eventRate} per second (${limits.eventBurst} at once)`,
+          waitMs,
+        ),
       );
     }
+    const event = String(args[0]);
+    if (!state.events.has(event)) {
+      // Typos and newer clients' events; reserved names (e.g. "error") never reach listeners either.
+      safeAck(ack, new AppError('not_found', `Unknown event "${event.slice(0, 60)}"`).toBody(), logger);
+      return;
+    }
+    if (!queue.admit()) {
+      return refuse(
+        ack,
+        rateLimited(`Too many events in progress: at most ${limits.queueMax} at once`, 1000),
+      );
+    }
+    next();
   });
 }

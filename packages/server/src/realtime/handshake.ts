@@ -8,6 +8,7 @@
  * - The site is `auth.site` (a public id) or the default site; a token of another site is refused.
  * - A browser Origin must be one of that site's allowed origins (`allowRequest` only knew "some site"), or
  *   the server's own origin.
+ * - A user this node recently cut off for flooding is refused `rate_limited` until the penalty is over.
  */
 import type { ExtendedError } from 'socket.io';
 import { z } from 'zod';
@@ -19,6 +20,7 @@ import { isOwnOrigin } from '../platform/own-origin.js';
 import type { Logger } from '../platform/logger.js';
 import type { Site, SitesRepository } from '../sites/sites.repository.js';
 import { PUBLIC_ID } from '../sites/sites.schemas.js';
+import type { FloodPenalty } from './flood-penalty.js';
 import type { ChatSocket } from './types.js';
 
 /** Query parameters that look like credentials; their presence refuses the connection. */
@@ -39,6 +41,7 @@ export interface HandshakeDeps {
   config: Config;
   logger: Logger;
   sites: Pick<SitesRepository, 'findByPublicId' | 'findDefault'>;
+  penalty: Pick<FloodPenalty, 'remaining'>;
 }
 
 async function resolveSite(sites: HandshakeDeps['sites'], publicId: string | undefined): Promise<Site> {
@@ -86,6 +89,15 @@ export async function authenticate(deps: HandshakeDeps, socket: ChatSocket): Pro
   }
   if (verified.user.siteId !== site.id) {
     throw new AppError('unauthorized', 'The access token belongs to another site');
+  }
+  const waitMs = deps.penalty.remaining(verified.user.id);
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    throw new AppError(
+      'rate_limited',
+      `This user was disconnected for sending too many events; reconnect in ${seconds} s`,
+      { retryAfter: seconds },
+    );
   }
   socket.data.user = verified.user;
   socket.data.site = site;

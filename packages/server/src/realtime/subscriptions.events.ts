@@ -17,10 +17,15 @@ export function registerSubscriptionEvents(ctx: ChatContext, socket: ChatSocket)
     const actor = actorOf(socket);
     const { room, membership } = await ctx.messages.authorize(actor, roomId, 'read');
     const name = chatRoomName(room.id);
+    // A connection that closed while the checks ran must not join anything: its leave already happened,
+    // so nothing would take it out of the room or the presence again.
+    const closed = () => new AppError('unavailable', 'The connection closed');
+    if (!socket.connected) throw closed();
     // Subscribe before reading the catch-up page: a message committed in between then arrives twice
     // (clients de-duplicate by seq) instead of never.
     await socket.join(name);
     try {
+      if (!socket.connected) throw closed();
       const change = await ctx.presence
         .join(actor.site.publicId, room.id, actor.user.id, socket.id)
         .catch((error: unknown) => {

@@ -15,7 +15,12 @@ import { part, readMessages, visitSignedIn } from './helpers/widget.js';
 const COUNT = 130;
 
 describeBrowser('widget: history on scroll', () => {
-  const env = useChatEnvironment({ label: 'history_scroll', nodes: 1, env: { MESSAGE_RATE_LIMIT: '1000' } });
+  // The history is seeded by one connection sending back to back: no rate limit may refuse it.
+  const env = useChatEnvironment({
+    label: 'history_scroll',
+    nodes: 1,
+    env: { MESSAGE_RATE_LIMIT: '1000', SOCKET_EVENT_RATE: '1000', SOCKET_EVENT_BURST: '1000' },
+  });
   const visitors = useVisitors();
 
   it('loads older pages, in order and complete, back to the beginning', async () => {

@@ -341,6 +341,10 @@ export class Connection {
       return this.scheduleReconnect();
     }
     const refusal = errorFromBody(body);
+    if (refusal.code === 'rate_limited') {
+      // This node refuses us for a while (e.g. after a flood cut-off): wait as asked, on any node.
+      return this.scheduleReconnect((refusal.retryAfter ?? 1) * 1000);
+    }
     if (!FATAL_HANDSHAKE.has(refusal.code)) {
       this.deps.endpoints.failed(url);
       return this.scheduleReconnect();
@@ -377,10 +381,11 @@ export class Connection {
     socket.close();
   }
 
-  private scheduleReconnect(): void {
+  /** Opens a new connection after the backoff delay, or `minDelayMs` if that is longer. */
+  private scheduleReconnect(minDelayMs = 0): void {
     if (this.state === 'closed' || this.reconnectTimer) return;
     if (this.state === 'connected') this.setStatus('reconnecting');
-    const delay = backoffDelay(this.attempt, this.deps.options?.reconnect);
+    const delay = Math.max(minDelayMs, backoffDelay(this.attempt, this.deps.options?.reconnect));
     this.attempt += 1;
     this.reconnectTimer = setTimeout(() => void this.open(), delay);
   }

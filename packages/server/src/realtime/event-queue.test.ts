@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { EventQueue } from './event-queue.js';
+
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('event queue', () => {
+  it('admits at most max events until they finish', async () => {
+    const queue = new EventQueue({ max: 3, parallel: 3 });
+    expect([queue.admit(), queue.admit(), queue.admit(), queue.admit()]).toEqual([true, true, true, false]);
+    const gate = deferred();
+    const runs = [0, 1, 2].map(() => queue.run(() => gate.promise));
+    expect(queue.size).toBe(3);
+    gate.resolve();
+    await Promise.all(runs);
+    expect(queue.size).toBe(0);
+    expect(queue.admit()).toBe(true);
+  });
+
+  it('runs at most `parallel` at once, the others in arrival order', async () => {
+    const queue = new EventQueue({ max: 10, parallel: 2 });
+    const gates = Array.from({ length: 5 }, () => deferred());
+    const started: number[] = [];
+    const runs = gates.map((gate, i) => {
+      queue.admit();
+      return queue.run(async () => {
+        started.push(i);
+        await gate.promise;
+      });
+    });
+    await tick();
+    expect(started).toEqual([0, 1]);
+    gates[1]!.resolve();
+    await tick();
+    expect(started).toEqual([0, 1, 2]);
+    gates[0]!.resolve();
+    gates[2]!.resolve();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    gates[3]!.resolve();
+    gates[4]!.resolve();
+    await Promise.all(runs);
+    expect(queue.size).toBe(0);
+  });
+
+  it('gives the place back when a task fails, and never rejects', async () => {
+    const queue = new EventQueue({ max: 1, parallel: 1 });
+    expect(queue.admit()).toBe(true);
+    await expect(queue.run(() => Promise.reject(new Error('boom')))).resolves.toBeUndefined();
+    expect(queue.size).toBe(0);
+    expect(queue.admit()).toBe(true);
+    let ran = false;
+    await queue.run(async () => {
+      ran = true;
+    });
+    expect(ran).toBe(true);
+  });
+});
