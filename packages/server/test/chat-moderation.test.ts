@@ -12,7 +12,7 @@ import {
   type ClusterNode,
   type TestCluster,
 } from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser, type TestUser } from './helpers/factories.js';
+import { joinRoom, newAdmin, newRoom, newUser, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
 
@@ -143,11 +143,13 @@ describeWith(['postgres', 'redisCluster'], 'chat: moderation reaches every node'
     expect(leaked).toEqual([]);
     expect((await ack(s.carolOnB, 'room:join', { roomId: s.room.id })).error.code).toBe('forbidden');
 
-    // And over the socket, for someone who never joined: they are kept out.
+    // Over the socket, a room owner cannot ban someone who never joined; a site admin can keep them out.
     const dave = await newUser(a);
     expect(await ack(s.aliceOnA, 'member:ban', { roomId: s.room.id, userId: dave.user.id })).toEqual({
-      ok: true,
+      error: { code: 'not_found', message: 'No such member in this room' },
     });
+    const admin = await connectChat(b.url, { token: (await newAdmin(a)).token });
+    expect(await ack(admin, 'member:ban', { roomId: s.room.id, userId: dave.user.id })).toEqual({ ok: true });
     const join = await client(a.url).post(`/v1/rooms/${s.room.id}/join`, { headers: dave.headers });
     expect(join.status).toBe(403);
   });

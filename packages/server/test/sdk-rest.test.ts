@@ -99,6 +99,7 @@ describeWith(['postgres'], 'sdk: the REST client against a real server', () => {
     expect((await owner.rooms.mute(open.id, memberId, 5)).mutedUntil).not.toBeNull();
     expect((await owner.rooms.unmute(open.id, memberId)).mutedUntil).toBeNull();
     expect(await owner.rooms.kick(open.id, memberId)).toBeUndefined();
+    await member.rooms.join(open.id);
     expect(await owner.rooms.ban(open.id, memberId)).toBeUndefined();
     expect((await owner.rooms.members(open.id, { status: 'banned' })).items.map((m) => m.user.id)).toEqual([
       memberId,

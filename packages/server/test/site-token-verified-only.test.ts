@@ -1,12 +1,13 @@
 /**
  * The verified-only switch (`settings.verifiedOnly`): on such a site only users someone vouches for — the
  * site's backend (site tokens) or Kakao — may chat; password accounts and guests get 403 from
- * `assertCanChat`, wherever chatting starts (here: creating and joining rooms).
+ * `assertCanChat`, wherever chatting starts (here: creating and joining rooms; every other write is in
+ * verified-only-writes.test.ts).
  */
 import { describe, expect, it, afterAll, beforeAll } from 'vitest';
 import type { UserKind } from '@synctalk/sdk';
 import { createUserToken } from '@synctalk/sdk/server';
-import { assertCanChat } from '../src/auth/policy.js';
+import { assertCanChat, canChat } from '../src/auth/policy.js';
 import type { AuthUser } from '../src/auth/tokens.js';
 import { AppError } from '../src/platform/errors.js';
 import { siteSettingsDefaults, type Site } from '../src/sites/sites.repository.js';
@@ -53,6 +54,13 @@ describe('assertCanChat', () => {
   it('lets site-verified and Kakao users chat on a verified-only site', () => {
     expect(() => assertCanChat(site(true), user('site'))).not.toThrow();
     expect(() => assertCanChat(site(true), user('kakao'))).not.toThrow();
+  });
+
+  it('answers the same question as a boolean, and refuses kinds it does not know', () => {
+    expect(canChat(site(true), user('site'))).toBe(true);
+    expect(canChat(site(true), user('password'))).toBe(false);
+    expect(canChat(site(false), user('password'))).toBe(true);
+    expect(canChat(site(true), user('robot' as UserKind))).toBe(false);
   });
 });
 

@@ -34,6 +34,7 @@ export type {
   MemberListOptions,
   PageOptions,
   RoomListOptions,
+  RemovalOptions,
   RoomOffsetListOptions,
   RoomsApi,
 } from './rest/rooms.js';

@@ -137,6 +137,17 @@ export interface MemberRefPayload {
   userId: string;
 }
 
+/** `member:kick` and `member:ban`. */
+export interface MemberRemovalPayload extends MemberRefPayload {
+  /** Also give the room a new join code, so the removed user cannot rejoin with the one they know. */
+  rotateCode?: boolean;
+}
+
+/** The ack of `member:kick` and `member:ban`; `room` (with its new `code`) only with `rotateCode`. */
+export interface MemberRemovalResult extends OkResult {
+  room?: Room;
+}
+
 export interface OkResult {
   ok: true;
 }
@@ -167,10 +178,13 @@ export interface ClientToServerEvents {
   'auth:refresh': (payload: AuthRefreshPayload, ack?: Ack<AuthRefreshResult>) => void;
   /** Moderators: mutes a member for `minutes`. */
   'member:mute': (payload: MemberMutePayload, ack?: Ack<OkResult>) => void;
-  /** Moderators: removes a member (who may join again). */
-  'member:kick': (payload: MemberRefPayload, ack?: Ack<OkResult>) => void;
-  /** Moderators: removes a member and keeps them out. */
-  'member:ban': (payload: MemberRefPayload, ack?: Ack<OkResult>) => void;
+  /** Moderators: removes a member (who may join again); `rotateCode` also replaces the room's join code. */
+  'member:kick': (payload: MemberRemovalPayload, ack?: Ack<MemberRemovalResult>) => void;
+  /**
+   * Moderators: removes a member and keeps them out (site admins may also ban non-members); `rotateCode`
+   * also replaces the room's join code.
+   */
+  'member:ban': (payload: MemberRemovalPayload, ack?: Ack<MemberRemovalResult>) => void;
 }
 
 // ---- server → client payloads ----------------------------------------------------------------------------
@@ -247,6 +261,7 @@ export interface ServerToClientEvents {
   typing: (event: TypingEvent) => void;
   presence: (event: PresenceState) => void;
   read: (event: ReadEvent) => void;
+  /** The room changed (title, description, visibility, owner or join code). */
   'room:updated': (room: Room) => void;
   /** The room was deleted; the connection no longer receives its events. */
   'room:deleted': (event: RoomDeletedEvent) => void;

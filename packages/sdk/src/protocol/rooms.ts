@@ -81,6 +81,15 @@ export interface MuteMemberRequest {
 }
 
 /**
+ * `POST /v1/rooms/:id/members/:userId/kick` and `…/ban` (optional body). With `rotateCode: true` the room
+ * also gets a new join code in the same change and the answer is the room with it (otherwise 204): a removed
+ * user cannot come back with the code they know. `POST /v1/rooms/:id/code` rotates the code on its own.
+ */
+export interface RemoveMemberRequest {
+  rotateCode?: boolean;
+}
+
+/**
  * `PATCH /v1/rooms/:id/members/:userId` (room owner or site admin). `moderator`/`member` promote or demote;
  * `owner` transfers ownership, and the previous owner becomes a moderator.
  */

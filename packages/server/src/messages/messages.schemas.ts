@@ -47,6 +47,7 @@ export function messageSchemas(config: Pick<Config, 'messages'>) {
     readUpdate: z.strictObject({ roomId, seq }),
     memberMute: z.strictObject({ roomId, userId: id, minutes }),
     memberRef: z.strictObject({ roomId, userId: id }),
+    memberRemove: z.strictObject({ roomId, userId: id, rotateCode: z.boolean().optional() }),
 
     // ---- REST
     roomParams: z.strictObject({ id }),

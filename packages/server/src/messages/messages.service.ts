@@ -7,6 +7,10 @@
  * The send path: validate (schemas) → room permission `send` (membership, ban, mute) → `assertCanChat`
  * (site policy) → an idempotent replay answers at once → per-user rate limit shared by all nodes → one
  * transaction (next seq + insert) → commit → the caller acks → `message:new` to the room.
+ *
+ * Every write of one's own (send, edit, delete of one's own message, reaction added or removed) passes the
+ * site policy `assertCanChat` against the site's current settings: a connection's site is the one of its
+ * handshake, and switching `verifiedOnly` on must stop writes on connections already open.
  */
 import type { Message, MessagePage, ReactionUpdatedEvent, ReadUpdateResult } from '@synctalk/sdk';
 import { assertCanChat } from '../auth/policy.js';
@@ -22,7 +26,7 @@ import {
 } from '../rooms/membership.js';
 import { roomsRepository, type Room } from '../rooms/rooms.repository.js';
 import { unreadCount } from '../rooms/room-views.js';
-import type { Site } from '../sites/sites.repository.js';
+import { sitesRepository, type Site } from '../sites/sites.repository.js';
 import { messagesRepository, type HistoryOptions } from './messages.repository.js';
 import { MAX_REACTIONS_PER_USER, reactionsRepository } from './reactions.repository.js';
 import { CATCH_UP_LIMIT, JOIN_LATEST_LIMIT } from './messages.schemas.js';
@@ -61,6 +65,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
   const reactions = reactionsRepository(deps.db);
   const rooms = roomsRepository(deps.db);
   const members = membershipRepository(deps.db);
+  const sites = sitesRepository(deps.db);
   const { rateLimit, rateWindowMs } = deps.config.messages;
 
   /** The room in the actor's site, and their membership (banned rows included, for the check). */
@@ -68,6 +73,11 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
     const room = await rooms.findById(actor.site.id, roomId);
     if (!room) throw new AppError('not_found', 'No such room');
     return { room, membership: await members.get(room.id, actor.user.id) };
+  }
+
+  /** The site write policy (`assertCanChat`) against the actor's site as it is now. */
+  async function assertWriter(actor: Actor): Promise<void> {
+    assertCanChat((await sites.findById(actor.site.id)) ?? actor.site, actor.user);
   }
 
   async function authorize(actor: Actor, roomId: string, action: 'read' | 'send') {
@@ -128,7 +138,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
      */
     async send(actor: Actor, roomId: string, input: SendInput): Promise<Message> {
       const { room } = await authorize(actor, roomId, 'send');
-      assertCanChat(actor.site, actor.user);
+      await assertWriter(actor);
       const stored = await repo.findByClientMsgId(room.id, input.clientMsgId);
       if (stored) {
         assertSameMessage(stored, actor, input);
@@ -161,6 +171,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
     async edit(actor: Actor, roomId: string, messageId: string, text: string): Promise<Message> {
       const { room, membership } = await roomFor(actor, roomId);
       assertRoomPermission(membership, 'read', actor.user, room);
+      await assertWriter(actor);
       const message = await liveMessage(room.id, messageId);
       if (message.author.id === actor.user.id) {
         assertRoomPermission(membership, 'send', actor.user, room);
@@ -182,17 +193,16 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
     },
 
     /**
-     * Deletes a message (a tombstone stays): its author, or a moderator/owner, or a site admin. Deleting a
-     * deleted message answers the tombstone again.
+     * Deletes a message (a tombstone stays): its author (if the site policy lets them write), or a
+     * moderator/owner, or a site admin. Deleting a deleted message answers the tombstone again.
      */
     async remove(actor: Actor, roomId: string, messageId: string): Promise<Message> {
       const { room, membership } = await roomFor(actor, roomId);
       assertRoomPermission(membership, 'read', actor.user, room);
       const message = await repo.findById(room.id, messageId);
       if (!message) throw new AppError('not_found', 'No such message in this room');
-      if (message.author.id !== actor.user.id) {
-        assertRoomPermission(membership, 'delete_any_message', actor.user, room);
-      }
+      if (message.author.id === actor.user.id) await assertWriter(actor);
+      else assertRoomPermission(membership, 'delete_any_message', actor.user, room);
       if (message.deletedAt) return message;
       const deleted =
         (await repo.softDelete(room.id, messageId)) ?? (await repo.findById(room.id, messageId));
@@ -215,6 +225,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
       add: boolean,
     ): Promise<ReactionUpdatedEvent> {
       const { room } = await authorize(actor, roomId, add ? 'send' : 'read');
+      await assertWriter(actor);
       await liveMessage(room.id, messageId);
       await spend(actor, 'reactions');
       let changed: boolean;
@@ -290,6 +301,9 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
 
     /** The room and membership for a connection joining it; throws unless the actor may read it. */
     authorize,
+
+    /** Throws unless the site's write policy lets the actor write (typing included). */
+    assertWriter,
   };
 }
 

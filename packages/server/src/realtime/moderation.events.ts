@@ -2,11 +2,16 @@
  * Moderation over the socket: `member:mute`, `member:kick`, `member:ban`. The rules and writes are the rooms
  * domain's (`membersService`, the same as REST); its room events then reach the sockets (see chat.ts):
  * `member:updated` for a mute, `member:removed` and the removed user's connections leaving the room, on
- * every node, for a kick or a ban.
+ * every node, for a kick or a ban. A kick or ban with `rotateCode` also gives the room a new join code: the
+ * ack carries the room with it, and the room's other connections get `room:updated`.
  */
+import type { MemberRemovalResult, Room as RoomView } from '@synctalk/sdk';
 import { actorOf, type ChatContext } from './context.js';
 import { on } from './handlers.js';
 import type { ChatSocket } from './types.js';
+
+const removalAck = (room: RoomView | undefined): MemberRemovalResult =>
+  room ? { ok: true, room } : { ok: true };
 
 export function registerModerationEvents(ctx: ChatContext, socket: ChatSocket): void {
   const { logger, schemas, members } = ctx;
@@ -16,13 +21,11 @@ export function registerModerationEvents(ctx: ChatContext, socket: ChatSocket): 
     return { ok: true as const };
   });
 
-  on(socket, logger, 'member:kick', schemas.memberRef, async ({ roomId, userId }) => {
-    await members.kick(actorOf(socket).user, roomId, userId);
-    return { ok: true as const };
-  });
+  on(socket, logger, 'member:kick', schemas.memberRemove, async ({ roomId, userId, rotateCode }) =>
+    removalAck(await members.kick(actorOf(socket).user, roomId, userId, { rotateCode })),
+  );
 
-  on(socket, logger, 'member:ban', schemas.memberRef, async ({ roomId, userId }) => {
-    await members.ban(actorOf(socket).user, roomId, userId);
-    return { ok: true as const };
-  });
+  on(socket, logger, 'member:ban', schemas.memberRemove, async ({ roomId, userId, rotateCode }) =>
+    removalAck(await members.ban(actorOf(socket).user, roomId, userId, { rotateCode })),
+  );
 }

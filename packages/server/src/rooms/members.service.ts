@@ -4,9 +4,16 @@
  * Who may act on whom: moderators act on members; the owner on moderators and members; a site admin on
  * anyone. Nobody acts on themselves, nobody but a site admin acts on a site admin, and the owner cannot
  * be kicked or banned by anyone (ownership must be transferred first) — only muted, by a site admin.
+ *
+ * Moderation reaches the room's own people only: room moderators act on members (and lift the bans in their
+ * ban list); only a site admin may ban a user of the site who is not a member, pre-emptively. To a room
+ * moderator, an unknown id, a user of another site, a user who is not in the room and a site admin are all
+ * the same answer, `not_found` "No such member in this room": moderation tells nothing about who exists or
+ * who holds which site role. The ban list is for the room's moderators and site admins only; anyone else gets
+ * the answer of a room they cannot see.
  */
 import { z } from 'zod';
-import type { RoomMember, RoomMemberPage, RoomRole } from '@synctalk/sdk';
+import type { RoomMember, RoomMemberPage, RoomRole, Room as RoomView } from '@synctalk/sdk';
 import { usersRepository } from '../auth/users.repository.js';
 import type { AuthUser } from '../auth/tokens.js';
 import type { Database } from '../platform/database.js';
@@ -15,6 +22,7 @@ import { AppError } from '../platform/errors.js';
 import { cursorCodec } from './cursor.js';
 import {
   assertRoomPermission,
+  canInRoom,
   isActiveMember,
   isSiteAdmin,
   membershipRepository,
@@ -22,8 +30,9 @@ import {
   type Membership,
   type RoomAction,
 } from './membership.js';
+import { replaceRoomCode } from './room-code-rotation.js';
 import { roomEvents } from './room-events.js';
-import { memberView } from './room-views.js';
+import { memberView, roomView } from './room-views.js';
 import { roomsRepository, type Room } from './rooms.repository.js';
 
 const idPattern = /^[1-9]\d{0,17}$/;
@@ -32,6 +41,18 @@ const activeCursor = z.strictObject({
   u: z.string().regex(idPattern),
 });
 const bannedCursor = z.strictObject({ u: z.string().regex(idPattern) });
+
+/** The one answer for a target moderation may not reach, whatever the reason. */
+const noSuchMember = () => new AppError('not_found', 'No such member in this room');
+
+/** Which rows a moderation action may target: active members, or also bans, or (site admins) anyone. */
+type TargetScope = 'active' | 'row' | 'site';
+
+/** Options of kick and ban. */
+export interface RemovalOptions {
+  /** Also give the room a new join code in the same transaction (the answer carries the room with it). */
+  rotateCode?: boolean;
+}
 
 export function membersService(deps: Deps) {
   const { db } = deps;
@@ -44,12 +65,12 @@ export function membersService(deps: Deps) {
     room: Room;
     actor: Membership | undefined;
     target: Membership | undefined;
-    targetIsAdmin: boolean;
   }
 
   /**
-   * Inside `trx`: locks the room, checks the actor may `action`, resolves the target user within the
-   * site, and applies the who-may-act-on-whom rules.
+   * Inside `trx`: locks the room, checks the actor may `action`, resolves the target within `scope`
+   * (`site`: any user of the site, for site admins only; room moderators are held to `row`), and applies
+   * the who-may-act-on-whom rules. Every target out of reach is the same `not_found`.
    */
   async function resolveTarget(
     trx: Database,
@@ -57,35 +78,43 @@ export function membersService(deps: Deps) {
     roomId: string,
     targetUserId: string,
     action: RoomAction,
+    scope: TargetScope,
   ): Promise<Target> {
     const room = await roomsRepository(trx).lockById(actor.siteId, roomId);
     if (!room) throw new AppError('not_found', 'No such room');
     const repo = membershipRepository(trx);
     const actorMembership = await repo.get(room.id, actor.id);
     assertRoomPermission(actorMembership, action, actor, room);
+    if (targetUserId === actor.id) throw new AppError('forbidden', 'You cannot do this to yourself');
+    const admin = isSiteAdmin(actor);
+    const target = await repo.get(room.id, targetUserId);
+    // A row of this room (a membership, or a ban for `row`/`site`); site admins may also ban anyone of the site.
+    const reachable =
+      scope === 'active' ? isActiveMember(target) : target !== undefined || (scope === 'site' && admin);
+    if (!reachable) throw noSuchMember();
     const user = await usersRepository(trx).findById(actor.siteId, targetUserId);
-    if (!user) throw new AppError('not_found', 'No such user');
-    if (user.id === actor.id) throw new AppError('forbidden', 'You cannot do this to yourself');
-    const target = await repo.get(room.id, user.id);
-    const targetIsAdmin = user.roles.includes('ROLE_ADMIN');
-    if (!isSiteAdmin(actor)) {
-      if (targetIsAdmin) throw new AppError('forbidden', 'Site admins cannot be moderated by room members');
-      if (isActiveMember(target) && !outranks(actorMembership!.role, target.role)) {
-        throw new AppError('forbidden', `A ${actorMembership!.role} cannot act on a ${target.role}`);
-      }
+    if (!user || (!admin && user.roles.includes('ROLE_ADMIN'))) throw noSuchMember();
+    if (!admin && isActiveMember(target) && !outranks(actorMembership!.role, target.role)) {
+      throw new AppError('forbidden', `A ${actorMembership!.role} cannot act on a ${target.role}`);
     }
-    return { room, actor: actorMembership, target, targetIsAdmin };
+    return { room, actor: actorMembership, target };
   }
 
   function requireActive(t: Target): Membership {
-    if (!isActiveMember(t.target)) throw new AppError('not_found', 'That user is not a member of this room');
+    if (!isActiveMember(t.target)) throw noSuchMember();
     return t.target;
   }
 
   async function memberOrThrow(trx: Database, roomId: string, userId: string): Promise<RoomMember> {
     const member = await membershipRepository(trx).findMember(roomId, userId);
-    if (!member) throw new AppError('not_found', 'That user is not a member of this room');
+    if (!member) throw noSuchMember();
     return memberView(member);
+  }
+
+  /** After a kick or ban with `rotateCode`: the new code to the room, not to the user just removed. */
+  function codeRotated(room: Room, removedUserId: string): RoomView {
+    events.emit('room_updated', { siteId: room.siteId, room, exceptUserIds: [removedUserId] });
+    return roomView(room, true);
   }
 
   const updated = (room: Room, m: Membership) =>
@@ -100,7 +129,8 @@ export function membersService(deps: Deps) {
   return {
     /**
      * Members in join order (anyone who may view the room), or with `status: 'banned'` the ban list
-     * (moderators, the owner, site admins). Keyset pages with signed cursors bound to the room.
+     * (moderators, the owner, site admins; anyone else gets `not_found`, as for a room they cannot see).
+     * Keyset pages with signed cursors bound to the room.
      */
     async list(
       user: AuthUser,
@@ -111,7 +141,9 @@ export function membersService(deps: Deps) {
       if (!room) throw new AppError('not_found', 'No such room');
       const membership = await memberships.get(room.id, user.id);
       const banned = query.status === 'banned';
-      assertRoomPermission(membership, banned ? 'moderate' : 'view', user, room);
+      if (!banned) assertRoomPermission(membership, 'view', user, room);
+      else if (!canInRoom(membership, 'moderate', user, room))
+        throw new AppError('not_found', 'No such room');
       const scope = `${room.siteId}:${room.id}:${query.status}`;
       let after: { joinedAt: string; userId: string } | { userId: string } | undefined;
       if (query.cursor !== undefined) {
@@ -140,14 +172,14 @@ export function membersService(deps: Deps) {
       if (!room) throw new AppError('not_found', 'No such room');
       assertRoomPermission(await memberships.get(room.id, user.id), 'view', user, room);
       const member = await memberships.findMember(room.id, userId);
-      if (!isActiveMember(member)) throw new AppError('not_found', 'That user is not a member of this room');
+      if (!isActiveMember(member)) throw noSuchMember();
       return memberView(member!);
     },
 
     /** Mutes a member for `minutes`: they stay in the room but cannot send. */
     async mute(user: AuthUser, roomId: string, targetUserId: string, minutes: number): Promise<RoomMember> {
       const { room, member, view } = await db.transaction(async (trx) => {
-        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate');
+        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate', 'active');
         requireActive(t);
         const until = new Date(Date.now() + minutes * 60_000);
         const m = (await membershipRepository(trx).setMutedUntil(t.room.id, targetUserId, until))!;
@@ -159,7 +191,7 @@ export function membersService(deps: Deps) {
 
     async unmute(user: AuthUser, roomId: string, targetUserId: string): Promise<RoomMember> {
       const { room, member, view } = await db.transaction(async (trx) => {
-        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate');
+        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate', 'active');
         requireActive(t);
         const m = (await membershipRepository(trx).setMutedUntil(t.room.id, targetUserId, null))!;
         return { room: t.room, member: m, view: await memberOrThrow(trx, t.room.id, targetUserId) };
@@ -168,17 +200,25 @@ export function membersService(deps: Deps) {
       return view;
     },
 
-    /** Removes a member; they may join again (unlike a ban). */
-    async kick(user: AuthUser, roomId: string, targetUserId: string): Promise<void> {
-      const room = await db.transaction(async (trx) => {
-        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate');
+    /**
+     * Removes a member; they may join again (unlike a ban). With `rotateCode` the room also gets a new join
+     * code in the same transaction, and the answer is the room with it (otherwise nothing).
+     */
+    async kick(
+      user: AuthUser,
+      roomId: string,
+      targetUserId: string,
+      options: RemovalOptions = {},
+    ): Promise<RoomView | undefined> {
+      const { room, rotated } = await db.transaction(async (trx) => {
+        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate', 'active');
         const target = requireActive(t);
         if (target.role === 'owner') {
           throw new AppError('conflict', 'The owner cannot be removed; transfer ownership first');
         }
         await membershipRepository(trx).remove(t.room.id, targetUserId);
-        await roomsRepository(trx).adjustMemberCount(t.room.id, -1);
-        return t.room;
+        const room = await roomsRepository(trx).adjustMemberCount(t.room.id, -1);
+        return { room, rotated: options.rotateCode ? await replaceRoomCode(trx, room) : undefined };
       });
       events.emit('member_left', {
         siteId: room.siteId,
@@ -186,22 +226,33 @@ export function membersService(deps: Deps) {
         userId: targetUserId,
         reason: 'kicked',
       });
+      return rotated && codeRotated(rotated, targetUserId);
     },
 
     /**
-     * Bans a user of the site from the room: a member is removed and cannot rejoin; a non-member is kept
-     * from joining. Banning someone already banned changes nothing.
+     * Bans a user from the room: a member is removed and cannot rejoin. A site admin may also ban a user of
+     * the site who is not a member, keeping them from joining. Banning someone already banned changes
+     * nothing. `rotateCode` as for `kick`.
      */
-    async ban(user: AuthUser, roomId: string, targetUserId: string): Promise<void> {
+    async ban(
+      user: AuthUser,
+      roomId: string,
+      targetUserId: string,
+      options: RemovalOptions = {},
+    ): Promise<RoomView | undefined> {
       const outcome = await db.transaction(async (trx) => {
-        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate');
+        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate', 'site');
         if (t.target?.role === 'owner' && !t.target.bannedAt) {
           throw new AppError('conflict', 'The owner cannot be banned; transfer ownership first');
         }
         const wasMember = isActiveMember(t.target);
         await membershipRepository(trx).ban(t.room.id, targetUserId);
-        if (wasMember) await roomsRepository(trx).adjustMemberCount(t.room.id, -1);
-        return { room: t.room, wasMember };
+        const room = wasMember ? await roomsRepository(trx).adjustMemberCount(t.room.id, -1) : t.room;
+        return {
+          room,
+          wasMember,
+          rotated: options.rotateCode ? await replaceRoomCode(trx, room) : undefined,
+        };
       });
       if (outcome.wasMember) {
         events.emit('member_left', {
@@ -211,12 +262,16 @@ export function membersService(deps: Deps) {
           reason: 'banned',
         });
       }
+      return outcome.rotated && codeRotated(outcome.rotated, targetUserId);
     },
 
-    /** Lifts a ban; the user may join again (they are not re-added). Unbanning a non-banned user is a no-op. */
+    /**
+     * Lifts a ban (a user in the ban list); they may join again (they are not re-added). Unbanning a member
+     * who is not banned is a no-op.
+     */
     async unban(user: AuthUser, roomId: string, targetUserId: string): Promise<void> {
       await db.transaction(async (trx) => {
-        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate');
+        const t = await resolveTarget(trx, user, roomId, targetUserId, 'moderate', 'row');
         if (t.target?.bannedAt) await membershipRepository(trx).remove(t.room.id, targetUserId);
       });
     },
@@ -228,7 +283,7 @@ export function membersService(deps: Deps) {
      */
     async setRole(user: AuthUser, roomId: string, targetUserId: string, role: RoomRole): Promise<RoomMember> {
       const { room, changes, view } = await db.transaction(async (trx) => {
-        const t = await resolveTarget(trx, user, roomId, targetUserId, 'manage_roles');
+        const t = await resolveTarget(trx, user, roomId, targetUserId, 'manage_roles', 'active');
         const target = requireActive(t);
         const repo = membershipRepository(trx);
         const changes: Membership[] = [];

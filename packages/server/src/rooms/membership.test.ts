@@ -33,6 +33,7 @@ const ACTIONS: RoomAction[] = [
   'read',
   'send',
   'moderate',
+  'rotate_code',
   'delete_any_message',
   'edit_any_message',
   'update_room',
@@ -51,7 +52,14 @@ function allowed(
 describe('assertRoomPermission', () => {
   it('grants each room role its actions', () => {
     expect(allowed(member('member'))).toEqual(['view', 'read', 'send']);
-    expect(allowed(member('moderator'))).toEqual(['view', 'read', 'send', 'moderate', 'delete_any_message']);
+    expect(allowed(member('moderator'))).toEqual([
+      'view',
+      'read',
+      'send',
+      'moderate',
+      'rotate_code',
+      'delete_any_message',
+    ]);
     expect(allowed(member('owner'))).toEqual(ACTIONS);
   });
 

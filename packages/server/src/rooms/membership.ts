@@ -8,6 +8,7 @@
  * | `read` (messages)    | members                                                    |
  * | `send`               | members who are not muted                                  |
  * | `moderate`           | moderators and the owner (mute, kick, ban, unban)          |
+ * | `rotate_code`        | moderators and the owner (a new join code)                 |
  * | `delete_any_message` | moderators and the owner                                   |
  * | `edit_any_message`   | the owner                                                  |
  * | `update_room`        | the owner                                                  |
@@ -43,6 +44,7 @@ export type RoomAction =
   | 'update_room'
   | 'delete_room'
   | 'moderate'
+  | 'rotate_code'
   | 'manage_roles'
   | 'edit_any_message'
   | 'delete_any_message';
@@ -55,6 +57,7 @@ export const ACTION_MIN_ROLE: Record<RoomAction, RoomRole> = {
   read: 'member',
   send: 'member',
   moderate: 'moderator',
+  rotate_code: 'moderator',
   delete_any_message: 'moderator',
   edit_any_message: 'owner',
   update_room: 'owner',

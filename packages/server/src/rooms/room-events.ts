@@ -15,7 +15,11 @@ export interface RoomEventMap {
   member_left: { siteId: string; roomId: string; userId: string; reason: 'left' | 'kicked' | 'banned' };
   /** Role or mute changed. */
   member_updated: { siteId: string; roomId: string; userId: string; role: RoomRole; mutedUntil: Date | null };
-  room_updated: { siteId: string; room: Room };
+  /**
+   * The room changed (title, visibility, join code…). `exceptUserIds`: users who must not get the update,
+   * e.g. a member removed in the same change, whose connections may not have left the room yet on every node.
+   */
+  room_updated: { siteId: string; room: Room; exceptUserIds?: string[] };
   /** The room is gone (soft-deleted): its sockets should leave it. */
   room_deleted: { siteId: string; roomId: string };
 }

@@ -195,6 +195,27 @@ export function roomsRepository(db: Knex) {
       return toRoom(row as RoomRow);
     },
 
+    /**
+     * Gives the room the join code `code`, in a savepoint of `db` (a transaction, with the room locked):
+     * undefined when `code` is already taken in the site, and the transaction stays usable (the caller
+     * draws another). The previous code matches no room from then on.
+     */
+    async replaceCode(roomId: string, code: string): Promise<Room | undefined> {
+      try {
+        return await db.transaction(async (savepoint) => {
+          const [row] = await savepoint<RoomRow>('rooms')
+            .where({ id: roomId })
+            .update({ code, updated_at: savepoint.fn.now() })
+            .returning('*');
+          return toRoom(row as RoomRow);
+        });
+      } catch (error) {
+        // unique_violation on (site_id, code)
+        if ((error as { code?: string } | undefined)?.code === '23505') return undefined;
+        throw error;
+      }
+    },
+
     /** Marks the room deleted: from then on every lookup treats it as absent. */
     async softDelete(roomId: string): Promise<void> {
       await rooms().where({ id: roomId }).whereNull('deleted_at').update({ deleted_at: db.fn.now() });

@@ -5,6 +5,7 @@ import type { DomainDeps } from '../server.js';
 import { currentUser, requireRole } from '../auth/guard.js';
 import { currentSite } from '../sites/site-context.js';
 import { membersService } from './members.service.js';
+import { roomCodeRotation } from './room-code-rotation.js';
 import {
   createRoomBody,
   directoryQuery,
@@ -15,6 +16,7 @@ import {
   membersQuery,
   muteBody,
   myRoomPageResponse,
+  removalBody,
   myRoomResponse,
   pageQuery,
   roomPageResponse,
@@ -28,6 +30,7 @@ import { roomsService } from './rooms.service.js';
 export function registerRoomRoutes(api: Api, deps: DomainDeps): void {
   const rooms = roomsService(deps);
   const members = membersService(deps);
+  const codes = roomCodeRotation(deps);
   const tags = ['rooms'];
   const who = (ctx: Koa.Context) => ({ site: currentSite(ctx), user: currentUser(ctx) });
 
@@ -149,6 +152,18 @@ export function registerRoomRoutes(api: Api, deps: DomainDeps): void {
   });
 
   api.route({
+    method: 'post',
+    path: '/v1/rooms/:id/code',
+    summary: 'Give the room a new join code; the old one stops working (moderators, owner, site admins)',
+    tags,
+    auth: 'required',
+    params: roomParams,
+    response: roomResponse,
+    errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found'],
+    handler: (ctx, { params }) => codes.rotate(currentUser(ctx), params.id),
+  });
+
+  api.route({
     method: 'get',
     path: '/v1/rooms/:id/members',
     summary: 'Members in join order, or the ban list with status=banned (moderators)',
@@ -187,12 +202,33 @@ export function registerRoomRoutes(api: Api, deps: DomainDeps): void {
       members.setRole(currentUser(ctx), params.id, params.userId, body.role),
   });
 
-  const moderation = {
-    unmute: members.unmute,
-    kick: members.kick,
-    ban: members.ban,
-    unban: members.unban,
+  const removals = {
+    kick: { fn: members.kick, summary: 'Remove a member (they may rejoin)' },
+    ban: {
+      fn: members.ban,
+      summary: 'Ban a member (removes them; they cannot rejoin; site admins may also ban non-members)',
+    },
   } as const;
+
+  for (const [action, { fn, summary }] of Object.entries(removals)) {
+    api.route({
+      method: 'post',
+      path: `/v1/rooms/:id/members/:userId/${action}`,
+      summary:
+        `${summary} (moderators, owner, site admins). With rotateCode: true the room also gets a new join ` +
+        'code and the answer is the room with it; otherwise 204',
+      tags,
+      auth: 'required',
+      params: memberParams,
+      body: removalBody,
+      response: roomResponse,
+      errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict'],
+      // Without rotateCode the service answers nothing, which Koa sends as 204.
+      handler: (ctx, { params, body }) => fn(currentUser(ctx), params.id, params.userId, body),
+    });
+  }
+
+  const moderation = { unmute: members.unmute, unban: members.unban } as const;
 
   api.route({
     method: 'post',
@@ -211,8 +247,6 @@ export function registerRoomRoutes(api: Api, deps: DomainDeps): void {
   for (const [action, fn] of Object.entries(moderation)) {
     const summaries: Record<string, string> = {
       unmute: 'Unmute a member',
-      kick: 'Remove a member (they may rejoin)',
-      ban: 'Ban a user from the room (removes them; they cannot rejoin)',
       unban: 'Lift a ban (the user may join again)',
     };
     api.route({

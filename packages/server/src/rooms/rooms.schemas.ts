@@ -42,6 +42,11 @@ export const muteBody = z.strictObject({
   minutes: z.number().int().min(1).max(MUTE_MINUTES_MAX),
 });
 
+/** Kick and ban: optionally rotate the room's join code in the same change. */
+export const removalBody = z.strictObject({
+  rotateCode: z.boolean().optional(),
+});
+
 export const updateMemberBody = z.strictObject({
   role: z.enum(['owner', 'moderator', 'member']),
 });

@@ -1,4 +1,4 @@
-/** `client.rooms`: the directory, rooms, memberships and moderation. */
+/** `client.rooms`: the directory, rooms, memberships, moderation and join codes. */
 import type {
   CreateRoomRequest,
   MyRoom,
@@ -68,6 +68,20 @@ export interface PageOptions extends CallOptions {
 export interface MemberListOptions extends PageOptions {
   /** `banned`: the ban list (moderators). Default `active`. */
   status?: 'active' | 'banned';
+}
+
+/**
+ * Kick and ban options.
+ *
+ * @example
+ * ```ts
+ * const room = await client.rooms.kick('42', '7', { rotateCode: true });
+ * console.log(room.code); // the new join code; the old one no longer works
+ * ```
+ */
+export interface RemovalOptions extends CallOptions {
+  /** Also give the room a new join code, so the removed user cannot rejoin with the one they know. */
+  rotateCode?: boolean;
 }
 
 /**
@@ -212,23 +226,29 @@ export interface RoomsApi {
    */
   unmute(roomId: string, userId: string, options?: CallOptions): Promise<RoomMember>;
   /**
-   * Removes a member, who may join again (moderators).
+   * Removes a member, who may join again (moderators). With `rotateCode: true` the room also gets a new join
+   * code and the room is returned with it.
    *
    * @example
    * ```ts
    * await client.rooms.kick('42', '7');
+   * const { code } = await client.rooms.kick('42', '8', { rotateCode: true });
    * ```
    */
-  kick(roomId: string, userId: string, options?: CallOptions): Promise<void>;
+  kick(roomId: string, userId: string, options: RemovalOptions & { rotateCode: true }): Promise<Room>;
+  kick(roomId: string, userId: string, options?: RemovalOptions): Promise<Room | undefined>;
   /**
-   * Removes a user and keeps them out (moderators).
+   * Removes a member and keeps them out (moderators; site admins may also ban users who are not members).
+   * With `rotateCode: true` the room also gets a new join code and the room is returned with it.
    *
    * @example
    * ```ts
    * await client.rooms.ban('42', '7');
+   * const { code } = await client.rooms.ban('42', '8', { rotateCode: true });
    * ```
    */
-  ban(roomId: string, userId: string, options?: CallOptions): Promise<void>;
+  ban(roomId: string, userId: string, options: RemovalOptions & { rotateCode: true }): Promise<Room>;
+  ban(roomId: string, userId: string, options?: RemovalOptions): Promise<Room | undefined>;
   /**
    * Lifts a ban (moderators).
    *
@@ -238,6 +258,16 @@ export interface RoomsApi {
    * ```
    */
   unban(roomId: string, userId: string, options?: CallOptions): Promise<void>;
+  /**
+   * Gives the room a new join code; the old one stops working at once (moderators;
+   * `POST /v1/rooms/:id/code`). Returns the room with the new `code`.
+   *
+   * @example
+   * ```ts
+   * const { code } = await client.rooms.rotateCode('42');
+   * ```
+   */
+  rotateCode(roomId: string, options?: CallOptions): Promise<Room>;
 }
 
 /** Builds `client.rooms`. */
@@ -250,6 +280,15 @@ export function roomsApi(ctx: RestContext): RoomsApi {
       path: `${member(roomId, userId)}/${action}`,
       signal: options?.signal,
     });
+  const remove =
+    (action: 'kick' | 'ban') =>
+    (roomId: string, userId: string, { signal, rotateCode }: RemovalOptions = {}) =>
+      ctx.authed<Room | undefined>({
+        method: 'POST',
+        path: `${member(roomId, userId)}/${action}`,
+        body: rotateCode === undefined ? undefined : { rotateCode },
+        signal,
+      });
 
   return {
     list(options: (RoomListOptions & { offset?: number }) | RoomOffsetListOptions = {}) {
@@ -292,8 +331,10 @@ export function roomsApi(ctx: RestContext): RoomsApi {
       }),
     unmute: (roomId, userId, options) =>
       ctx.authed({ method: 'POST', path: `${member(roomId, userId)}/unmute`, signal: options?.signal }),
-    kick: moderate('kick'),
-    ban: moderate('ban'),
+    kick: remove('kick'),
+    ban: remove('ban'),
     unban: moderate('unban'),
+    rotateCode: (roomId, options) =>
+      ctx.authed({ method: 'POST', path: `${room(roomId)}/code`, signal: options?.signal }),
   } as RoomsApi;
 }
