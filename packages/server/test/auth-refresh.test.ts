@@ -57,7 +57,7 @@ describeWith(['postgres'], 'POST /v1/auth/refresh and /v1/auth/logout', () => {
     const second = await refresh(first.body.refreshToken);
     expect(second.status).toBe(200);
 
-    // An attacker replays the first, already rotated token.
+    // An attacker replays the first, already rotated token (its successor moved on: no grace window).
     const replay = await refresh(auth.refreshToken);
     expect(replay.status).toBe(401);
     expect(replay.body.error).toEqual({ code: 'unauthorized', message: 'Invalid or expired refresh token' });
@@ -69,16 +69,11 @@ describeWith(['postgres'], 'POST /v1/auth/refresh and /v1/auth/logout', () => {
   it('revoking one family leaves the user’s other sessions alone', async () => {
     const { user, password, auth } = await signIn();
     const other = await api.post('/v1/auth/login', { body: { username: user.username, password } });
-    await refresh(auth.refreshToken);
-    await refresh(auth.refreshToken); // reuse: this family is revoked
+    const next = await refresh(auth.refreshToken);
+    await refresh(next.body.refreshToken);
+    // Reuse (its successor already moved on, so the grace window does not apply): this family is revoked.
+    expect((await refresh(auth.refreshToken)).status).toBe(401);
     expect((await refresh(other.body.refreshToken)).status).toBe(200);
-  });
-
-  it('refuses concurrent use of one token beyond a single winner', async () => {
-    const { auth } = await signIn();
-    const results = await Promise.all(Array.from({ length: 4 }, () => refresh(auth.refreshToken)));
-    expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
-    expect(results.filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(3);
   });
 
   it('refuses unknown, expired and other-site refresh tokens', async () => {

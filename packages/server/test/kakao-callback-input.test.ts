@@ -6,8 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
-import { startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
-import { client } from './helpers/http.js';
+import { kakaoBrowser, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
 
@@ -32,8 +31,8 @@ describeWith(['postgres'], 'Kakao login: callback input', () => {
   });
 
   it('answers a missing code, a missing state or an extra field with 400, and the state survives', async () => {
-    const api = client(t.url);
-    const flow = (await api.get('/v1/auth/kakao/start', { headers })).body;
+    const api = kakaoBrowser(t.url, fake);
+    const flow = await api.start({ headers });
     const back = await fake.authorize(flow.url, { user: fake.addUser() });
     const [users, tokens] = [await countUsers(t), await countRefreshTokens(t)];
 
@@ -70,9 +69,9 @@ describeWith(['postgres'], 'Kakao login: callback input', () => {
   });
 
   it('answers a popup redirect without a code with an error page for the opener', async () => {
-    const api = client(t.url);
-    const flow = (await api.get('/v1/auth/kakao/start?origin=https://shop.example', { headers })).body;
-    const res = await fetch(`${t.url}/v1/auth/kakao/callback?state=${flow.state}`);
+    const browser = kakaoBrowser(t.url, fake);
+    const flow = await browser.start({ headers, query: '?origin=https://shop.example' });
+    const res = await browser.open(`${t.url}/v1/auth/kakao/callback?state=${flow.state}`);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const page = await res.text();

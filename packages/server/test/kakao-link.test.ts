@@ -7,7 +7,13 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countUsers, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { kakaoSignIn, startFakeKakao, type FakeKakao, type FakeKakaoUser } from './helpers/fake-kakao.js';
+import {
+  kakaoBrowser,
+  kakaoSignIn,
+  startFakeKakao,
+  type FakeKakao,
+  type FakeKakaoUser,
+} from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
@@ -103,7 +109,7 @@ describeWith(['postgres', 'redisCluster'], 'Kakao login: linking an existing acc
 
   it('refuses a sign-in state at the link callback', async () => {
     const member = await newUser(t, { site });
-    const start = (await api().get('/v1/auth/kakao/start', { headers })).body;
+    const start = await kakaoBrowser(t.url, fake).start({ headers });
     const back = await fake.authorize(start.url, { user: fake.addUser() });
     const res = await api().post('/v1/me/kakao/link/callback', {
       headers: member.headers,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite } from './helpers/factories.js';
-import { startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import { kakaoBrowser, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
@@ -31,10 +31,10 @@ describeWith(['postgres'], "Kakao login: the server's own origin as the popup ta
 
   /** Runs a sign-in started with `headers` and `query`; answers the origin the popup page posts to. */
   async function popupTarget(headers: Record<string, string>, query = ''): Promise<string> {
-    const start = await client(t.url).get(`/v1/auth/kakao/start${query}`, { headers });
-    expect(start.status).toBe(200);
-    const back = await fake.authorize(start.body.url, { user: fake.addUser({ nickname: 'Demo' }) });
-    const page = await (await fetch(`${t.url}/v1/auth/kakao/callback${back.location.search}`)).text();
+    const browser = kakaoBrowser(t.url, fake);
+    const start = await browser.start({ headers, query });
+    const back = await fake.authorize(start.url, { user: fake.addUser({ nickname: 'Demo' }) });
+    const page = await (await browser.callbackPage(back.location)).text();
     return JSON.parse(/var targetOrigin = (.*);\n/.exec(page)![1]!) as string;
   }
 

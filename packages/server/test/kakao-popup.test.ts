@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countUsers, newSite } from './helpers/factories.js';
-import { startFakeKakao, type FakeKakao, type FakeKakaoUser } from './helpers/fake-kakao.js';
+import { kakaoBrowser, startFakeKakao, type FakeKakao, type FakeKakaoUser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
@@ -36,17 +36,21 @@ describeWith(['postgres'], 'Kakao login: popup callback page', () => {
     await db?.drop();
   });
 
-  /** Opens the popup from `BLOG`: start (with the page's Origin), Kakao, then the redirect to our page. */
+  /**
+   * Opens the popup from `BLOG`: start (with the page's Origin), the authorize step, Kakao, then the redirect
+   * to our page.
+   */
   async function popup(
     as: { user?: FakeKakaoUser; deny?: boolean },
     startHeaders = { ...headers, origin: BLOG },
   ) {
-    const flow = (await client(t.url).get('/v1/auth/kakao/start', { headers: startHeaders })).body;
+    const browser = kakaoBrowser(t.url, fake);
+    const flow = await browser.start({ headers: startHeaders });
     const back = await fake.authorize(flow.url, as);
     expect(`${back.location.origin}${back.location.pathname}`).toBe(fake.redirectUri);
     // The browser follows Kakao's redirect: a top-level GET with no site header and no Origin.
-    const res = await fetch(`${t.url}/v1/auth/kakao/callback${back.location.search}`);
-    return { res, page: await res.text(), state: flow.state as string };
+    const res = await browser.callbackPage(back.location);
+    return { res, page: await res.text(), state: flow.state };
   }
 
   function parsePage(page: string) {
@@ -93,27 +97,30 @@ describeWith(['postgres'], 'Kakao login: popup callback page', () => {
   });
 
   it('posts to the origin asked for at start, else to the first site origin', async () => {
-    const asked = (
-      await client(t.url).get(`/v1/auth/kakao/start?origin=${encodeURIComponent(BLOG)}`, { headers })
-    ).body;
+    const browser = kakaoBrowser(t.url, fake);
+    const asked = await browser.start({ headers, query: `?origin=${encodeURIComponent(BLOG)}` });
     const back = await fake.authorize(asked.url, { user: fake.addUser() });
-    const page = await (await fetch(`${t.url}/v1/auth/kakao/callback${back.location.search}`)).text();
+    const page = await (await browser.callbackPage(back.location)).text();
     expect(parsePage(page).target).toBe(BLOG);
 
-    const unsaid = (await client(t.url).get('/v1/auth/kakao/start', { headers })).body;
+    const unsaid = await browser.start({ headers });
     const back2 = await fake.authorize(unsaid.url, { user: fake.addUser() });
-    const page2 = await (await fetch(`${t.url}/v1/auth/kakao/callback${back2.location.search}`)).text();
+    const page2 = await (await browser.callbackPage(back2.location)).text();
     expect(parsePage(page2).target).toBe(SHOP);
   });
 
   it('starts from a plain navigation (window.open) naming the site in the query', async () => {
+    const browser = kakaoBrowser(t.url, fake);
     const start = `${t.url}/v1/auth/kakao/start?redirect=1&site=${site.publicId}&origin=${encodeURIComponent(BLOG)}`;
-    const nav = await fetch(start, { redirect: 'manual' });
+    const nav = await browser.open(start);
     expect(nav.status).toBe(302);
-    const back = await fake.authorize(nav.headers.get('location')!, {
+    // To the authorize step, which sets the flow cookie and goes on to Kakao.
+    const authorize = await browser.open(nav.headers.get('location')!);
+    expect(authorize.status).toBe(302);
+    const back = await fake.authorize(authorize.headers.get('location')!, {
       user: fake.addUser({ nickname: 'Pippin' }),
     });
-    const res = await fetch(`${t.url}/v1/auth/kakao/callback${back.location.search}`);
+    const res = await browser.callbackPage(back.location);
     const { message, target } = parsePage(await res.text());
     expect(target).toBe(BLOG);
     expect(message.auth.user.displayName).toBe('Pippin');
@@ -147,7 +154,8 @@ describeWith(['postgres'], 'Kakao login: popup callback page', () => {
       state,
       error: { code: 'unauthorized', message: 'Kakao sign-in was cancelled' },
     });
-    expect(res.headers.get('set-cookie')).toBeNull();
+    // No session; only the spent flow cookie is cleared.
+    expect(res.headers.get('set-cookie')).not.toMatch(/synctalk_access=/);
     expect(await countUsers(t)).toBe(before);
 
     const retry = await client(t.url).post('/v1/auth/kakao/callback', {
@@ -155,6 +163,7 @@ describeWith(['postgres'], 'Kakao login: popup callback page', () => {
       body: { code: fake.mintCode({ user: fake.addUser() }), state },
     });
     expect(retry.status).toBe(401);
+    expect(retry.body.error.message).toMatch(/unknown, expired or already used/);
   });
 
   it('shows an unknown state a page that posts nothing anywhere', async () => {
@@ -167,13 +176,11 @@ describeWith(['postgres'], 'Kakao login: popup callback page', () => {
 
   it('refuses a callback that names another site', async () => {
     const other = (await newSite(t)).site;
-    const flow = (await client(t.url).get('/v1/auth/kakao/start', { headers: { ...headers, origin: BLOG } }))
-      .body;
+    const browser = kakaoBrowser(t.url, fake);
+    const flow = await browser.start({ headers: { ...headers, origin: BLOG } });
     const back = await fake.authorize(flow.url, { user: fake.addUser() });
     const before = await countUsers(t);
-    const res = await fetch(`${t.url}/v1/auth/kakao/callback${back.location.search}`, {
-      headers: { 'x-synctalk-site': other.publicId },
-    });
+    const res = await browser.callbackPage(back.location, { 'x-synctalk-site': other.publicId });
     expect(res.status).toBe(401);
     expect(await res.text()).toContain('started for another site');
     expect(await countUsers(t)).toBe(before);
@@ -181,11 +188,10 @@ describeWith(['postgres'], 'Kakao login: popup callback page', () => {
 
   it('signs in without posting anything when the site has no allowed origin to post to', async () => {
     const closed = (await newSite(t, { origins: [] })).site;
-    const flow = (
-      await client(t.url).get('/v1/auth/kakao/start', { headers: { 'x-synctalk-site': closed.publicId } })
-    ).body;
+    const browser = kakaoBrowser(t.url, fake);
+    const flow = await browser.start({ headers: { 'x-synctalk-site': closed.publicId } });
     const back = await fake.authorize(flow.url, { user: fake.addUser() });
-    const res = await fetch(`${t.url}/v1/auth/kakao/callback${back.location.search}`);
+    const res = await browser.callbackPage(back.location);
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('Signed in with Kakao');

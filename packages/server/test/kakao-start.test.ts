@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite } from './helpers/factories.js';
-import { startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import { kakaoBrowser, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
@@ -42,30 +42,36 @@ describeWith(['postgres'], 'Kakao login: start', () => {
     it('points at Kakao with our key, the configured redirect URI, a fresh state and an S256 challenge', async () => {
       const res = await client(t.url).get('/v1/auth/kakao/start', { headers: headers() });
       expect(res.status).toBe(200);
-      const url = new URL(res.body.url);
+      // The URL to open is this server's authorize step, next to the callback of KAKAO_REDIRECT_URI ...
+      expect(res.body.url).toBe(`https://chat.example.com/v1/auth/kakao/authorize?state=${res.body.state}`);
+      expect(res.body.state).toMatch(/^[A-Za-z0-9_-]{43,}$/); // ≥ 256 bits
+      expect(res.headers.get('cache-control')).toBeNull();
+      // ... which redirects to Kakao.
+      const step = await kakaoBrowser(t.url, fake).open(res.body.url);
+      expect(step.status).toBe(302);
+      expect(step.headers.get('cache-control')).toBe('no-store');
+      const url = new URL(step.headers.get('location')!);
       expect(`${url.origin}${url.pathname}`).toBe(`${fake.url}/oauth/authorize`);
       const q = url.searchParams;
       expect(q.get('response_type')).toBe('code');
       expect(q.get('client_id')).toBe(fake.restApiKey);
       expect(q.get('redirect_uri')).toBe(fake.redirectUri);
       expect(q.get('state')).toBe(res.body.state);
-      expect(res.body.state).toMatch(/^[A-Za-z0-9_-]{43,}$/); // ≥ 256 bits
       expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(q.get('code_challenge_method')).toBe('S256');
       expect(q.has('scope')).toBe(false);
       expect(q.has('nonce')).toBe(false);
-      expect(res.headers.get('cache-control')).toBeNull();
     });
 
     it('gives every start its own state and challenge', async () => {
-      const api = client(t.url);
+      const browser = kakaoBrowser(t.url, fake);
       const [a, b] = await Promise.all([
-        api.get('/v1/auth/kakao/start', { headers: headers() }),
-        api.get('/v1/auth/kakao/start', { headers: headers() }),
+        browser.start({ headers: headers() }),
+        browser.start({ headers: headers() }),
       ]);
-      expect(a.body.state).not.toBe(b.body.state);
-      expect(new URL(a.body.url).searchParams.get('code_challenge')).not.toBe(
-        new URL(b.body.url).searchParams.get('code_challenge'),
+      expect(a.state).not.toBe(b.state);
+      expect(new URL(a.url).searchParams.get('code_challenge')).not.toBe(
+        new URL(b.url).searchParams.get('code_challenge'),
       );
     });
 
@@ -86,15 +92,17 @@ describeWith(['postgres'], 'Kakao login: start', () => {
       expect(res.status).toBe(302);
       expect(res.headers.get('cache-control')).toBe('no-store');
       const url = new URL(res.headers.get('location')!);
-      expect(url.pathname).toBe('/oauth/authorize');
-      expect(url.searchParams.get('redirect_uri')).toBe(fake.redirectUri);
+      expect(url.pathname).toBe('/v1/auth/kakao/authorize');
       expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+      const kakao = new URL((await kakaoBrowser(t.url, fake).open(url)).headers.get('location')!);
+      expect(kakao.pathname).toBe('/oauth/authorize');
+      expect(kakao.searchParams.get('redirect_uri')).toBe(fake.redirectUri);
+      expect(kakao.searchParams.get('state')).toBe(url.searchParams.get('state'));
     });
 
     it('asks for the configured scopes and, with openid, a nonce', async () => {
-      const res = await client(oidc.url).get('/v1/auth/kakao/start', { headers: headers() });
-      expect(res.status).toBe(200);
-      const q = new URL(res.body.url).searchParams;
+      const res = await kakaoBrowser(oidc.url, fake).start({ headers: headers() });
+      const q = new URL(res.url).searchParams;
       expect(q.get('scope')).toBe('openid,profile_nickname,account_email');
       expect(q.get('nonce')).toMatch(/^[A-Za-z0-9_-]{32}$/);
     });

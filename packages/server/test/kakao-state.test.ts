@@ -6,7 +6,13 @@ import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite, newUser } from './helpers/factories.js';
-import { kakaoSignIn, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import {
+  kakaoBrowser,
+  kakaoSignIn,
+  startFakeKakao,
+  type FakeKakao,
+  type KakaoBrowser,
+} from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
@@ -36,10 +42,16 @@ describeWith(['postgres'], 'Kakao login: the state', () => {
     fake.reset();
   });
 
-  async function expectRefused(body: { code: string; state: string }, message: RegExp, h = headers) {
+  /** Refused at the JSON callback, in `browser` (the one that started the flow, by default a fresh one). */
+  async function expectRefused(
+    body: { code: string; state: string },
+    message: RegExp,
+    h = headers,
+    browser: KakaoBrowser = kakaoBrowser(t.url, fake),
+  ) {
     const [users, tokens] = [await countUsers(t), await countRefreshTokens(t)];
     fake.reset();
-    const res = await client(t.url).post('/v1/auth/kakao/callback', { headers: h, body });
+    const res = await browser.post('/v1/auth/kakao/callback', { headers: h, body });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthorized');
     expect(res.body.error.message).toMatch(message);
@@ -50,13 +62,20 @@ describeWith(['postgres'], 'Kakao login: the state', () => {
     expect(await countRefreshTokens(t)).toBe(tokens);
   }
 
-  const start = async (h = headers) => (await client(t.url).get('/v1/auth/kakao/start', { headers: h })).body;
+  /** Starts a flow in a new browser; answers Kakao's URL, the state and that browser. */
+  const start = async (h = headers) => {
+    const browser = kakaoBrowser(t.url, fake);
+    return { ...(await browser.start({ headers: h })), browser };
+  };
 
   it('works once: a used state is refused, even with a fresh code', async () => {
     const person = fake.addUser();
     const first = await kakaoSignIn(t.url, fake, person, { headers });
     expect(first.res.status).toBe(200);
-    await expectRefused({ code: first.code, state: first.state }, /unknown, expired or already used/);
+    // Replayed from the browser that signed in (whose flow cookie was cleared) or any other.
+    const again = { code: first.code, state: first.state };
+    await expectRefused(again, /unknown, expired or already used/, headers, first.browser);
+    await expectRefused(again, /unknown, expired or already used/);
     const freshCode = fake.mintCode({ user: person });
     await expectRefused({ code: freshCode, state: first.state }, /unknown, expired or already used/);
   });
@@ -73,7 +92,12 @@ describeWith(['postgres'], 'Kakao login: the state', () => {
     const flow = await start();
     const back = await fake.authorize(flow.url, { user: person });
     vi.setSystemTime(Date.now() + 10 * 60 * 1000 + 1000);
-    await expectRefused({ code: back.code!, state: back.state! }, /unknown, expired or already used/);
+    await expectRefused(
+      { code: back.code!, state: back.state! },
+      /unknown, expired or already used/,
+      headers,
+      flow.browser,
+    );
   });
 
   it('is still good just before it expires', async () => {
@@ -82,7 +106,7 @@ describeWith(['postgres'], 'Kakao login: the state', () => {
     const flow = await start();
     const back = await fake.authorize(flow.url, { user: person });
     vi.setSystemTime(Date.now() + 9 * 60 * 1000);
-    const res = await client(t.url).post('/v1/auth/kakao/callback', {
+    const res = await flow.browser.post('/v1/auth/kakao/callback', {
       headers,
       body: { code: back.code, state: back.state },
     });
@@ -94,10 +118,10 @@ describeWith(['postgres'], 'Kakao login: the state', () => {
     const person = fake.addUser();
     const flow = await start();
     const back = await fake.authorize(flow.url, { user: person });
-    await expectRefused({ code: back.code!, state: back.state! }, /started for another site/, {
-      'x-synctalk-site': other.publicId,
-    });
-    await expectRefused({ code: back.code!, state: back.state! }, /unknown, expired or already used/);
+    const body = { code: back.code!, state: back.state! };
+    const otherSite = { 'x-synctalk-site': other.publicId };
+    await expectRefused(body, /started for another site/, otherSite, flow.browser);
+    await expectRefused(body, /unknown, expired or already used/, headers, flow.browser);
   });
 
   it('refuses a state started for linking an account', async () => {

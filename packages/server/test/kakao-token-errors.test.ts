@@ -7,8 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
-import { kakaoSignIn, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
-import { client } from './helpers/http.js';
+import { kakaoBrowser, kakaoSignIn, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
 
@@ -45,10 +44,10 @@ describeWith(['postgres'], 'Kakao login: token endpoint errors', () => {
 
   /** Starts on `server`, gets a code the fake will judge, and posts the callback. */
   async function callback(server: TestServer, code: (flow: { url: URL }) => string) {
-    const api = client(server.url);
-    const flow = (await api.get('/v1/auth/kakao/start', { headers })).body;
+    const browser = kakaoBrowser(server.url, fake);
+    const flow = await browser.start({ headers });
     const [users, tokens] = [await countUsers(t), await countRefreshTokens(t)];
-    const res = await api.post('/v1/auth/kakao/callback', {
+    const res = await browser.post('/v1/auth/kakao/callback', {
       headers,
       body: { code: code({ url: new URL(flow.url) }), state: flow.state },
     });

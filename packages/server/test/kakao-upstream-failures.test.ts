@@ -6,8 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
-import { kakaoSignIn, startFakeKakao, unusedPort, type FakeKakao } from './helpers/fake-kakao.js';
-import { client } from './helpers/http.js';
+import {
+  kakaoBrowser,
+  kakaoSignIn,
+  startFakeKakao,
+  unusedPort,
+  type FakeKakao,
+} from './helpers/fake-kakao.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
 
@@ -54,13 +59,13 @@ describeWith(['postgres'], 'Kakao login: upstream failures', () => {
 
   it('Kakao unreachable (connection refused) → 502', async () => {
     // The flow starts at the fake's authorize page; the token exchange goes to the dead address.
-    const api = client(down.url);
-    const flow = (await api.get('/v1/auth/kakao/start', { headers })).body;
+    const browser = kakaoBrowser(down.url, fake);
+    const flow = await browser.start({ headers });
     const authorize = new URL(flow.url);
     const challenge = authorize.searchParams.get('code_challenge')!;
     const code = fake.mintCode({ user: fake.addUser(), codeChallenge: challenge });
     const users = await countUsers(t);
-    const res = await api.post('/v1/auth/kakao/callback', { headers, body: { code, state: flow.state } });
+    const res = await browser.post('/v1/auth/kakao/callback', { headers, body: { code, state: flow.state } });
     expect(res.status).toBe(502);
     expect(res.body.error).toMatchObject({
       code: 'bad_gateway',

@@ -1,8 +1,9 @@
 /**
  * The SDK keeps a session alive on its own: an expired access token is refreshed once however many calls
- * find it expired (refresh tokens are single use: a second refresh with the same one would revoke the whole
- * session), a refused refresh ends the session, and a realtime connection answers `auth:expiring` with a
- * fresh token so it outlives the one it opened with. Access tokens live 3 s here.
+ * find it expired (refresh tokens are single use: past a short grace window, a second refresh with the same
+ * one revokes the whole session), a refused refresh ends the session, and a realtime connection answers `auth:expiring` with a
+ * fresh token so it outlives the one it opened with. Access tokens live 3 s here, and a rotated refresh
+ * token is only answered again (the grace window for parallel refreshes) for 1 s.
  */
 import {
   createClient,
@@ -27,7 +28,10 @@ describeWith(['postgres'], 'sdk: token refresh, single-flight, and on a live con
 
   beforeAll(async () => {
     db = await createTestDatabase('sdk_token_refresh');
-    t = await startTestServer({ databaseUrl: db.url, env: { JWT_ACCESS_TTL: `${TTL_MS / 1000}s` } });
+    t = await startTestServer({
+      databaseUrl: db.url,
+      env: { JWT_ACCESS_TTL: `${TTL_MS / 1000}s`, JWT_REFRESH_GRACE: '1s' },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -88,7 +92,8 @@ describeWith(['postgres'], 'sdk: token refresh, single-flight, and on a live con
 
   it('ends the session when the server refuses the refresh token', async () => {
     const { client, auth } = await signUp();
-    // A copy of the refresh token is used elsewhere first: the server then sees ours as reused.
+    // A copy of the refresh token is used elsewhere first: past the grace window the server sees ours as
+    // reused.
     const thief = createClient({ baseUrl: t.url, tokens: memoryTokenStore((await client.auth.tokens())!) });
     await thief.auth.refresh();
     await pause(TTL_MS + 100);

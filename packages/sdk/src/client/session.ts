@@ -2,7 +2,9 @@
  * The signed-in session: the tokens (through the `TokenStore`), the access token for each call, and the
  * refresh. Refreshes are single-flight: however many calls find the access token expired at once, one
  * `POST /v1/auth/refresh` runs and all of them retry with its result. That matters beyond saving requests:
- * refresh tokens are single use, and presenting one twice makes the server revoke the whole session.
+ * refresh tokens are single use. The server forgives a repeat within a short grace window after the rotation
+ * (JWT_REFRESH_GRACE: it answers the same new pair, for other tabs and retries), but a repeat after it counts as
+ * token theft and revokes the whole session.
  */
 import type { AuthResponse } from '../protocol/auth.js';
 import { SyncTalkError } from './errors.js';

@@ -46,7 +46,12 @@ export function authMiddleware(config: Config) {
         if (required) throw new AppError('unauthorized', 'Authentication required');
         return next();
       }
-      await verify(ctx, async () => undefined);
+      try {
+        await verify(ctx, async () => undefined);
+      } catch {
+        // passthrough keeps koa-jwt from throwing; should a token still make it, it is the client's fault.
+        throw new AppError('unauthorized', 'Invalid access token');
+      }
       const failure = ctx.state.jwtOriginalError as Error | undefined;
       if (failure) {
         if (failure instanceof jwt.TokenExpiredError)

@@ -2,17 +2,33 @@
  * Sign-in sessions: an access token plus a rotating refresh token. Every sign-in path (password, Kakao, site
  * token, guest) ends in `issue()`. Refresh tokens are single-use: presenting one that was already rotated
  * means it leaked, and the whole family (every descendant of that sign-in) is revoked.
+ *
+ * Except within the grace window (`JWT_REFRESH_GRACE`, counted from the rotation and never extended): the
+ * same token presented again then gets the same successor back, with a fresh access token for the same
+ * session, so parallel refreshes from several tabs or a retried request do not sign the user out. That
+ * holds only while the successor is the live head of the family; the successor is kept encrypted on the
+ * rotated row for the window and cleared afterwards.
  */
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { AuthResponse } from '@synctalk/sdk';
-import { randomToken, sha256 } from '../platform/crypto.js';
+import { decrypt, deriveKey, encrypt, randomToken, sha256 } from '../platform/crypto.js';
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
 import { ACCESS_COOKIE } from './guard.js';
-import { refreshTokensRepository } from './refresh-tokens.repository.js';
+import {
+  refreshTokensRepository,
+  type RefreshTokenRecord,
+  type RefreshTokensRepository,
+} from './refresh-tokens.repository.js';
 import { signAccessToken } from './tokens.js';
 import { publicUser, usersRepository, type UserRecord } from './users.repository.js';
+
+/** How a refresh went, decided under the row lock; errors are thrown after the transaction commits. */
+type RefreshOutcome =
+  | { kind: 'rotated' | 'repeated'; refreshToken: string }
+  | { kind: 'invalid' }
+  | { kind: 'reused'; familyId: string };
 
 export function sessions(deps: Deps) {
   const tokens = refreshTokensRepository(deps.db);
@@ -33,6 +49,31 @@ export function sessions(deps: Deps) {
   }
 
   const expiry = () => new Date(Date.now() + refreshTtl * 1000);
+  const graceMs = Math.round(config.auth.refreshGraceSeconds * 1000);
+  const graceKey = deriveKey(config.auth.secretsKey, 'refresh-grace');
+
+  /**
+   * The successor kept on rotated row `rotated`, when its grace window is still open and the successor is
+   * still the live head of the family (not rotated, revoked or expired itself).
+   */
+  async function successorWithinGrace(
+    tx: RefreshTokensRepository,
+    rotated: RefreshTokenRecord,
+    now: number,
+  ): Promise<string | undefined> {
+    if (rotated.successorSealed === null || rotated.graceUntil === null) return undefined;
+    if (rotated.graceUntil.getTime() <= now || rotated.replacedBy === null) return undefined;
+    const successor = await tx.findById(rotated.replacedBy);
+    if (!successor || successor.replacedBy !== null || successor.revokedAt !== null) return undefined;
+    if (successor.expiresAt.getTime() <= now) return undefined;
+    let token: string;
+    try {
+      token = decrypt(graceKey, rotated.successorSealed);
+    } catch {
+      return undefined; // sealed under another SECRETS_KEY: treat as reuse
+    }
+    return sha256(token) === successor.tokenHash ? token : undefined;
+  }
 
   return {
     /** Starts a new session (a new refresh-token family) for `user`. */
@@ -47,36 +88,62 @@ export function sessions(deps: Deps) {
       return respond(user, refreshToken);
     },
 
-    /** Exchanges a refresh token for a new pair. */
+    /**
+     * Exchanges a refresh token for a new pair. A repeat of a token rotated less than the grace window ago
+     * answers the same new refresh token; any other rotated token revokes its family.
+     */
     async refresh(siteId: string, refreshToken: string): Promise<AuthResponse> {
       const invalid = () => new AppError('unauthorized', 'Invalid or expired refresh token');
       const record = await tokens.findByHash(sha256(refreshToken));
       if (!record) throw invalid();
       const user = await users.findById(siteId, record.userId);
       if (!user) throw invalid(); // another site's token, or the user is gone
-      if (record.replacedBy !== null) {
-        // A rotated token came back: someone holds a copy. End every session descending from it.
-        await tokens.revokeFamily(record.familyId);
-        deps.logger.warn(
-          { userId: user.id, familyId: record.familyId },
-          'refresh token reuse: family revoked',
-        );
-        throw invalid();
-      }
-      if (record.revokedAt !== null || record.expiresAt.getTime() <= Date.now()) throw invalid();
-      const next = randomToken(32);
-      const successor = await tokens.rotate(record.id, {
-        userId: user.id,
-        familyId: record.familyId,
-        tokenHash: sha256(next),
-        expiresAt: expiry(),
+
+      // Under the row lock, so parallel refreshes of one token line up: the first rotates, the rest repeat.
+      const outcome = await tokens.transaction(async (tx): Promise<RefreshOutcome> => {
+        const current = await tx.lockById(record.id);
+        if (!current) return { kind: 'invalid' };
+        const now = Date.now();
+        if (current.replacedBy === null) {
+          if (current.revokedAt !== null || current.expiresAt.getTime() <= now) return { kind: 'invalid' };
+          const next = randomToken(32);
+          const successor = await tx.insert({
+            userId: user.id,
+            familyId: current.familyId,
+            tokenHash: sha256(next),
+            expiresAt: expiry(),
+          });
+          await tx.markRotated(current.id, successor.id, {
+            successorSealed: encrypt(graceKey, next),
+            graceUntil: new Date(now + graceMs),
+          });
+          return { kind: 'rotated', refreshToken: next };
+        }
+        const repeated = await successorWithinGrace(tx, current, now);
+        if (repeated) return { kind: 'repeated', refreshToken: repeated };
+        await tx.revokeFamily(current.familyId);
+        return { kind: 'reused', familyId: current.familyId };
       });
-      if (!successor) {
-        // Lost a race with another refresh of the same token: treat as reuse.
-        await tokens.revokeFamily(record.familyId);
-        throw invalid();
+
+      switch (outcome.kind) {
+        case 'invalid':
+          throw invalid();
+        case 'reused':
+          // A rotated token came back outside its grace window: someone holds a copy. The family is revoked.
+          deps.logger.warn(
+            { userId: user.id, familyId: outcome.familyId },
+            'refresh token reuse: family revoked',
+          );
+          throw invalid();
+        case 'repeated':
+          deps.logger.debug({ userId: user.id }, 'refresh token repeated within the grace window');
+          return respond(user, outcome.refreshToken);
+        case 'rotated':
+          await tokens.clearEndedGraceWindows(new Date()).catch((error: unknown) => {
+            deps.logger.warn({ err: error }, 'could not clear ended refresh grace windows');
+          });
+          return respond(user, outcome.refreshToken);
       }
-      return respond(user, next);
     },
 
     /** Revokes the refresh token's family (this device's session). Unknown tokens are ignored. */

@@ -76,6 +76,23 @@ export function claimsToUser(payload: unknown): AuthUser | undefined {
   return { id: p.sub, siteId: p.site, roles: p.roles, kind: p.kind, exp: p.exp };
 }
 
+/**
+ * The payload of `token` decoded WITHOUT checking the signature, or undefined when it is not a JWT with a
+ * JSON object payload. Never throws, whatever the input. Only for choosing things a verified token must
+ * then confirm (e.g. which site a request is for).
+ */
+export function unverifiedClaims(token: string): Record<string, unknown> | undefined {
+  try {
+    const payload: unknown = jwt.decode(token, { json: true });
+    return payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined;
+  } catch {
+    // jsonwebtoken throws on a payload that is not JSON (e.g. `{"alg":"HS256"}.bm90anNvbg.x`).
+    return undefined;
+  }
+}
+
 export type VerifyResult = { ok: true; user: AuthUser } | { ok: false; reason: 'expired' | 'invalid' };
 
 /** Verifies an access token outside HTTP (e.g. the socket handshake). */

@@ -7,6 +7,8 @@ import * as m0001 from './0001-sites-users.js';
 import * as m0002 from './0002-rooms.js';
 import * as m0003 from './0003-messages.js';
 import * as m0004 from './0004-rooms-member-order.js';
+import * as m0005 from './0005-refresh-grace.js';
+import * as m0006 from './0006-used-site-token-ids.js';
 
 interface Migration {
   name: string;
@@ -19,6 +21,8 @@ const migrations: Migration[] = [
   { name: '0002-rooms', ...m0002 },
   { name: '0003-messages', ...m0003 },
   { name: '0004-rooms-member-order', ...m0004 },
+  { name: '0005-refresh-grace', ...m0005 },
+  { name: '0006-used-site-token-ids', ...m0006 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -11,8 +11,8 @@
  * the header would not.
  */
 import type Koa from 'koa';
-import jwt from 'jsonwebtoken';
 import { ACCESS_COOKIE } from '../auth/guard.js';
+import { unverifiedClaims } from '../auth/tokens.js';
 import { AppError } from '../platform/errors.js';
 import type { Site, SitesRepository } from './sites.repository.js';
 import { PUBLIC_ID } from './sites.schemas.js';
@@ -31,7 +31,7 @@ function tokenSiteId(ctx: Koa.Context): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
   const token = bearer ?? ctx.cookies.get(ACCESS_COOKIE);
   if (!token) return undefined;
-  const claims = jwt.decode(token, { json: true });
+  const claims = unverifiedClaims(token);
   const site = claims?.site;
   return typeof site === 'string' && /^[1-9]\d{0,17}$/.test(site) ? site : undefined;
 }

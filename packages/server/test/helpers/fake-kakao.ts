@@ -29,9 +29,9 @@ import {
   type RecordedRequest,
   type SigningKey,
 } from './fake-kakao-shapes.js';
-import { client } from './http.js';
 
 export type { EndpointKnob, FakeKakaoUser, IdTokenKnob, RecordedRequest } from './fake-kakao-shapes.js';
+export { kakaoBrowser, kakaoSignIn, type KakaoBrowser } from './fake-kakao-browser.js';
 
 export interface FakeKakaoOptions {
   restApiKey?: string;
@@ -376,25 +376,4 @@ export async function startFakeKakao(options: FakeKakaoOptions = {}) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * Runs a whole Kakao sign-in against a SyncTalk server: start, Kakao's page as `user`, then the JSON
- * callback. Returns the callback's response and the flow's pieces.
- */
-export async function kakaoSignIn(
-  baseUrl: string,
-  fake: FakeKakao,
-  user: FakeKakaoUser,
-  options: { headers?: Record<string, string> } = {},
-) {
-  const api = client(baseUrl);
-  const start = await api.get('/v1/auth/kakao/start', { headers: options.headers });
-  if (start.status !== 200) throw new Error(`start answered ${start.status}: ${JSON.stringify(start.body)}`);
-  const back = await fake.authorize(start.body.url, { user });
-  const res = await api.post('/v1/auth/kakao/callback', {
-    headers: options.headers,
-    body: { code: back.code, state: back.state },
-  });
-  return { res, start: start.body as { url: string; state: string }, code: back.code!, state: back.state! };
 }

@@ -57,7 +57,13 @@ export function kakaoIdTokens(config: Config['kakao'], client: KakaoClient, logg
      * Throws `unauthorized` naming the failed check.
      */
     async verify(idToken: string, expected: { nonce: string; subject: string }): Promise<void> {
-      const decoded = jwt.decode(idToken, { complete: true });
+      let decoded: jwt.Jwt | null;
+      try {
+        // jsonwebtoken throws, rather than answering null, for a JWT header over a payload that is not JSON.
+        decoded = jwt.decode(idToken, { complete: true });
+      } catch {
+        decoded = null;
+      }
       if (!decoded || typeof decoded.payload === 'string') throw invalid('not a JWT');
       if (decoded.header.alg !== 'RS256') throw invalid(`algorithm ${decoded.header.alg} is not RS256`);
       const kid = decoded.header.kid;

@@ -1,11 +1,13 @@
 /**
  * Kakao Login over HTTP.
  *
- * - `GET  /v1/auth/kakao/start` → `{ url, state }` (or a 302 with `?redirect=1`).
+ * - `GET  /v1/auth/kakao/start` → `{ url, state }` (or a 302 with `?redirect=1`): `url` is the authorize step.
+ * - `GET  /v1/auth/kakao/authorize?state` → sets the flow cookie (`kakao.browser.ts`) and 302s to Kakao.
  * - `POST /v1/auth/kakao/callback {code, state}` → `AuthResponse`: for a page at KAKAO_REDIRECT_URI that
- *   forwards Kakao's redirect to the API with its site header.
+ *   forwards Kakao's redirect to the API with its site header (and, with credentials, the flow cookie).
  * - `GET  /v1/auth/kakao/callback?code&state` → an HTML page for popups (KAKAO_REDIRECT_URI pointing at the
  *   API): it posts the outcome to `window.opener` at the origin recorded when the flow started.
+ *   Both callbacks sign in only the browser that opened the authorize step of the flow.
  * - `POST /v1/me/kakao/link/start`, `POST /v1/me/kakao/link/callback`, `DELETE /v1/me/kakao`: link and unlink
  *   Kakao on the signed-in account.
  */
@@ -19,8 +21,10 @@ import { authResponseSchema } from '../auth.schemas.js';
 import { currentUser } from '../guard.js';
 import { attachAccessToken } from '../session.js';
 import { publicUser } from '../users.repository.js';
+import { authorizeUrl, callbackUrl, clearFlowCookie, flowCookie, setFlowCookie } from './kakao.browser.js';
 import { renderPopup, type PopupMessage } from './kakao.popup.js';
 import {
+  authorizeQuery,
   callbackBody,
   linkResponse,
   linkStartBody,
@@ -43,6 +47,13 @@ interface PopupContext {
 export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
   const kakao = kakaoService(deps);
   const { logger } = deps;
+
+  /** Where this server's callback is for the browser (see `callbackUrl`). */
+  const callbackFor = (ctx: Koa.Context): URL => {
+    const url = callbackUrl(deps.config, ctx.req);
+    if (!url) throw new AppError('validation_failed', 'The request names no host this server can answer for');
+    return url;
+  };
 
   // The route wrapper answers 200 with the handler's value; these run around it to answer otherwise.
   const redirectWhenAsked: Koa.Middleware = async (ctx, next) => {
@@ -107,9 +118,39 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
         site = named;
       }
       const origin = kakao.popupOrigin(site, query.origin, ctx.req);
-      const started = await kakao.start({ site, purpose: 'login', origin, ip: ctx.ip });
-      if (query.redirect === '1' || query.redirect === 'true') ctx.state.redirectTo = started.url;
-      return started;
+      const callback = callbackFor(ctx);
+      const { state } = await kakao.start({ site, purpose: 'login', origin, ip: ctx.ip });
+      // The browser goes to Kakao through this server's authorize step, which binds the flow to it.
+      const url = authorizeUrl(callback, state);
+      if (query.redirect === '1' || query.redirect === 'true') ctx.state.redirectTo = url;
+      return { url, state };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/auth/kakao/authorize',
+    summary:
+      'Open a started Kakao sign-in in the browser: binds it to this browser (a cookie) and redirects to Kakao',
+    tags: TAGS,
+    query: authorizeQuery,
+    errors: ['validation_failed', 'unauthorized', 'not_found'],
+    before: [popupPage, redirectWhenAsked],
+    handler: async (ctx, { query }) => {
+      kakao.assertConfigured();
+      const callback = callbackFor(ctx);
+      // A refusal is a popup page too, telling the opener (when the flow is known) why.
+      const known = await kakao.peek(query.state);
+      if (known?.purpose === 'login') {
+        ctx.state.kakaoPopup = {
+          type: 'kakao:login',
+          state: query.state,
+          origin: known.origin ?? null,
+        } satisfies PopupContext;
+      }
+      const { secret, url } = await kakao.authorize(query.state);
+      setFlowCookie(ctx, callback, secret);
+      ctx.state.redirectTo = url;
     },
   });
 
@@ -122,7 +163,8 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
     response: authResponseSchema,
     errors: ['validation_failed', 'invalid_json', 'unauthorized', 'not_found', ...UPSTREAM_ERRORS],
     handler: async (ctx, { body }) => {
-      const user = await kakao.signIn(currentSite(ctx).id, body);
+      const user = await kakao.signIn(currentSite(ctx).id, body, flowCookie(ctx));
+      clearFlowCookie(ctx, callbackFor(ctx));
       const auth = await deps.sessions.issue(user);
       attachAccessToken(ctx, deps.config, auth);
       return auth;
@@ -154,6 +196,12 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
       if (ctx.get(SITE_HEADER) && currentSite(ctx).id !== saved.siteId) {
         throw new AppError('unauthorized', 'This Kakao sign-in was started for another site');
       }
+      const cookie = flowCookie(ctx);
+      if (saved.purpose === 'login') {
+        // Only the browser that opened the flow may finish (or cancel) it; from here its state is used up.
+        await kakao.assertSameBrowser(query.state, cookie);
+        clearFlowCookie(ctx, callbackFor(ctx));
+      }
       if (query.error !== undefined) {
         await kakao.discard(query.state);
         if (query.error === 'access_denied')
@@ -173,7 +221,7 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
         if (!(await deps.sites.repo.findById(saved.siteId))) {
           throw new AppError('unauthorized', 'The site this Kakao sign-in was started for no longer exists');
         }
-        const user = await kakao.signIn(saved.siteId, { code: query.code, state: query.state });
+        const user = await kakao.signIn(saved.siteId, { code: query.code, state: query.state }, cookie);
         const auth = await deps.sessions.issue(user);
         attachAccessToken(ctx, deps.config, auth);
         message = { source: 'synctalk', type: 'kakao:login', ok: true, state: query.state, auth };

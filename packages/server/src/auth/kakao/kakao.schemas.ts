@@ -28,9 +28,17 @@ export const startQuery = z.strictObject({
 });
 
 export const startResponse = z.object({
-  url: z.string().describe("Kakao's authorization page: open it in a popup or redirect to it"),
+  url: z
+    .string()
+    .describe(
+      "Open it in a popup or redirect to it: this server's /v1/auth/kakao/authorize step, which binds the " +
+        "sign-in to the browser and redirects to Kakao's authorization page (for a link, Kakao's page itself)",
+    ),
   state: z.string().describe('The one-time state of this sign-in (10 minutes)'),
 });
+
+/** The authorize step: the state `start` returned. */
+export const authorizeQuery = z.strictObject({ state });
 
 export const callbackBody = z.strictObject({ code, state });
 

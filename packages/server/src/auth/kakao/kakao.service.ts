@@ -3,6 +3,8 @@
  * authorization URL around a one-time server-side state; `signIn` and `link` finish a flow: they consume the
  * state, exchange the code, read the profile, verify the ID token when `openid` was requested, and then
  * upsert the user keyed by (site, Kakao id) or link the Kakao id to the account that started the flow.
+ * A login is also bound to the browser that opened it (`authorize`, `kakao.browser.ts`): `signIn` refuses
+ * any other browser.
  *
  * The redirect URI is always KAKAO_REDIRECT_URI; nothing a client sends can change where Kakao sends codes.
  */
@@ -17,12 +19,19 @@ import { usersRepository, type UserRecord } from '../users.repository.js';
 import { kakaoClient } from './kakao.client.js';
 import { kakaoIdTokens } from './kakao.id-token.js';
 import { toKakaoIdentity, type KakaoIdentity } from './kakao.profile.js';
-import { peekState, pkcePair, saveState, takeState, type KakaoState } from './kakao.state.js';
+import { bindBrowser, forgetBrowser, isSameBrowser } from './kakao.browser.js';
+import { peekState, pkceChallenge, pkcePair, saveState, takeState, type KakaoState } from './kakao.state.js';
 
 export type { KakaoState };
 
 const flowGone = () =>
   new AppError('unauthorized', 'This Kakao sign-in is unknown, expired or already used; start again');
+
+const otherBrowser = () =>
+  new AppError(
+    'unauthorized',
+    'This Kakao sign-in was not started in this browser (or its cookie was blocked); start again here',
+  );
 
 /** Whether Kakao Login is configured: the REST API key and the redirect URI are both set. */
 export function kakaoConfigured(kakao: Config['kakao']): boolean {
@@ -70,6 +79,21 @@ export function kakaoService(deps: DomainDeps) {
     return site.allowedOrigins[0];
   }
 
+  /** Kakao's authorization page for a stored flow: our key and redirect URI, its state, challenge and nonce. */
+  function kakaoUrl(state: string, saved: KakaoState): string {
+    const params = new URLSearchParams({
+      response_type: 'code',
+      client_id: kakao.restApiKey!,
+      redirect_uri: kakao.redirectUri!,
+      state,
+      code_challenge: pkceChallenge(saved.verifier),
+      code_challenge_method: 'S256',
+    });
+    if (kakao.scopes.length > 0) params.set('scope', kakao.scopes.join(','));
+    if (saved.nonce) params.set('nonce', saved.nonce);
+    return `${kakao.authUrl}/oauth/authorize?${params.toString()}`;
+  }
+
   /** Exchanges the code and returns who signed in, checked against the ID token when OIDC is on. */
   async function identify(code: string, saved: KakaoState): Promise<KakaoIdentity> {
     const tokens = await client.exchangeCode({ code, verifier: saved.verifier });
@@ -90,10 +114,22 @@ export function kakaoService(deps: DomainDeps) {
     return identity;
   }
 
+  /**
+   * Refuses a login state unless `cookie` is the flow cookie of the browser that opened its authorize step;
+   * leaves it unused then, for that browser. Unknown states are `flowGone`; link states are not checked here
+   * (they are bound to the account that started them).
+   */
+  async function assertSameBrowser(state: string, cookie: string | undefined): Promise<void> {
+    const saved = await peekState(store, state);
+    if (!saved) throw flowGone();
+    if (saved.purpose === 'login' && !(await isSameBrowser(store, state, cookie))) throw otherBrowser();
+  }
+
   /** Consumes `state` and checks it is a flow of `purpose` started on `siteId`. */
   async function consume(state: string, purpose: KakaoState['purpose'], siteId: string): Promise<KakaoState> {
     const saved = await takeState(store, state);
     if (!saved) throw flowGone();
+    await forgetBrowser(store, state);
     if (saved.siteId !== siteId)
       throw new AppError('unauthorized', 'This Kakao sign-in was started for another site');
     if (saved.purpose !== purpose) {
@@ -135,8 +171,12 @@ export function kakaoService(deps: DomainDeps) {
     configured: () => kakaoConfigured(kakao),
     assertConfigured,
     popupOrigin,
+    assertSameBrowser,
 
-    /** Starts a flow: stores its state and returns Kakao's authorization URL. */
+    /**
+     * Starts a flow: stores its state and returns Kakao's authorization URL. A login is then opened through
+     * `authorize` (see `kakao.browser.ts`); the routes hand out that step's URL instead.
+     */
     async start(input: {
       site: Site;
       purpose: KakaoState['purpose'];
@@ -146,41 +186,58 @@ export function kakaoService(deps: DomainDeps) {
     }): Promise<{ url: string; state: string }> {
       assertConfigured();
       await countStart(input.site.publicId, input.ip);
-      const { verifier, challenge } = pkcePair();
-      const nonce = openid ? randomToken(24) : undefined;
-      const state = await saveState(store, {
+      const { verifier } = pkcePair();
+      const data: KakaoState = {
         purpose: input.purpose,
         siteId: input.site.id,
         userId: input.userId,
         verifier,
-        nonce,
+        nonce: openid ? randomToken(24) : undefined,
         origin: input.origin,
-      });
-      const params = new URLSearchParams({
-        response_type: 'code',
-        client_id: kakao.restApiKey!,
-        redirect_uri: kakao.redirectUri!,
-        state,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      });
-      if (kakao.scopes.length > 0) params.set('scope', kakao.scopes.join(','));
-      if (nonce) params.set('nonce', nonce);
-      return { url: `${kakao.authUrl}/oauth/authorize?${params.toString()}`, state };
+      };
+      const state = await saveState(store, data);
+      return { url: kakaoUrl(state, data), state };
     },
 
     /** Reads a flow's saved data without consuming it. */
     peek: (state: string) => peekState(store, state),
 
+    /**
+     * The authorize step of a login: binds `state` to a new browser secret and returns it with Kakao's URL
+     * for the state. Refuses an unknown state, a link state, and a state bound before (each link opens once).
+     */
+    async authorize(state: string): Promise<{ secret: string; url: string }> {
+      assertConfigured();
+      const saved = await peekState(store, state);
+      if (!saved || saved.purpose !== 'login') throw flowGone();
+      const secret = await bindBrowser(store, state);
+      if (!secret) {
+        throw new AppError(
+          'unauthorized',
+          'This Kakao sign-in link was already opened; start the sign-in again',
+        );
+      }
+      return { secret, url: kakaoUrl(state, saved) };
+    },
+
     /** Consumes a state whatever it was for (a cancelled flow); undefined when unknown. */
-    discard: (state: string) => takeState(store, state),
+    async discard(state: string): Promise<KakaoState | undefined> {
+      const saved = await takeState(store, state);
+      await forgetBrowser(store, state);
+      return saved;
+    },
 
     /**
      * Finishes a sign-in on `siteId`: returns the (new or returning) user. Nothing is written unless every
      * check passed.
      */
-    async signIn(siteId: string, input: { code: string; state: string }): Promise<UserRecord> {
+    async signIn(
+      siteId: string,
+      input: { code: string; state: string },
+      cookie: string | undefined,
+    ): Promise<UserRecord> {
       assertConfigured();
+      await assertSameBrowser(input.state, cookie);
       const saved = await consume(input.state, 'login', siteId);
       const identity = await identify(input.code, saved);
       const { user, created } = await identities.upsertKakaoUser({

@@ -26,10 +26,15 @@ export interface KakaoState {
 
 const key = (state: string) => `kakao:state:${sha256(state)}`;
 
+/** The S256 challenge of a PKCE verifier. */
+export function pkceChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
 /** A PKCE verifier (RFC 7636: 43–128 unreserved characters) and its S256 challenge. */
 export function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomToken(48); // 64 characters, 384 bits
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+  return { verifier, challenge: pkceChallenge(verifier) };
 }
 
 /** Stores `data` under a fresh 256-bit state and returns the state. */

@@ -1,10 +1,10 @@
 /**
  * `POST /v1/auth/site-token {token}`: signs in a user the site's own backend vouches for (see
- * `site-token.verify.ts` for what a token must carry). Each token works once: its `jti` is remembered in the
- * shared store until the token expires, so a copied token cannot be replayed on any node.
+ * `site-token.verify.ts` for what a token must carry). Each token works once: its `jti` is remembered until the
+ * token expires (`used-token-ids.ts`: in Redis, else in the database), so a copied token cannot be replayed on
+ * any node, nor after a restart.
  */
 import type { Api } from '../../platform/api.js';
-import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import type { DomainDeps } from '../../server.js';
 import { currentSite } from '../../sites/site-context.js';
@@ -14,10 +14,12 @@ import { identitiesRepository } from '../identities.repository.js';
 import { attachAccessToken } from '../session.js';
 import { siteTokenBody } from './site-token.schemas.js';
 import { SITE_TOKEN_SKEW_S, verifySiteToken } from './site-token.verify.js';
+import { usedTokenIds } from './used-token-ids.js';
 
 /** Registers the site-token route; called from `registerExternalAuthRoutes`. */
 export function registerSiteTokenRoutes(api: Api, deps: DomainDeps): void {
   const identities = identitiesRepository(deps.db);
+  const used = usedTokenIds(deps);
 
   api.route({
     method: 'post',
@@ -31,21 +33,10 @@ export function registerSiteTokenRoutes(api: Api, deps: DomainDeps): void {
       const site = currentSite(ctx);
       const secret = await deps.sites.secretOf(site.id);
       if (!secret) throw new AppError('unavailable', 'This site has no signing secret');
-      const now = Math.floor(Date.now() / 1000);
-      const claims = verifySiteToken(body.token, { publicId: site.publicId, secret }, now);
+      const claims = verifySiteToken(body.token, { publicId: site.publicId, secret });
 
       // Remember the jti until the token could no longer pass the expiry check anyway.
-      const ttlMs = Math.max(1000, (claims.exp + SITE_TOKEN_SKEW_S - now) * 1000);
-      let first: boolean;
-      try {
-        first = await deps.store.set(`sitetoken:jti:${site.publicId}:${sha256(claims.jti)}`, '1', {
-          ttlMs,
-          onlyIfAbsent: true,
-        });
-      } catch (error) {
-        deps.logger.error({ err: error }, 'site token: replay store unavailable');
-        throw new AppError('unavailable', 'Sign-in is temporarily unavailable; try again shortly');
-      }
+      const first = await used.claim(site, claims.jti, (claims.exp + SITE_TOKEN_SKEW_S) * 1000);
       if (!first)
         throw new AppError('unauthorized', 'Site token rejected: it was already used (jti replayed)');
 

@@ -42,3 +42,21 @@ describe('verifySiteToken boundaries', () => {
     expect(claims).toEqual({ sub: 'u1', jti: 'j1', iat: NOW, exp: NOW + 60, name: 'Café', avatar: null });
   });
 });
+
+describe('verifySiteToken on malformed input', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64url');
+  const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+
+  it('refuses a payload that is not JSON with a 401, not an exception of the JWT library', () => {
+    for (const payload of ['not json', '{"sub":"u1"', '']) {
+      const input = `${header}.${b64(payload)}`;
+      const signed = `${input}.${createHmac('sha256', site.secret).update(input).digest('base64url')}`;
+      expect(() => verifySiteToken(signed, site, NOW)).toThrow(
+        expect.objectContaining({
+          code: 'unauthorized',
+          message: 'Site token rejected: not a well-formed JWT',
+        }),
+      );
+    }
+  });
+});

@@ -9,7 +9,7 @@
  *   `exp - iat` at most 24 hours;
  * - optional `name` (a display name) and `avatar` (an http(s) URL, or null to remove it).
  *
- * Every failure is a 401 `unauthorized` whose message names the check.
+ * Every failure, however malformed the token, is a 401 `unauthorized` whose message names the check.
  */
 import jwt from 'jsonwebtoken';
 import { httpUrl } from '../../platform/schemas.js';
@@ -55,7 +55,13 @@ export function verifySiteToken(
   site: { publicId: string; secret: string },
   nowSeconds = Math.floor(Date.now() / 1000),
 ): SiteTokenClaims {
-  const decoded = jwt.decode(token, { complete: true });
+  let decoded: jwt.Jwt | null;
+  try {
+    // Throws, rather than answering null, for a `typ: JWT` header over a payload that is not JSON.
+    decoded = jwt.decode(token, { complete: true });
+  } catch {
+    decoded = null;
+  }
   if (!decoded || typeof decoded.payload !== 'object' || decoded.payload === null) {
     throw reject('not a well-formed JWT');
   }
