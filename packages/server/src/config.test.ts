@@ -63,6 +63,12 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.example,example.com' }],
     ['BCRYPT_COST', { BCRYPT_COST: '31' }],
     ['DEMO_PAGE', { DEMO_PAGE: 'maybe' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/8,proxy.internal' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }],
+    ['JWT_REFRESH_GRACE', { JWT_REFRESH_GRACE: 'a while' }],
+    ['SOCKET_EVENT_RATE', { SOCKET_EVENT_RATE: '0' }],
+    ['METRICS_PORT', { METRICS_PORT: '70000' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
   ])('names %s when it is invalid', (variable, env) => {
     const error = errorFor(env);
     expect(error.variable).toBe(variable);
@@ -88,6 +94,36 @@ describe('loadConfig', () => {
     expect(errorFor({ DEMO_PAGE: 'on' }).message).toBe(
       'Invalid DEMO_PAGE: must be true or false (or 1/0, yes/no)',
     );
+  });
+
+  it('reads TRUST_PROXY as off, a hop count or a list of proxy addresses', () => {
+    const trust = (value: string) => loadConfig({ ...base, TRUST_PROXY: value }).http.trustProxy;
+    expect(loadConfig(base).http.trustProxy).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('0')).toBe(false);
+    expect(trust('true')).toEqual({ hops: 1 });
+    expect(trust('1')).toEqual({ hops: 1 });
+    expect(trust('2')).toEqual({ hops: 2 });
+    expect(trust('10.0.0.0/8, 172.16.0.1,::1,fd00::/8')).toEqual({
+      cidrs: ['10.0.0.0/8', '172.16.0.1', '::1', 'fd00::/8'],
+    });
+    expect(errorFor({ TRUST_PROXY: '10.0.0.0/8,proxy.internal' }).message).toContain(
+      '"proxy.internal" is not an IP address or CIDR range',
+    );
+  });
+
+  it('keeps metrics off the public port unless a metrics port or token is given', () => {
+    expect(loadConfig(base).metrics).toEqual({
+      enabled: true,
+      port: undefined,
+      host: '127.0.0.1',
+      token: undefined,
+    });
+    const token = 't'.repeat(32);
+    expect(loadConfig({ ...base, METRICS_PORT: '9464', METRICS_TOKEN: token }).metrics).toMatchObject({
+      port: 9464,
+      token,
+    });
   });
 
   it('treats empty values as unset', () => {

@@ -3,7 +3,7 @@
  * throws a `ConfigError` whose message names the bad variable; `main.ts` prints it on one line and exits 1.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -205,7 +205,7 @@ const envSchema = z.object({
   PRESENCE_TTL: duration.default(30),
   SOCKET_EVENT_RATE: int(1, 100000).default(20),
   SOCKET_EVENT_BURST: int(1, 100000).default(100),
-  SOCKET_QUEUE_MAX: int(1, 10000).default(32),
+  SOCKET_QUEUE_MAX: int(1, 10000).default(100),
   SOCKET_FLOOD_DISCONNECT: int(1, 1000000).default(200),
 
   CORS_ORIGINS: origins.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
@@ -228,14 +228,33 @@ const envSchema = z.object({
 function developmentSecret(nodeEnv: string, dataDir: string): string {
   if (nodeEnv !== 'development') return randomBytes(32).toString('base64url');
   const file = join(dataDir, 'dev-secret');
-  try {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // not created yet
-  }
+  const read = (): string | undefined => {
+    try {
+      const existing = readFileSync(file, 'utf8').trim();
+      return existing.length >= 32 ? existing : undefined;
+    } catch {
+      return undefined; // not created yet
+    }
+  };
+  const existing = read();
+  if (existing) return existing;
   const secret = randomBytes(32).toString('base64url');
   mkdirSync(dataDir, { recursive: true });
+  // Written whole to a private file, then linked into place: of two first starts at once, one links and
+  // the other reads the complete secret it wrote.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(draft, file);
+    return secret;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+  const written = read();
+  if (written) return written;
+  // An unreadable or truncated file left by a crash: replace it.
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }

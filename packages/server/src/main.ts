@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * The process entry: `synctalk-server` runs the server, `synctalk-server migrate` applies migrations and exits,
- * `synctalk-server create-admin --username NAME --password-stdin` makes an administrator.
- * Configuration errors print one line naming the variable and exit 1.
+ * `synctalk-server create-admin --username NAME --password-stdin` makes an administrator,
+ * `synctalk-server site-secret [--site st_…]` rotates a site's signing secret and prints the new one.
+ * Configuration errors print one line naming the variable and exit 1; so does an embedded data directory
+ * another process holds.
  */
 import { runCreateAdmin } from './auth/admin-bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDatabase, prepareDatabase } from './platform/database.js';
 import { createLogger } from './platform/logger.js';
 import { createServer } from './server.js';
+import { runSiteSecret } from './sites/site-secret-command.js';
 
 async function runServer(config: Config) {
   const logger = createLogger(config.log.level);
@@ -73,9 +76,14 @@ async function main() {
     await runCreateAdmin(config, process.argv.slice(3), process.stdin, (line) =>
       process.stdout.write(`${line}\n`),
     );
+  } else if (command === 'site-secret') {
+    await runSiteSecret(config, process.argv.slice(3), {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
   } else {
     process.stderr.write(
-      `synctalk: unknown command "${command}" (expected serve, migrate or create-admin)\n`,
+      `synctalk: unknown command "${command}" (expected serve, migrate, create-admin or site-secret)\n`,
     );
     process.exit(1);
   }

@@ -72,8 +72,9 @@ describeWith(['postgres'], 'synctalk-server create-admin', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toMatch(
-      /^default site created: public id st_\w+; its signing secret \(shown once\): sts_/,
+      /^default site created: public id st_\w+; get its signing secret with `synctalk-server site-secret`/,
     );
+    expect(result.stdout).not.toMatch(/sts_/);
     expect(lines[1]).toMatch(new RegExp(`^created admin "${username}" \\(id \\d+\\) on site st_\\w+$`));
 
     // The trailing newline `echo` adds is not part of the password.
@@ -180,14 +181,13 @@ describeWith(['postgres'], 'synctalk-server create-admin', () => {
     expect(after).toEqual(before);
   });
 
-  it('prints a newly created default site and its secret even when the command then fails', async () => {
+  it('reports a newly created default site, never its secret, even when the command then fails', async () => {
     const fresh = await createTestDatabase('auth-create-admin-fresh');
     try {
       const result = await run(['--username', uniqueName()], undefined, fresh.url);
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(
-        /^default site created: public id st_\w+; its signing secret \(shown once\): sts_/,
-      );
+      expect(result.stdout).toMatch(/^default site created: public id st_\w+; get its signing secret with/);
+      expect(result.stdout + result.stderr).not.toMatch(/sts_/);
       expect(result.stderr).toMatch(/give a password to create it/);
     } finally {
       await fresh.drop();

@@ -67,9 +67,12 @@ describe('the synctalk-server command', () => {
     expect(first.output()).toMatch(/embedded PGlite in .*synctalk-cli-.*db \(\d+ migrations applied\)/);
     expect(first.output()).not.toContain('(0 migrations applied)');
     const secret = readFileSync(join(dataDir, 'dev-secret'), 'utf8');
+    // The running server holds the data directory; a clean stop frees it.
+    expect(JSON.parse(readFileSync(join(dataDir, 'synctalk.lock'), 'utf8')).pid).toBe(first.child.pid);
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('shut down cleanly');
+    expect(existsSync(join(dataDir, 'synctalk.lock'))).toBe(false);
 
     const second = runServer(env);
     const url2 = await second.url;

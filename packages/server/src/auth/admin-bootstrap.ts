@@ -19,7 +19,7 @@ import { createLogger, type Logger } from '../platform/logger.js';
 import { createSharedStore } from '../platform/redis.js';
 import type { Site } from '../sites/sites.repository.js';
 import { PUBLIC_ID } from '../sites/sites.schemas.js';
-import { sitesService } from '../sites/sites.service.js';
+import { defaultSiteCreatedMessage, sitesService } from '../sites/sites.service.js';
 import { displayName as displayNameSchema, newPassword, username as usernameSchema } from './auth.schemas.js';
 import { passwords } from './passwords.js';
 import { refreshTokensRepository } from './refresh-tokens.repository.js';
@@ -161,9 +161,9 @@ const USAGE =
 
 /**
  * The `create-admin` command: makes a user an administrator of the default site (or `--site`), creating it
- * when needed with the password read from standard input. Reports through `print` as it goes (a default
- * site's secret is printed as soon as the site exists, so a later failure cannot lose it); throws with a
- * one-line message on misuse.
+ * when needed with the password read from standard input. Reports through `print` as it goes (a default site
+ * it creates is reported with how to get its secret, never the secret); throws with a one-line message on
+ * misuse, and when another process holds the embedded data directory.
  */
 export async function runCreateAdmin(
   config: Config,
@@ -210,10 +210,8 @@ export async function runCreateAdmin(
         if (!found) throw new Error(`create-admin: no site "${args.site.slice(0, 80)}"`);
         site = found;
       } else {
-        const { site: d, secret } = await sites.ensureDefault();
-        if (secret) {
-          print(`default site created: public id ${d.publicId}; its signing secret (shown once): ${secret}`);
-        }
+        const { site: d, created } = await sites.ensureDefault();
+        if (created) print(defaultSiteCreatedMessage(d.publicId));
         site = d;
       }
     } finally {

@@ -1,14 +1,18 @@
 /**
  * Knex on PostgreSQL (DATABASE_URL) or on embedded PGlite (the laptop default). This module alone decides;
  * the rest of the server sees a Knex instance and PostgreSQL SQL either way.
+ *
+ * The embedded database is one process's: opening it first locks the data directory (SYNCTALK_DATA_DIR, the
+ * parent of the database directory), so a second server or command on it refuses before writing anything.
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { migrationSource } from '../migrations/index.js';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
 import { describeError, retry } from './retry.js';
 
@@ -33,6 +37,10 @@ function describePostgres(url: string): string {
   return `PostgreSQL ${u.hostname}:${u.port || '5432'}${u.pathname}`;
 }
 
+/**
+ * Opens the database `config` names (nothing is queried yet). For the embedded database this takes the data
+ * directory's lock first and throws `DataDirLockedError` when another process holds it; `close()` frees it.
+ */
 export function createDatabase(config: Config['database'], logger?: Logger): DatabaseHandle {
   // Knex logs to the console by default; route it through pino.
   const log = {
@@ -43,6 +51,7 @@ export function createDatabase(config: Config['database'], logger?: Logger): Dat
   };
   let db: Knex;
   let description: string;
+  let lock: DataDirLock | undefined;
   // PGlite is one process and one connection: no one to race with.
   let withMigrationLock = <T>(fn: () => Promise<T>) => fn();
   if (config.kind === 'postgres') {
@@ -71,13 +80,20 @@ export function createDatabase(config: Config['database'], logger?: Logger): Dat
     description = describePostgres(config.url);
   } else {
     const dataDir = resolve(config.dataDir);
-    mkdirSync(dataDir, { recursive: true });
-    db = knexFactory({
-      client: ClientPgLite as unknown as typeof Knex.Client,
-      dialect: 'postgres',
-      connection: { filename: dataDir } as Knex.StaticConnectionConfig,
-      log,
-    });
+    // Before anything is written there: a refused second process leaves the directory as it was.
+    lock = acquireDataDirLock(dirname(config.dataDir));
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      db = knexFactory({
+        client: ClientPgLite as unknown as typeof Knex.Client,
+        dialect: 'postgres',
+        connection: { filename: dataDir } as Knex.StaticConnectionConfig,
+        log,
+      });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     description = `embedded PGlite in ${dataDir}`;
   }
   return {
@@ -99,7 +115,13 @@ export function createDatabase(config: Config['database'], logger?: Logger): Dat
       }
     },
     withMigrationLock,
-    close: () => db.destroy(),
+    async close() {
+      try {
+        await db.destroy();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 

@@ -4,14 +4,65 @@
  * right id without being handed a logger.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 const context = new AsyncLocalStorage<{ requestId: string }>();
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * Fields whose values never reach a log line, whatever object carries them (pino replaces the value with
+ * "[redacted]"): credentials in request headers, and password, secret, token and key fields at the top level
+ * or one level down (`{ user: { password } }`), plus an HTTP client error's request headers and body.
+ */
+export const REDACTED_PATHS: string[] = (() => {
+  const fields = [
+    'password',
+    'newPassword',
+    'currentPassword',
+    'passwordHash',
+    'password_hash',
+    'secret',
+    'siteSecret',
+    'secretEnc',
+    'secret_enc',
+    'clientSecret',
+    'client_secret',
+    'jwtSecret',
+    'secretsKey',
+    'token',
+    'accessToken',
+    'access_token',
+    'refreshToken',
+    'refresh_token',
+    'idToken',
+    'id_token',
+    'authorization',
+    'Authorization',
+    'cookie',
+    'apiKey',
+    'restApiKey',
+  ];
+  const headers = ['authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'Set-Cookie'];
+  return [
+    ...fields,
+    ...fields.map((f) => `*.${f}`),
+    ...headers.flatMap((h) =>
+      ['req.headers', 'res.headers', 'headers', '*.headers'].map((at) => `${at}["${h}"]`),
+    ),
+    'err.config.headers.Authorization',
+    'err.config.headers.authorization',
+    'err.config.data',
+    'err.config.params',
+  ];
+})();
+
+/**
+ * The server's logger: JSON lines at `level` on standard output (or `destination`), with secrets redacted
+ * (`REDACTED_PATHS`) and the current request id on every line.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: 'synctalk' },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -19,11 +70,9 @@ export function createLogger(level: string): Logger {
       const store = context.getStore();
       return store ? { requestId: store.requestId } : {};
     },
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.refreshToken'],
-      censor: '[redacted]',
-    },
-  });
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Runs `fn` with `requestId` attached to every log line written while it runs. */
@@ -31,6 +80,7 @@ export function withRequestId<T>(requestId: string, fn: () => T): T {
   return context.run({ requestId }, fn);
 }
 
+/** The request id of the request or socket event being handled, if any. */
 export function currentRequestId(): string | undefined {
   return context.getStore()?.requestId;
 }

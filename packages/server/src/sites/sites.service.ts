@@ -1,6 +1,6 @@
 /**
  * Site lifecycle: creation with a fresh signing secret (returned once, stored encrypted), rotation, and the
- * default site created on first start.
+ * default site created on first start (whose secret is only revealed by rotating it).
  */
 import { decrypt, deriveKey, encrypt, randomString, randomToken } from '../platform/crypto.js';
 import type { Deps } from '../platform/deps.js';
@@ -16,6 +16,15 @@ function newSecret(): string {
   return `sts_${randomToken(32)}`;
 }
 
+/** What to say when the default site was just created: its public id and how to get its secret, not the secret. */
+export function defaultSiteCreatedMessage(publicId: string): string {
+  return (
+    `default site created: public id ${publicId}; get its signing secret with \`synctalk-server site-secret\` ` +
+    `(npm run site-secret) or POST /v1/admin/sites/${publicId}/rotate-secret`
+  );
+}
+
+/** Sites: creation, secret rotation and reading, and the default site. */
 export function sitesService(deps: Deps) {
   const repo = sitesRepository(deps.db);
   const key = deriveKey(deps.config.auth.secretsKey, 'site-secrets');
@@ -33,6 +42,7 @@ export function sitesService(deps: Deps) {
       return { site, secret };
     },
 
+    /** Replaces the site's signing secret and returns the new one; undefined for an unknown site. */
     async rotateSecret(siteId: string): Promise<string | undefined> {
       const secret = newSecret();
       const ok = await repo.setSecret(siteId, encrypt(key, secret));
@@ -46,21 +56,20 @@ export function sitesService(deps: Deps) {
     },
 
     /**
-     * Creates the default site on first start; returns its secret only when it was just created. In
-     * development it lets guests in, so the demo page works with nothing configured.
+     * Creates the default site on first start (`created` tells). Its signing secret is never returned: the
+     * `site-secret` command or the admin API rotates it to reveal one. In development it lets guests in, so the
+     * demo page works with nothing configured.
      */
-    async ensureDefault(): Promise<{ site: Site; secret?: string }> {
+    async ensureDefault(): Promise<{ site: Site; created: boolean }> {
       const existing = await repo.findDefault();
-      if (existing) return { site: existing };
-      const secret = newSecret();
-      const { site, created } = await repo.createDefaultIfMissing({
+      if (existing) return { site: existing, created: false };
+      return repo.createDefaultIfMissing({
         publicId: newPublicId(),
         name: deps.config.sites.defaultName,
-        secretEnc: encrypt(key, secret),
+        secretEnc: encrypt(key, newSecret()),
         allowedOrigins: deps.config.sites.defaultOrigins,
         settings: deps.config.env === 'development' ? { guestsEnabled: true } : {},
       });
-      return created ? { site, secret } : { site };
     },
   };
 }
