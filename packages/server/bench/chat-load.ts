@@ -6,10 +6,8 @@
  * latency is its arrival time minus its text. clientMsgIds are `<prefix><n>`, n counting sends.
  */
 import { performance } from 'node:perf_hooks';
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ErrorBody, Message, ServerToClientEvents } from '@synctalk/sdk';
-
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import type { ErrorBody, Message } from '@synctalk/sdk';
+import { connect, type ChatSocket } from './bench-client.js';
 
 export interface BenchUser {
   token: string;
@@ -65,23 +63,6 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T, i: number) =
   for (let i = 0; i < items.length; i += size) {
     await Promise.all(items.slice(i, i + size).map((item, k) => fn(item, i + k)));
   }
-}
-
-function connect(url: string, token: string): Promise<ChatSocket> {
-  const socket: ChatSocket = io(`${url}/chat`, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    timeout: 20_000,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

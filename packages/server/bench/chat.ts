@@ -23,6 +23,7 @@ import pg from 'pg';
 import type { AuthResponse, MyRoom, Room } from '@synctalk/sdk';
 import { startPrivateRedisCluster, type PrivateRedisCluster } from '../test/helpers/private-redis-cluster.js';
 import { membersPerRoom, runLoad, type BenchUser, type LoadResult } from './chat-load.js';
+import { http, percentile } from './bench-client.js';
 import { benchDatabase, startNode, type ServerNode } from './chat-nodes.js';
 
 const CONFIGS = ['memory', 'classic', 'sharded'] as const;
@@ -50,32 +51,6 @@ interface Row {
 }
 
 const log = (line: string) => console.log(line);
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-async function http<T>(
-  url: string,
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
-}
 
 async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(count);

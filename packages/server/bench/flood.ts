@@ -28,64 +28,19 @@ import { spawn } from 'node:child_process';
 import { cpus, setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { io, type Socket } from 'socket.io-client';
-import type { AuthResponse, ClientToServerEvents, Room, ServerToClientEvents } from '@synctalk/sdk';
+import type { AuthResponse, Room } from '@synctalk/sdk';
 import {
   privateClusterUnavailable,
   startPrivateRedisCluster,
   type PrivateRedisCluster,
 } from '../test/helpers/private-redis-cluster.js';
+import { connect, http, percentile, type ChatSocket } from './bench-client.js';
 import { benchDatabase, startNode } from './chat-nodes.js';
-
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const log = (line: string) => console.log(line);
 const ACK_TIMEOUT_MS = 10_000;
 /** The flooder gives up on a connection whose server neither answers nor cuts it off for this long. */
 const FLOOD_TIMEOUT_MS = 60_000;
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-async function http<T>(
-  url: string,
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
-}
-
-function connect(url: string, token: string): Promise<ChatSocket> {
-  const socket: ChatSocket = io(`${url}/chat`, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    timeout: 20_000,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
-}
 
 // The flooder, a child process (CommonJS, evaluated; its settings in argv). Each round, one connection of
 // that round's user emits every event at once, then waits until the server answered all of it or cut it
