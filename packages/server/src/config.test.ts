@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -81,7 +84,28 @@ describe('loadConfig', () => {
     expect(error.variable).toBe('JWT_SECRET');
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
     expect(config.auth.jwtSecret).toBe('x'.repeat(32));
-    expect(config.auth.jwtSecretGenerated).toBe(false);
+    expect(config.auth.jwtSecretSource).toBe('env');
+  });
+
+  it('says where a secret it made up is kept: the data directory in development, nowhere in tests', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'synctalk-config-'));
+    try {
+      const dev = loadConfig({ NODE_ENV: 'development', SYNCTALK_DATA_DIR: dataDir });
+      expect(dev.auth.jwtSecretSource).toBe('data-dir');
+      expect(dev.auth.jwtSecretFile).toBe(join(dataDir, 'dev-secret'));
+      expect(readFileSync(join(dataDir, 'dev-secret'), 'utf8').trim()).toBe(dev.auth.jwtSecret);
+      expect(loadConfig({ NODE_ENV: 'test' }).auth.jwtSecretSource).toBe('process');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells a given CORS_ORIGINS from the default one', () => {
+    const secret = { JWT_SECRET: 'x'.repeat(32), NODE_ENV: 'test' };
+    expect(loadConfig(secret).sites.defaultOriginsSet).toBe(false);
+    expect(loadConfig({ ...secret, CORS_ORIGINS: '' }).sites.defaultOriginsSet).toBe(false);
+    const given = loadConfig({ ...secret, CORS_ORIGINS: 'https://shop.example' }).sites;
+    expect(given).toMatchObject({ defaultOrigins: ['https://shop.example'], defaultOriginsSet: true });
   });
 
   it('serves the demo page by default in development only, unless DEMO_PAGE says otherwise', () => {

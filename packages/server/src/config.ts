@@ -281,8 +281,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   auth: {
     jwtSecret: string;
-    /** True when no JWT_SECRET was given and a random one was generated for this process. */
-    jwtSecretGenerated: boolean;
+    /**
+     * Where the signing secret came from: `JWT_SECRET`, the development secret kept in the data directory
+     * (`SYNCTALK_DATA_DIR/dev-secret`, sign-ins survive restarts), or one made for this process (tests).
+     */
+    jwtSecretSource: 'env' | 'data-dir' | 'process';
+    /** The file of the kept development secret (`data-dir` only). */
+    jwtSecretFile: string | undefined;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
     /** A refresh token presented again this long after its rotation gets the same new pair, not a revocation. */
@@ -316,7 +321,11 @@ export interface Config {
      */
     socket: { eventRate: number; eventBurst: number; queueMax: number; floodDisconnect: number };
   };
-  sites: { defaultName: string; defaultOrigins: string[] };
+  /**
+   * The default site's name and allowed origins, used when it is created; `defaultOriginsSet` tells whether
+   * CORS_ORIGINS was given (later changes are the admin API's, so a differing value is only warned about).
+   */
+  sites: { defaultName: string; defaultOrigins: string[]; defaultOriginsSet: boolean };
   admin: { username: string; password: string } | undefined;
   /**
    * Prometheus metrics: collected when `enabled`; served on their own listener when `port` is set (0 picks a
@@ -383,7 +392,9 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: Math.round(e.SHUTDOWN_TIMEOUT * 1000),
     auth: {
       jwtSecret,
-      jwtSecretGenerated: !e.JWT_SECRET,
+      jwtSecretSource: e.JWT_SECRET ? 'env' : e.NODE_ENV === 'development' ? 'data-dir' : 'process',
+      jwtSecretFile:
+        !e.JWT_SECRET && e.NODE_ENV === 'development' ? join(e.SYNCTALK_DATA_DIR, 'dev-secret') : undefined,
       accessTtlSeconds: e.JWT_ACCESS_TTL,
       refreshTtlSeconds: e.JWT_REFRESH_TTL,
       refreshGraceSeconds: e.JWT_REFRESH_GRACE,
@@ -420,7 +431,11 @@ export function loadConfig(env: Env = process.env): Config {
         floodDisconnect: e.SOCKET_FLOOD_DISCONNECT,
       },
     },
-    sites: { defaultName: e.DEFAULT_SITE_NAME, defaultOrigins: e.CORS_ORIGINS },
+    sites: {
+      defaultName: e.DEFAULT_SITE_NAME,
+      defaultOrigins: e.CORS_ORIGINS,
+      defaultOriginsSet: cleaned.CORS_ORIGINS !== undefined,
+    },
     admin: e.ADMIN_USERNAME ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD! } : undefined,
     metrics: {
       enabled: e.METRICS_ENABLED,

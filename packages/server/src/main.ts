@@ -9,20 +9,19 @@
 import { runCreateAdmin } from './auth/admin-bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDatabase, prepareDatabase } from './platform/database.js';
-import { createLogger } from './platform/logger.js';
-import { createServer } from './server.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createServer, type SyncTalkServer } from './server.js';
 import { runSiteSecret } from './sites/site-secret-command.js';
 
 async function runServer(config: Config) {
   const logger = createLogger(config.log.level);
-  if (config.auth.jwtSecretGenerated) {
-    logger.warn(
-      'JWT_SECRET is not set: using a development secret (set JWT_SECRET before going to production)',
-    );
+  if (config.auth.jwtSecretSource === 'process') {
+    logger.warn('JWT_SECRET is not set: sessions are signed with a secret made for this process only');
   }
   const server = await createServer(config, { logger });
   const { url } = await server.listen();
   logger.info({ url }, `SyncTalk listening on ${config.http.publicUrl ?? url}`);
+  await describeStart(config, server, logger);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -45,6 +44,37 @@ async function runServer(config: Config) {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * What someone starting the server needs next, on every start: the default site to embed, how to get its
+ * signing secret, where the development JWT secret is kept, and settings that no longer take effect.
+ */
+async function describeStart(config: Config, server: SyncTalkServer, logger: Logger): Promise<void> {
+  if (config.auth.jwtSecretSource === 'data-dir') {
+    logger.info(
+      `JWT_SECRET is not set: using the development secret kept in ${config.auth.jwtSecretFile} ` +
+        '(set JWT_SECRET in production)',
+    );
+  }
+  const site = await server.deps.sites.repo.findDefault();
+  if (!site) return;
+  logger.info(
+    { siteId: site.publicId, allowedOrigins: site.allowedOrigins },
+    `default site ${site.publicId} (allowed origins: ${site.allowedOrigins.join(', ') || 'none'}); ` +
+      'its signing secret: npm run -s site-secret (rotates it)',
+  );
+  const wanted = config.sites.defaultOrigins;
+  const same =
+    wanted.length === site.allowedOrigins.length && wanted.every((o) => site.allowedOrigins.includes(o));
+  if (config.sites.defaultOriginsSet && !same) {
+    logger.warn(
+      { siteId: site.publicId, corsOrigins: wanted, allowedOrigins: site.allowedOrigins },
+      `CORS_ORIGINS (${wanted.join(', ')}) differs from the default site's allowed origins, which it set ` +
+        'only when the site was created; change them with ' +
+        `PATCH /v1/admin/sites/${site.publicId} { "allowedOrigins": [...] }`,
+    );
+  }
 }
 
 async function runMigrate(config: Config) {
