@@ -16,12 +16,12 @@ import { engineSecurityHeaders } from './platform/security-headers.js';
 import { createRealtime } from './platform/realtime.js';
 import { createSharedStore, type SharedStore } from './platform/redis.js';
 import { Api } from './platform/api.js';
-import type { Deps } from './platform/deps.js';
 import { authMiddleware } from './auth/guard.js';
 import { bootstrapAdmin } from './auth/admin-bootstrap.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { registerExternalAuthRoutes } from './auth/external-auth.routes.js';
 import { sessions, type Sessions } from './auth/session.js';
+import type { DomainDeps } from './domain-deps.js';
 import { corsForSite, corsPreflight } from './sites/cors.js';
 import { siteContext } from './sites/site-context.js';
 import { registerSiteRoutes } from './sites/sites.routes.js';
@@ -52,12 +52,6 @@ function bind(
       resolve({ port: address.port, host: address.address, url: `http://${shownHost}:${address.port}` });
     });
   });
-}
-
-/** What domains are built from: the platform plus the shared services other domains use. */
-export interface DomainDeps extends Deps {
-  sites: SitesService;
-  sessions: Sessions;
 }
 
 export interface SyncTalkServer {

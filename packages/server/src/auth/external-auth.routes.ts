@@ -3,7 +3,7 @@
  * (site tokens), and guests. Wired from `server.ts` next to `registerAuthRoutes`.
  */
 import type { Api } from '../platform/api.js';
-import type { DomainDeps } from '../server.js';
+import type { DomainDeps } from '../domain-deps.js';
 import { registerGuestRoutes } from './guest/guest.routes.js';
 import { registerKakaoRoutes } from './kakao/kakao.routes.js';
 import { registerSiteTokenRoutes } from './site-token/site-token.routes.js';

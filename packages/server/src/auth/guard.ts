@@ -10,20 +10,13 @@ import type { SiteRole } from '@synctalk/sdk';
 import type { Config } from '../config.js';
 import { AppError } from '../platform/errors.js';
 import { currentSite } from '../sites/site-context.js';
+import { ACCESS_COOKIE, bearerToken } from './request-token.js';
 import { ALGORITHM, claimsToUser, ISSUER, signingKey, type AuthUser } from './tokens.js';
-
-export const ACCESS_COOKIE = 'synctalk_access';
 
 export function currentUser(ctx: Koa.Context): AuthUser {
   const user = ctx.state.user as AuthUser | undefined;
   if (!user) throw new AppError('unauthorized', 'Authentication required');
   return user;
-}
-
-function bearer(ctx: Koa.Context): string | null {
-  const header = ctx.get('authorization');
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match ? match[1]! : null;
 }
 
 export function authMiddleware(config: Config) {
@@ -35,13 +28,13 @@ export function authMiddleware(config: Config) {
     key: 'jwt',
     cookie: ACCESS_COOKIE,
     passthrough: true,
-    getToken: (ctx) => bearer(ctx as unknown as Koa.Context),
+    getToken: (ctx) => bearerToken(ctx as unknown as Koa.Context),
   } as koaJwt.Options);
 
   const authenticate =
     (required: boolean): Koa.Middleware =>
     async (ctx, next) => {
-      const hasToken = bearer(ctx) !== null || Boolean(ctx.cookies.get(ACCESS_COOKIE));
+      const hasToken = bearerToken(ctx) !== null || Boolean(ctx.cookies.get(ACCESS_COOKIE));
       if (!hasToken) {
         if (required) throw new AppError('unauthorized', 'Authentication required');
         return next();

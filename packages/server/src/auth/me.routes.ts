@@ -1,7 +1,7 @@
 /** The signed-in user's own profile: `GET /v1/me` and `PATCH /v1/me`. */
 import type { Api } from '../platform/api.js';
 import { AppError } from '../platform/errors.js';
-import type { DomainDeps } from '../server.js';
+import type { DomainDeps } from '../domain-deps.js';
 import { currentSite } from '../sites/site-context.js';
 import { updateMeBody, userSchema } from './auth.schemas.js';
 import { currentUser } from './guard.js';

@@ -15,7 +15,7 @@ import type { AuthResponse } from '@synctalk/sdk';
 import { decrypt, deriveKey, encrypt, randomToken, sha256 } from '../platform/crypto.js';
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
-import { ACCESS_COOKIE } from './guard.js';
+import { ACCESS_COOKIE } from './request-token.js';
 import {
   refreshTokensRepository,
   type RefreshTokenRecord,

@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z, type ZodType } from 'zod';
 import { errorCodes, isErrorCode, type ErrorCode } from '@synctalk/sdk';
 import serverPackage from '../../package.json' with { type: 'json' };
-import { ACCESS_COOKIE } from '../auth/guard.js';
+import { ACCESS_COOKIE } from '../auth/request-token.js';
 import type { Api, Method, RouteSpec } from './api.js';
 
 export const OPENAPI_VERSION = '3.1.1';

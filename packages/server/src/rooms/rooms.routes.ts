@@ -1,7 +1,7 @@
 /** HTTP routes of rooms, memberships, moderation and the public directory. All need a signed-in user. */
 import type Koa from 'koa';
 import type { Api } from '../platform/api.js';
-import type { DomainDeps } from '../server.js';
+import type { DomainDeps } from '../domain-deps.js';
 import { currentUser, requireRole } from '../auth/guard.js';
 import { currentSite } from '../sites/site-context.js';
 import { membersService } from './members.service.js';

@@ -11,7 +11,7 @@
  * the header would not.
  */
 import type Koa from 'koa';
-import { ACCESS_COOKIE } from '../auth/guard.js';
+import { ACCESS_COOKIE, bearerToken } from '../auth/request-token.js';
 import { unverifiedClaims } from '../auth/tokens.js';
 import { AppError } from '../platform/errors.js';
 import type { Site, SitesRepository } from './sites.repository.js';
@@ -28,8 +28,7 @@ export function currentSite(ctx: Koa.Context): Site {
 
 /** The internal site id claimed by the request's access token, if any (unverified). */
 function tokenSiteId(ctx: Koa.Context): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
-  const token = bearer ?? ctx.cookies.get(ACCESS_COOKIE);
+  const token = bearerToken(ctx) ?? ctx.cookies.get(ACCESS_COOKIE);
   if (!token) return undefined;
   const claims = unverifiedClaims(token);
   const site = claims?.site;

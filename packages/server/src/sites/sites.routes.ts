@@ -14,7 +14,7 @@ import { currentUser, requireRole } from '../auth/guard.js';
 import { kakaoConfigured } from '../auth/kakao/kakao.service.js';
 import type { Api } from '../platform/api.js';
 import { AppError } from '../platform/errors.js';
-import type { DomainDeps } from '../server.js';
+import type { DomainDeps } from '../domain-deps.js';
 import { requirePlatformAdmin } from './platform-admin.js';
 import { currentSite } from './site-context.js';
 import {

@@ -15,7 +15,7 @@ import type Koa from 'koa';
 import type { Api } from '../../platform/api.js';
 import { AppError } from '../../platform/errors.js';
 import { toAppError } from '../../platform/http.js';
-import type { DomainDeps } from '../../server.js';
+import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite, SITE_HEADER } from '../../sites/site-context.js';
 import { authResponseSchema } from '../auth.schemas.js';
 import { currentUser } from '../guard.js';

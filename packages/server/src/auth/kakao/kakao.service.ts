@@ -12,7 +12,7 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../platform/errors.js';
 import { randomToken } from '../../platform/crypto.js';
 import { isOwnOrigin, type OriginRequest } from '../../platform/own-origin.js';
-import type { DomainDeps } from '../../server.js';
+import type { DomainDeps } from '../../domain-deps.js';
 import type { Site } from '../../sites/sites.repository.js';
 import { identitiesRepository } from '../identities.repository.js';
 import { usersRepository, type UserRecord } from '../users.repository.js';

@@ -6,7 +6,7 @@
  */
 import type { Api } from '../../platform/api.js';
 import { AppError } from '../../platform/errors.js';
-import type { DomainDeps } from '../../server.js';
+import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite } from '../../sites/site-context.js';
 import { authResponseSchema } from '../auth.schemas.js';
 import { cleanDisplayName } from '../external-profile.js';
