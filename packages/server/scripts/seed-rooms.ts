@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
+import { migrationSource } from '../src/migrations/index.js';
 import { createDatabase, prepareDatabase } from '../src/platform/database.js';
 import type { Deps } from '../src/platform/deps.js';
 import { createLogger } from '../src/platform/logger.js';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   const database = createDatabase(config.database, logger);
   try {
-    await prepareDatabase(database, { retries: config.startup.retries, logger });
+    await prepareDatabase(database, { retries: config.startup.retries, logger, migrations: migrationSource });
     const sites = sitesService({ config, db: database.db, logger } as Deps);
     const site = values.site
       ? await sites.repo.findByPublicId(values.site)

@@ -6,6 +6,7 @@
  * Configuration errors print one line naming the variable and exit 1; so does an embedded data directory
  * another process holds.
  */
+import { migrationSource } from './migrations/index.js';
 import { runCreateAdmin } from './auth/admin-bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDatabase, prepareDatabase } from './platform/database.js';
@@ -81,7 +82,11 @@ async function runMigrate(config: Config) {
   const logger = createLogger(config.log.level);
   const database = createDatabase(config.database, logger);
   try {
-    const { applied } = await prepareDatabase(database, { retries: config.startup.retries, logger });
+    const { applied } = await prepareDatabase(database, {
+      retries: config.startup.retries,
+      logger,
+      migrations: migrationSource,
+    });
     logger.info({ applied }, `${database.description}: ${applied.length} migrations applied`);
   } finally {
     await database.close();

@@ -18,6 +18,7 @@ import { createSharedStore, type SharedStore } from './platform/redis.js';
 import { Api } from './platform/api.js';
 import { authMiddleware } from './auth/guard.js';
 import { bootstrapAdmin } from './auth/admin-bootstrap.js';
+import { ACCESS_COOKIE } from './auth/request-token.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { registerExternalAuthRoutes } from './auth/external-auth.routes.js';
 import { sessions, type Sessions } from './auth/session.js';
@@ -32,6 +33,7 @@ import { createChat, type Chat } from './realtime/chat.js';
 import { originGate } from './realtime/origins.js';
 import type { ChatServer } from './realtime/types.js';
 import type { Site } from './sites/sites.repository.js';
+import { migrationSource } from './migrations/index.js';
 import { ensureDemoLobby } from './widget/demo-lobby.js';
 import { demoPageRoutes } from './widget/demo-page.js';
 import { widgetAssets } from './widget/widget-assets.js';
@@ -97,7 +99,11 @@ export async function createServer(
   const database = createDatabase(config.database, logger);
   let store: SharedStore | undefined;
   try {
-    const { applied } = await prepareDatabase(database, { retries: config.startup.retries, logger });
+    const { applied } = await prepareDatabase(database, {
+      retries: config.startup.retries,
+      logger,
+      migrations: migrationSource,
+    });
     logger.info({ applied }, `database: ${database.description} (${applied.length} migrations applied)`);
     store = await createSharedStore(config.redis, { retries: config.startup.retries, logger });
     logger.info(`shared state: ${store.description}`);
@@ -171,7 +177,7 @@ export async function createServer(
   }
 
   // Realtime first, unattached, so REST message routes can broadcast; attached to the HTTP server below.
-  const io = createRealtime({
+  const io = createRealtime<ChatServer>({
     store: shared,
     maxTextLength: config.messages.maxLength,
     isOriginAllowed: originGate(deps.sites.repo, { self }).allowed,
@@ -188,7 +194,11 @@ export async function createServer(
   registerRoomRoutes(api, deps);
   registerMessageRoutes(api, deps, chat.messages);
   // Last: the document describes every route declared above.
-  registerOpenApiRoute(api, { publicUrl: config.http.publicUrl, metrics: Boolean(metrics && metricsToken) });
+  registerOpenApiRoute(api, {
+    accessCookie: ACCESS_COOKIE,
+    publicUrl: config.http.publicUrl,
+    metrics: Boolean(metrics && metricsToken),
+  });
   const v1: Koa.Middleware[] = [
     corsPreflight(deps.sites.repo, { self }),
     siteContext(deps.sites.repo),

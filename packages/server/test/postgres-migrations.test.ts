@@ -1,3 +1,4 @@
+import { migrationSource } from '../src/migrations/index.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createDatabase, prepareDatabase } from '../src/platform/database.js';
@@ -36,7 +37,9 @@ describeWith(['postgres'], 'migrations on the real PostgreSQL', () => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: fresh.url });
     const handles = [0, 1, 2].map(() => createDatabase(config.database, logger));
     try {
-      const results = await Promise.all(handles.map((h) => prepareDatabase(h, { retries: 0, logger })));
+      const results = await Promise.all(
+        handles.map((h) => prepareDatabase(h, { retries: 0, logger, migrations: migrationSource })),
+      );
       const total = results.reduce((n, r) => n + r.applied.length, 0);
       const count = await handles[0]!.db('knex_migrations').count<{ n: string }[]>({ n: '*' });
       expect(total).toBe(Number(count[0]!.n));

@@ -11,6 +11,7 @@
  *
  * Admins always have `ROLE_USER` too.
  */
+import { migrationSource } from '../migrations/index.js';
 import { parseArgs } from 'node:util';
 import type { SiteRole } from '@synctalk/sdk';
 import { ConfigError, type Config } from '../config.js';
@@ -199,7 +200,7 @@ export async function runCreateAdmin(
   const logger = createLogger(config.log.level === 'silent' ? 'silent' : 'warn');
   const database = createDatabase(config.database, logger);
   try {
-    await prepareDatabase(database, { retries: config.startup.retries, logger });
+    await prepareDatabase(database, { retries: config.startup.retries, logger, migrations: migrationSource });
     // Sites only need the database; a memory store satisfies the rest of the interface.
     const store = await createSharedStore({ kind: 'memory' }, { retries: 0, logger });
     const sites = sitesService({ config, db: database.db, store, logger });

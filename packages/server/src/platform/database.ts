@@ -11,7 +11,6 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import type { Config } from '../config.js';
-import { migrationSource } from '../migrations/index.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
 import { describeError, retry } from './retry.js';
@@ -125,10 +124,13 @@ export function createDatabase(config: Config['database'], logger?: Logger): Dat
   };
 }
 
-/** Waits for the database with bounded retries, then applies pending migrations. */
+/** The schema's migrations, in order (the domains' tables: `src/migrations/`). */
+export type Migrations = Knex.MigrationSource<unknown>;
+
+/** Waits for the database with bounded retries, then applies pending `migrations`. */
 export async function prepareDatabase(
   handle: DatabaseHandle,
-  options: { retries: number; logger: Logger },
+  options: { retries: number; logger: Logger; migrations: Migrations },
 ): Promise<{ applied: string[] }> {
   const { logger } = options;
   try {
@@ -146,11 +148,11 @@ export async function prepareDatabase(
       { cause: error },
     );
   }
-  return handle.withMigrationLock(() => migrate(handle.db));
+  return handle.withMigrationLock(() => migrate(handle.db, options.migrations));
 }
 
 /** Applies pending migrations; safe to run again and from several nodes at once (Knex takes a lock). */
-export async function migrate(db: Database): Promise<{ applied: string[] }> {
-  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+export async function migrate(db: Database, migrations: Migrations): Promise<{ applied: string[] }> {
+  const [, applied] = (await db.migrate.latest({ migrationSource: migrations })) as [number, string[]];
   return { applied };
 }

@@ -4,6 +4,8 @@ import type { RouteSpec } from './api.js';
 import { buildOpenApiDocument, operationIdFor, pathParamNames, toOpenApiPath } from './openapi.js';
 import { queryInt, text } from './schemas.js';
 
+const OPTIONS = { accessCookie: 'test_access' };
+
 // The document is arbitrary JSON.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -31,19 +33,22 @@ describe('OpenAPI paths and ids', () => {
 
 describe('buildOpenApiDocument', () => {
   it('describes request input as accepted and responses as sent', () => {
-    const doc = buildOpenApiDocument([
-      spec({
-        method: 'post',
-        path: '/v1/things/:id',
-        auth: 'required',
-        params: z.object({ id: z.string().regex(/^\d+$/) }),
-        query: z.object({ limit: queryInt({ min: 1, max: 50, default: 10 }), q: z.string() }),
-        body: z.strictObject({ title: text({ max: 10 }), note: z.string().optional() }),
-        response: z.object({ id: z.string(), count: z.number().int() }),
-        status: 201,
-        errors: ['conflict', 'not_a_code'],
-      }),
-    ]);
+    const doc = buildOpenApiDocument(
+      [
+        spec({
+          method: 'post',
+          path: '/v1/things/:id',
+          auth: 'required',
+          params: z.object({ id: z.string().regex(/^\d+$/) }),
+          query: z.object({ limit: queryInt({ min: 1, max: 50, default: 10 }), q: z.string() }),
+          body: z.strictObject({ title: text({ max: 10 }), note: z.string().optional() }),
+          response: z.object({ id: z.string(), count: z.number().int() }),
+          status: 201,
+          errors: ['conflict', 'not_a_code'],
+        }),
+      ],
+      OPTIONS,
+    );
     const op = doc.paths['/v1/things/{id}']!.post as Json;
     const params = Object.fromEntries(
       op.parameters.filter((p: Json) => p.name).map((p: Json) => [p.name, p]),
@@ -74,15 +79,18 @@ describe('buildOpenApiDocument', () => {
   });
 
   it('marks optional bodies, empty answers and optional authentication', () => {
-    const doc = buildOpenApiDocument([
-      spec({
-        method: 'delete',
-        path: '/v1/things/:id',
-        auth: 'optional',
-        body: z.strictObject({ reason: z.string().optional() }),
-        status: 204,
-      }),
-    ]);
+    const doc = buildOpenApiDocument(
+      [
+        spec({
+          method: 'delete',
+          path: '/v1/things/:id',
+          auth: 'optional',
+          body: z.strictObject({ reason: z.string().optional() }),
+          status: 204,
+        }),
+      ],
+      OPTIONS,
+    );
     const op = doc.paths['/v1/things/{id}']!.delete as Json;
     expect(op.requestBody.required).toBe(false);
     expect(op.responses['204']).toEqual({ description: 'No content' });
@@ -104,12 +112,15 @@ describe('buildOpenApiDocument', () => {
       children: Tree[];
     }
     const tree: z.ZodType<Tree> = z.object({ name: z.string(), children: z.array(z.lazy(() => tree)) });
-    const doc = buildOpenApiDocument([
-      spec({ method: 'get', path: '/v1/a', response: z.object({ one: itemA, two: itemA }) }),
-      spec({ method: 'get', path: '/v1/b', response: z.object({ item: itemB }) }),
-      spec({ method: 'get', path: '/v1/c', response: z.object({ again: itemA }) }),
-      spec({ method: 'get', path: '/v1/tree', response: tree }),
-    ]);
+    const doc = buildOpenApiDocument(
+      [
+        spec({ method: 'get', path: '/v1/a', response: z.object({ one: itemA, two: itemA }) }),
+        spec({ method: 'get', path: '/v1/b', response: z.object({ item: itemB }) }),
+        spec({ method: 'get', path: '/v1/c', response: z.object({ again: itemA }) }),
+        spec({ method: 'get', path: '/v1/tree', response: tree }),
+      ],
+      OPTIONS,
+    );
     const schemaOf = (path: string) =>
       (doc.paths[path]!.get as Json).responses['200'].content['application/json'].schema;
     expect(schemaOf('/v1/a').properties.one).toEqual({ $ref: '#/components/schemas/UnitItem' });
@@ -133,8 +144,8 @@ describe('buildOpenApiDocument', () => {
     (broken as unknown as { _zod: { toJSONSchema: () => never } })._zod.toJSONSchema = () => {
       throw new Error('boom');
     };
-    expect(() => buildOpenApiDocument([spec({ method: 'post', path: '/v1/broken', body: broken })])).toThrow(
-      /postBroken request body/,
-    );
+    expect(() =>
+      buildOpenApiDocument([spec({ method: 'post', path: '/v1/broken', body: broken })], OPTIONS),
+    ).toThrow(/postBroken request body/);
   });
 });

@@ -11,7 +11,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { z, type ZodType } from 'zod';
 import { errorCodes, isErrorCode, type ErrorCode } from '@synctalk/sdk';
 import serverPackage from '../../package.json' with { type: 'json' };
-import { ACCESS_COOKIE } from '../auth/request-token.js';
 import type { Api, Method, RouteSpec } from './api.js';
 
 export const OPENAPI_VERSION = '3.1.1';
@@ -33,6 +32,8 @@ export interface OpenApiDocument {
 }
 
 export interface OpenApiOptions {
+  /** The name of the httpOnly access cookie sign-ins set (the `cookieAuth` scheme). */
+  accessCookie: string;
   /** The public URL of the server, when known (PUBLIC_URL). */
   publicUrl?: string;
   /**
@@ -350,10 +351,7 @@ function platformOperations(options: OpenApiOptions): Record<string, Partial<Rec
 }
 
 /** Builds the document from the route declarations. Throws naming the route whose schema cannot be described. */
-export function buildOpenApiDocument(
-  specs: readonly RouteSpec[],
-  options: OpenApiOptions = {},
-): OpenApiDocument {
+export function buildOpenApiDocument(specs: readonly RouteSpec[], options: OpenApiOptions): OpenApiDocument {
   const collector = new SchemaCollector();
   collector.add('ErrorBody', errorBodySchema);
 
@@ -419,7 +417,7 @@ export function buildOpenApiDocument(
         cookieAuth: {
           type: 'apiKey',
           in: 'cookie',
-          name: ACCESS_COOKIE,
+          name: options.accessCookie,
           description: 'The httpOnly cookie every sign-in sets, for browsers on the same site.',
         },
         ...(options.metrics
@@ -441,7 +439,7 @@ export function buildOpenApiDocument(
  * schema that cannot be described stops the start-up, naming the route), and rebuilt once should routes
  * be declared later.
  */
-export function registerOpenApiRoute(api: Api, options: OpenApiOptions = {}): void {
+export function registerOpenApiRoute(api: Api, options: OpenApiOptions): void {
   let built: { count: number; document: OpenApiDocument } | undefined;
   const document = () => {
     if (built?.count !== api.specs.length) {

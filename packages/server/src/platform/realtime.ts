@@ -9,7 +9,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import type { ChatServer } from '../realtime/types.js';
 import type { SharedStore } from './redis.js';
 
 /**
@@ -37,7 +36,11 @@ export interface RealtimeOptions {
   onError?: (error: unknown) => void;
 }
 
-export function createRealtime(options: RealtimeOptions): ChatServer {
+/**
+ * The Socket.IO server, typed as the caller's `S` (its event maps and socket data: the domains' contract,
+ * which the platform does not know).
+ */
+export function createRealtime<S extends Server = Server>(options: RealtimeOptions): S {
   const adapter = options.store.socketAdapter();
   const check = (req: IncomingMessage, done: (allowed: boolean) => void) => {
     const origin = req.headers.origin;
@@ -47,7 +50,7 @@ export function createRealtime(options: RealtimeOptions): ChatServer {
       done(false);
     });
   };
-  const io: ChatServer = new Server({
+  const io = new Server({
     path: options.path ?? '/socket.io',
     serveClient: false,
     // Frame ceiling, checked before parsing; application limits are checked per event.
@@ -60,5 +63,5 @@ export function createRealtime(options: RealtimeOptions): ChatServer {
     cors: (req, callback) =>
       check(req as IncomingMessage, (allowed) => callback(null, { origin: allowed, credentials: true })),
   });
-  return io;
+  return io as S;
 }

@@ -4,6 +4,7 @@
  * standard output, so `SECRET=$(synctalk-server site-secret)` captures it; which site it was goes to standard
  * error. Nothing else it writes contains a secret.
  */
+import { migrationSource } from '../migrations/index.js';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
@@ -50,7 +51,7 @@ export async function runSiteSecret(config: Config, argv: string[], output: Comm
   );
   const database = createDatabase(config.database, logger);
   try {
-    await prepareDatabase(database, { retries: config.startup.retries, logger });
+    await prepareDatabase(database, { retries: config.startup.retries, logger, migrations: migrationSource });
     // Sites only need the database; a memory store satisfies the rest of the interface.
     const store = await createSharedStore({ kind: 'memory' }, { retries: 0, logger });
     const sites = sitesService({ config, db: database.db, store, logger });
