@@ -1,4 +1,4 @@
-/** What the chat benchmarks share as clients: JSON over HTTP, a `/chat` connection, percentiles. */
+/** What the chat benchmarks share: JSON over HTTP, a `/chat` connection, percentiles, count flags. */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@synctalk/sdk';
 
@@ -48,4 +48,12 @@ export function connect(url: string, token: string): Promise<ChatSocket> {
       reject(err);
     });
   });
+}
+
+/** A command-line count: a whole number from 1 to `max`, else an error naming `flag`. */
+export function positive(flag: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new Error(`${flag} must be a whole number from 1 to ${max}`);
+  return n;
 }

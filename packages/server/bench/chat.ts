@@ -23,7 +23,7 @@ import pg from 'pg';
 import type { AuthResponse, MyRoom, Room } from '@synctalk/sdk';
 import { startPrivateRedisCluster, type PrivateRedisCluster } from '../test/helpers/private-redis-cluster.js';
 import { membersPerRoom, runLoad, type BenchUser, type LoadResult } from './chat-load.js';
-import { http, percentile } from './bench-client.js';
+import { http, percentile, positive } from './bench-client.js';
 import { benchDatabase, startNode, type ServerNode } from './chat-nodes.js';
 
 const CONFIGS = ['memory', 'classic', 'sharded'] as const;
@@ -201,13 +201,6 @@ async function runConfig(
   } finally {
     await Promise.allSettled(nodes.map((n) => n.stop()));
   }
-}
-
-function positive(flag: string, value: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new Error(`${flag} must be a whole number from 1 to ${max}`);
-  return n;
 }
 
 async function main(): Promise<void> {

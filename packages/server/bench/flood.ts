@@ -34,7 +34,7 @@ import {
   startPrivateRedisCluster,
   type PrivateRedisCluster,
 } from '../test/helpers/private-redis-cluster.js';
-import { connect, http, percentile, type ChatSocket } from './bench-client.js';
+import { connect, http, percentile, positive, type ChatSocket } from './bench-client.js';
 import { benchDatabase, startNode } from './chat-nodes.js';
 
 const log = (line: string) => console.log(line);
@@ -176,13 +176,6 @@ async function probe(
     }),
   ]);
   return out;
-}
-
-function positive(flag: string, value: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new Error(`${flag} must be a whole number from 1 to ${max}`);
-  return n;
 }
 
 async function main(): Promise<void> {
