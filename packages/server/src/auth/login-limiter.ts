@@ -23,8 +23,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config.js';
-import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
+import { rateLimitedError, rateLimiter, rateLimitKey, type RateLimit } from '../platform/rate-limit.js';
 import type { SharedStore } from '../platform/redis.js';
 
 export interface LimiterDeps {
@@ -55,41 +55,44 @@ export function slowDownMs(accountAttempts: number, threshold: number): number {
   return Math.min(SLOW_DOWN_MAX_MS, SLOW_DOWN_BASE_MS * 2 ** Math.min(excess - 1, 30));
 }
 
-function tooMany(what: string, resetMs: number): AppError {
-  const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-  return new AppError(
-    'rate_limited',
-    `Too many ${what}; try again in ${seconds} seconds`,
-    { retryAfter: seconds },
-    { 'Retry-After': String(seconds) },
-  );
-}
+/** The counters of the login limits: their store key prefixes. */
+const COUNTERS = {
+  ip: 'login:ip',
+  pair: 'login:pair',
+  account: 'login:account',
+  accountSuccesses: 'login:account-ok',
+  signupIp: 'signup:ip',
+} as const;
 
 /** Store keys of the login counters (usernames have no `:`; addresses may, so they come last). */
 export const loginKeys = {
-  ip: (sitePublicId: string, ip: string) => `login:ip:${sitePublicId}:${ip}`,
+  ip: (sitePublicId: string, ip: string) => rateLimitKey(COUNTERS.ip, [sitePublicId, ip]),
   pair: (sitePublicId: string, usernameLower: string, ip: string) =>
-    `login:pair:${sitePublicId}:${usernameLower}:${ip}`,
-  account: (sitePublicId: string, usernameLower: string) => `login:account:${sitePublicId}:${usernameLower}`,
+    rateLimitKey(COUNTERS.pair, [sitePublicId, usernameLower, ip]),
+  account: (sitePublicId: string, usernameLower: string) =>
+    rateLimitKey(COUNTERS.account, [sitePublicId, usernameLower]),
   accountSuccesses: (sitePublicId: string, usernameLower: string) =>
-    `login:account-ok:${sitePublicId}:${usernameLower}`,
+    rateLimitKey(COUNTERS.accountSuccesses, [sitePublicId, usernameLower]),
 };
+
+const UNAVAILABLE = 'Sign-in is temporarily unavailable; try again shortly';
+
+const refusal = (what: string) => (seconds: number) => `Too many ${what}; try again in ${seconds} seconds`;
 
 /** The sign-in and sign-up limits over `deps.store`, with the numbers of `deps.config.auth.login`. */
 export function loginLimiter(deps: LimiterDeps) {
   const { maxPerUsername, maxPerAccount, maxPerIp, windowMs } = deps.config.auth.login;
   const slowDownAfter = 2 * maxPerUsername;
-
-  // The store is the only thing that knows the counts; if it cannot answer, refuse rather than let
-  // sign-ins through unlimited.
-  async function hit(key: string) {
-    try {
-      return await deps.store.hit(key, windowMs);
-    } catch (error) {
-      deps.logger.error({ err: error, key }, 'rate-limit store unavailable');
-      throw new AppError('unavailable', 'Sign-in is temporarily unavailable; try again shortly');
-    }
-  }
+  // The store is the only thing that knows the counts; if it cannot answer, the limiter refuses
+  // (`unavailable`) rather than let sign-ins through unlimited.
+  const limiter = rateLimiter(deps);
+  const limit = (name: string, max: number): RateLimit => ({ name, max, windowMs, unavailable: UNAVAILABLE });
+  const byIpLimit = limit(COUNTERS.ip, maxPerIp);
+  const byPairLimit = limit(COUNTERS.pair, maxPerUsername);
+  // Refusals on the account count failures (attempts less successes), so they are decided below.
+  const byAccountLimit = limit(COUNTERS.account, maxPerAccount);
+  const successesCounter = limit(COUNTERS.accountSuccesses, Infinity);
+  const signupLimit = limit(COUNTERS.signupIp, maxPerIp);
 
   /**
    * The account's failures in the window, this attempt included: its counted attempts less its successes.
@@ -97,14 +100,8 @@ export function loginLimiter(deps: LimiterDeps) {
    */
   async function accountFailures(sitePublicId: string, usernameLower: string, attempts: number) {
     if (attempts <= slowDownAfter && attempts <= maxPerAccount) return attempts;
-    let successes: string | null;
-    try {
-      successes = await deps.store.get(loginKeys.accountSuccesses(sitePublicId, usernameLower));
-    } catch (error) {
-      deps.logger.error({ err: error }, 'rate-limit store unavailable');
-      throw new AppError('unavailable', 'Sign-in is temporarily unavailable; try again shortly');
-    }
-    return Math.max(0, attempts - Number(successes ?? 0));
+    const successes = await limiter.peek(successesCounter, [sitePublicId, usernameLower]);
+    return Math.max(0, attempts - successes.count);
   }
 
   return {
@@ -114,19 +111,19 @@ export function loginLimiter(deps: LimiterDeps) {
      * account's slow-down, if any, and returns the attempt.
      */
     async begin(sitePublicId: string, username: string, ip: string): Promise<LoginAttempt> {
-      const byIp = await hit(loginKeys.ip(sitePublicId, ip));
-      if (byIp.count > maxPerIp) throw tooMany('sign-in attempts from this address', byIp.resetMs);
+      await limiter.consume(byIpLimit, [sitePublicId, ip], refusal('sign-in attempts from this address'));
       const usernameLower = username.toLowerCase();
-      const pairKey = loginKeys.pair(sitePublicId, usernameLower, ip);
-      const byPair = await hit(pairKey);
-      if (byPair.count > maxPerUsername) throw tooMany('failed sign-ins for this user', byPair.resetMs);
-      const byAccount = await hit(loginKeys.account(sitePublicId, usernameLower));
+      const pair = [sitePublicId, usernameLower, ip];
+      await limiter.consume(byPairLimit, pair, refusal('failed sign-ins for this user'));
+      const account = [sitePublicId, usernameLower];
+      const byAccount = await limiter.hit(byAccountLimit, account);
       const failures = await accountFailures(sitePublicId, usernameLower, byAccount.count);
       if (failures > maxPerAccount) {
         // Once per window, not once per refused attempt: an attack must not flood the log.
         if (failures === maxPerAccount + 1)
           deps.logger.warn({ sitePublicId }, 'sign-in: an account reached its failed-attempt ceiling');
-        throw tooMany('failed sign-ins for this user from all addresses', byAccount.resetMs);
+        const seconds = byAccount.retryAfter;
+        throw rateLimitedError(refusal('failed sign-ins for this user from all addresses')(seconds), seconds);
       }
       const delayMs = slowDownMs(failures, slowDownAfter);
       if (delayMs > 0) await sleep(delayMs);
@@ -135,20 +132,18 @@ export function loginLimiter(deps: LimiterDeps) {
         async succeeded() {
           // A right password ends this address's run of failures, and is no failure of the account. Best
           // effort: a leftover count only expires later.
-          await Promise.all([
-            deps.store.del(pairKey),
-            deps.store.hit(loginKeys.accountSuccesses(sitePublicId, usernameLower), windowMs),
-          ]).catch((error: unknown) => {
-            deps.logger.warn({ err: error }, 'could not clear the failed sign-in count');
-          });
+          await Promise.all([limiter.reset(byPairLimit, pair), limiter.hit(successesCounter, account)]).catch(
+            (error: unknown) => {
+              deps.logger.warn({ err: error }, 'could not clear the failed sign-in count');
+            },
+          );
         },
       };
     },
 
     /** Counts a sign-up from `ip`; throws `rate_limited` past the per-IP limit. */
     async signup(sitePublicId: string, ip: string): Promise<void> {
-      const byIp = await hit(`signup:ip:${sitePublicId}:${ip}`);
-      if (byIp.count > maxPerIp) throw tooMany('sign-ups from this address', byIp.resetMs);
+      await limiter.consume(signupLimit, [sitePublicId, ip], refusal('sign-ups from this address'));
     },
   };
 }

@@ -17,6 +17,7 @@ import { assertCanChat } from '../auth/policy.js';
 import type { AuthUser } from '../auth/tokens.js';
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
+import { rateLimiter, type RateLimit } from '../platform/rate-limit.js';
 import type { RoomEmitter } from '../realtime/broadcast.js';
 import {
   assertRoomPermission,
@@ -86,29 +87,26 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
     return found;
   }
 
+  const limiter = rateLimiter(deps);
+  const writeLimit = (kind: 'messages' | 'reactions'): RateLimit => ({
+    name: `ratelimit:${kind}`,
+    max: rateLimit,
+    windowMs: rateWindowMs,
+    unavailable: 'Sending is temporarily unavailable; try again shortly',
+  });
+  const writeLimits = { messages: writeLimit('messages'), reactions: writeLimit('reactions') };
+
   /**
    * Counts one write against the user's window, shared by every node through the store. Messages (sends,
    * edits) and reactions have separate budgets of the same size.
    */
   async function spend(actor: Actor, kind: 'messages' | 'reactions' = 'messages'): Promise<void> {
-    let hit: { count: number; resetMs: number };
-    try {
-      hit = await deps.store.hit(`ratelimit:${kind}:${actor.site.publicId}:${actor.user.id}`, rateWindowMs);
-    } catch (error) {
-      // Without the shared counter there is no limit to enforce: refuse rather than let floods through.
-      deps.logger.error({ err: error }, 'rate-limit store unavailable');
-      throw new AppError('unavailable', 'Sending is temporarily unavailable; try again shortly');
-    }
-    const { count, resetMs } = hit;
-    if (count > rateLimit) {
-      const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-      throw new AppError(
-        'rate_limited',
+    await limiter.consume(
+      writeLimits[kind],
+      [actor.site.publicId, actor.user.id],
+      (seconds) =>
         `Too many ${kind}: at most ${rateLimit} per ${Math.round(rateWindowMs / 1000)} s; retry in ${seconds} s`,
-        { retryAfter: seconds },
-        { 'Retry-After': String(seconds) },
-      );
-    }
+    );
   }
 
   async function withReactions(list: Message[], viewerId: string): Promise<Message[]> {

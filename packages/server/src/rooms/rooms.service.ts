@@ -9,6 +9,7 @@ import { assertCanChat } from '../auth/policy.js';
 import type { AuthUser } from '../auth/tokens.js';
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
+import { rateLimiter, type RateLimit } from '../platform/rate-limit.js';
 import type { Site } from '../sites/sites.repository.js';
 import { cursorCodec } from './cursor.js';
 import {
@@ -55,6 +56,14 @@ export function roomsService(deps: Deps) {
   const myRoomsCursors = cursorCodec(deps.config.auth.secretsKey, 'my-rooms');
 
   const notFound = () => new AppError('not_found', 'No such room');
+  const limiter = rateLimiter(deps);
+  const codeFailures: RateLimit = {
+    name: 'rooms:code-failures',
+    max: CODE_FAILURES_MAX,
+    windowMs: CODE_FAILURE_WINDOW_MS,
+    // Without the shared store the throttle cannot be enforced: refuse rather than allow unlimited guessing.
+    unavailable: 'Joining by code is unavailable right now; try again',
+  };
 
   /** Room views for `user`, showing codes of the rooms they belong to (all of them for site admins). */
   async function viewsFor(user: AuthUser, list: Room[]): Promise<RoomView[]> {
@@ -243,16 +252,12 @@ export function roomsService(deps: Deps) {
           { path: 'code', message: 'must be 8 letters and digits', code: 'custom' },
         ]);
       }
-      const failureKey = `rooms:code-failures:${site.id}:${user.id}`;
-      // Without the shared store the throttle cannot be enforced: refuse rather than allow unlimited guessing.
-      const unavailable = () =>
-        new AppError('unavailable', 'Joining by code is unavailable right now; try again');
-      const failures = Number(
-        (await deps.store.get(failureKey).catch(() => Promise.reject(unavailable()))) ?? 0,
-      );
-      if (failures >= CODE_FAILURES_MAX) {
+      const guesser = [site.id, user.id];
+      const failures = await limiter.peek(codeFailures, guesser);
+      if (!failures.allowed) {
+        // The whole window, as `peek` tells (the store answers counts, not their expiry).
         throw new AppError('rate_limited', 'Too many wrong room codes; try again later', undefined, {
-          'Retry-After': String(Math.ceil(CODE_FAILURE_WINDOW_MS / 1000)),
+          'Retry-After': String(failures.retryAfter),
         });
       }
       const result = await withUserCheck(() =>
@@ -264,7 +269,7 @@ export function roomsService(deps: Deps) {
         }),
       );
       if (!result) {
-        await deps.store.hit(failureKey, CODE_FAILURE_WINDOW_MS).catch(() => Promise.reject(unavailable()));
+        await limiter.hit(codeFailures, guesser);
         throw new AppError('not_found', 'No room has this code');
       }
       return afterJoin(site, result);

@@ -6,6 +6,7 @@
  */
 import type { Api } from '../../platform/api.js';
 import { AppError } from '../../platform/errors.js';
+import { rateLimiter, type RateLimit } from '../../platform/rate-limit.js';
 import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite } from '../../sites/site-context.js';
 import { authResponseSchema } from '../auth.schemas.js';
@@ -18,25 +19,22 @@ export function registerGuestRoutes(api: Api, deps: DomainDeps): void {
   const identities = identitiesRepository(deps.db);
   const { maxPerIp, windowMs } = deps.config.auth.guests;
 
+  const limiter = rateLimiter(deps);
+  const creations: RateLimit = {
+    name: 'guest:ip',
+    max: maxPerIp,
+    windowMs,
+    // Without the counter there is no limit: refuse rather than hand out unlimited accounts.
+    unavailable: 'Guest sign-in is temporarily unavailable; try again shortly',
+  };
+
   /** Counts one guest creation from `ip` on the site; throws `rate_limited` past the limit. */
   async function countCreation(sitePublicId: string, ip: string): Promise<void> {
-    let hit: { count: number; resetMs: number };
-    try {
-      hit = await deps.store.hit(`guest:ip:${sitePublicId}:${ip}`, windowMs);
-    } catch (error) {
-      // Without the counter there is no limit: refuse rather than hand out unlimited accounts.
-      deps.logger.error({ err: error }, 'guest rate-limit store unavailable');
-      throw new AppError('unavailable', 'Guest sign-in is temporarily unavailable; try again shortly');
-    }
-    if (hit.count > maxPerIp) {
-      const seconds = Math.max(1, Math.ceil(hit.resetMs / 1000));
-      throw new AppError(
-        'rate_limited',
-        `Too many guest sign-ins from this address; try again in ${seconds} seconds`,
-        { retryAfter: seconds },
-        { 'Retry-After': String(seconds) },
-      );
-    }
+    await limiter.consume(
+      creations,
+      [sitePublicId, ip],
+      (seconds) => `Too many guest sign-ins from this address; try again in ${seconds} seconds`,
+    );
   }
 
   api.route({

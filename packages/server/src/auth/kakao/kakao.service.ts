@@ -11,6 +11,7 @@
 import type { Config } from '../../config.js';
 import { AppError } from '../../platform/errors.js';
 import { randomToken } from '../../platform/crypto.js';
+import { rateLimiter, type RateLimit } from '../../platform/rate-limit.js';
 import { isOwnOrigin, type OriginRequest } from '../../platform/own-origin.js';
 import type { DomainDeps } from '../../domain-deps.js';
 import type { Site } from '../../sites/sites.repository.js';
@@ -147,24 +148,19 @@ export function kakaoService(deps: DomainDeps) {
    * Every start stores a state, so starts are limited per IP like sign-in attempts (LOGIN_MAX_PER_IP per
    * LOGIN_WINDOW, per site): nobody can fill the shared store with states.
    */
+  const limiter = rateLimiter(deps);
+  const starts: RateLimit = {
+    name: 'kakao:start',
+    max: deps.config.auth.login.maxPerIp,
+    windowMs: deps.config.auth.login.windowMs,
+    unavailable: 'Kakao sign-in is temporarily unavailable; try again shortly',
+  };
   async function countStart(sitePublicId: string, ip: string): Promise<void> {
-    const { maxPerIp, windowMs } = deps.config.auth.login;
-    let hit: { count: number; resetMs: number };
-    try {
-      hit = await store.hit(`kakao:start:${sitePublicId}:${ip}`, windowMs);
-    } catch (error) {
-      logger.error({ err: error }, 'kakao: rate-limit store unavailable');
-      throw new AppError('unavailable', 'Kakao sign-in is temporarily unavailable; try again shortly');
-    }
-    if (hit.count > maxPerIp) {
-      const seconds = Math.max(1, Math.ceil(hit.resetMs / 1000));
-      throw new AppError(
-        'rate_limited',
-        `Too many Kakao sign-ins from this address; try again in ${seconds} seconds`,
-        { retryAfter: seconds },
-        { 'Retry-After': String(seconds) },
-      );
-    }
+    await limiter.consume(
+      starts,
+      [sitePublicId, ip],
+      (seconds) => `Too many Kakao sign-ins from this address; try again in ${seconds} seconds`,
+    );
   }
 
   return {
