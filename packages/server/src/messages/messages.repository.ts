@@ -9,6 +9,7 @@
  */
 import type { Knex } from 'knex';
 import type { Message } from '@synctalk/sdk';
+import { fetchLimit, takePage } from '../platform/pagination.js';
 import { membershipRepository } from '../rooms/membership.js';
 
 interface MessageRow {
@@ -190,7 +191,7 @@ export function messagesRepository(db: Knex) {
 
     /**
      * A page of history in ascending seq order, and whether more exist beyond it in the paging direction
-     * (older without `after`, newer with it). Reads `limit + 1` keys to know.
+     * (older without `after`, newer with it). Reads `fetchLimit(limit)` keys to know.
      */
     async history(
       roomId: string,
@@ -207,7 +208,7 @@ export function messagesRepository(db: Knex) {
         where.push('seq < ?');
         bindings.push(options.before);
       }
-      bindings.push(options.limit + 1);
+      bindings.push(fetchLimit(options.limit));
       // Keyset step on the covering index, then only the page's rows by primary key.
       const result = await db.raw<{ rows: MessageRow[] }>(
         `${SELECT_WITH_AUTHOR}
@@ -218,11 +219,10 @@ export function messagesRepository(db: Knex) {
           ORDER BY m.seq ${forward ? 'ASC' : 'DESC'}`,
         bindings,
       );
-      const rows = result.rows;
-      const hasMore = rows.length > options.limit;
-      const page = rows.slice(0, options.limit).map(toMessage);
-      if (!forward) page.reverse();
-      return { messages: page, hasMore };
+      const { page, hasMore } = takePage(result.rows, options.limit);
+      const messages = page.map(toMessage);
+      if (!forward) messages.reverse();
+      return { messages, hasMore };
     },
   };
 }

@@ -1,51 +1,5 @@
 /**
- * Opaque, tamper-proof page cursors: `base64url(JSON payload) + "." + base64url(HMAC-SHA256)`. The MAC key is
- * derived from the server secret for one purpose, and the MAC also covers a scope (e.g. the site id), so a
- * cursor is valid only for the listing that issued it. Anything else — garbage, a forged or edited payload,
- * another listing's cursor — is a `validation_failed` error, never a database query.
+ * The cursor length bound, for `rooms.schemas.ts`. Cursors themselves are `platform/pagination.ts`; this
+ * re-export only lasts until that schema file imports the bound from there.
  */
-import { createHmac } from 'node:crypto';
-import type { ZodType } from 'zod';
-import { deriveKey, safeEqual } from '../platform/crypto.js';
-import { AppError } from '../platform/errors.js';
-
-/** Longest cursor accepted; real ones are far shorter. */
-export const MAX_CURSOR_LENGTH = 1024;
-
-export interface CursorCodec {
-  encode(scope: string, payload: unknown): string;
-  /** Verifies and parses `cursor`; throws `validation_failed` when it is not one this codec issued. */
-  decode<T>(scope: string, cursor: string, schema: ZodType<T>): T;
-}
-
-/** A codec for one kind of cursor (`purpose`), keyed from `secretsKey`. */
-export function cursorCodec(secretsKey: string, purpose: string): CursorCodec {
-  const key = deriveKey(secretsKey, `cursor:${purpose}`);
-  // 128 bits of MAC: forging one is out of reach, and cursors stay short.
-  const mac = (scope: string, body: string) =>
-    createHmac('sha256', key).update(`${scope}\n${body}`).digest().subarray(0, 16).toString('base64url');
-  const invalid = () =>
-    new AppError('validation_failed', 'Invalid query.cursor: not a cursor from this listing');
-
-  return {
-    encode(scope, payload) {
-      const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-      return `${body}.${mac(scope, body)}`;
-    },
-
-    decode(scope, cursor, schema) {
-      if (cursor.length > MAX_CURSOR_LENGTH) throw invalid();
-      const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{22})$/.exec(cursor);
-      if (!match || !safeEqual(match[2]!, mac(scope, match[1]!))) throw invalid();
-      let payload: unknown;
-      try {
-        payload = JSON.parse(Buffer.from(match[1]!, 'base64url').toString('utf8'));
-      } catch {
-        throw invalid();
-      }
-      const parsed = schema.safeParse(payload);
-      if (!parsed.success) throw invalid();
-      return parsed.data;
-    },
-  };
-}
+export { MAX_CURSOR_LENGTH } from '../platform/pagination.js';

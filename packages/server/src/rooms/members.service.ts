@@ -19,7 +19,7 @@ import type { AuthUser } from '../auth/tokens.js';
 import type { Database } from '../platform/database.js';
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
-import { cursorCodec } from './cursor.js';
+import { cursorCodec, keysetPage } from '../platform/pagination.js';
 import {
   assertRoomPermission,
   canInRoom,
@@ -153,16 +153,12 @@ export function membersService(deps: Deps) {
           after = { joinedAt: c.j, userId: c.u };
         }
       }
-      const rows = await memberships.listMembers(room.id, { limit: query.limit + 1, banned, after });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      let nextCursor: string | null = null;
-      if (rows.length > query.limit && last) {
-        nextCursor = cursors.encode(
-          scope,
-          banned ? { u: last.userId } : { j: last.joinedAtExact, u: last.userId },
-        );
-      }
+      const { page, nextCursor } = await keysetPage(
+        query.limit,
+        (n) => memberships.listMembers(room.id, { limit: n, banned, after }),
+        (last) =>
+          cursors.encode(scope, banned ? { u: last.userId } : { j: last.joinedAtExact, u: last.userId }),
+      );
       return { items: page.map(memberView), nextCursor };
     },
 

@@ -9,9 +9,9 @@ import { assertCanChat } from '../auth/policy.js';
 import type { AuthUser } from '../auth/tokens.js';
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
+import { cursorCodec, keysetPage } from '../platform/pagination.js';
 import { rateLimiter, type RateLimit } from '../platform/rate-limit.js';
 import type { Site } from '../sites/sites.repository.js';
-import { cursorCodec } from './cursor.js';
 import {
   assertRoomPermission,
   isActiveMember,
@@ -341,18 +341,15 @@ export function roomsService(deps: Deps) {
         }
         after = c.s === 'newest' ? { sort: 'newest', id: c.id } : { sort: 'title', titleSort: c.t, id: c.id };
       }
-      const rows = await rooms.directoryKeyset(site.id, { sort, limit: limit + 1, after });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      const nextCursor =
-        rows.length > limit && last
-          ? directoryCursors.encode(
-              site.id,
-              sort === 'newest'
-                ? { s: 'newest', id: last.id }
-                : { s: 'title', t: last.titleSort, id: last.id },
-            )
-          : null;
+      const { page, nextCursor } = await keysetPage(
+        limit,
+        (n) => rooms.directoryKeyset(site.id, { sort, limit: n, after }),
+        (last) =>
+          directoryCursors.encode(
+            site.id,
+            sort === 'newest' ? { s: 'newest', id: last.id } : { s: 'title', t: last.titleSort, id: last.id },
+          ),
+      );
       return { items: await viewsFor(user, page), nextCursor };
     },
 
@@ -360,14 +357,12 @@ export function roomsService(deps: Deps) {
     async myRooms(user: AuthUser, query: { limit: number; cursor?: string }): Promise<MyRoomPage> {
       const scope = `${user.siteId}:${user.id}`;
       const before = query.cursor ? myRoomsCursors.decode(scope, query.cursor, myRoomsCursor).r : undefined;
-      const rows = await members.listMyRooms(user.id, { limit: query.limit + 1, beforeRoomId: before });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map((r) => myRoomView(r.room, r.membership)),
-        nextCursor:
-          rows.length > query.limit && last ? myRoomsCursors.encode(scope, { r: last.room.id }) : null,
-      };
+      const { page, nextCursor } = await keysetPage(
+        query.limit,
+        (n) => members.listMyRooms(user.id, { limit: n, beforeRoomId: before }),
+        (last) => myRoomsCursors.encode(scope, { r: last.room.id }),
+      );
+      return { items: page.map((r) => myRoomView(r.room, r.membership)), nextCursor };
     },
   };
 }

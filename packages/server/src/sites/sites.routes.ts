@@ -14,6 +14,7 @@ import { currentUser, requireRole } from '../auth/guard.js';
 import { kakaoConfigured } from '../auth/kakao/kakao.service.js';
 import type { Api } from '../platform/api.js';
 import { AppError } from '../platform/errors.js';
+import { keysetPage } from '../platform/pagination.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { requirePlatformAdmin } from './platform-admin.js';
 import { currentSite } from './site-context.js';
@@ -103,14 +104,12 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     response: sitePageSchema,
     errors: ['validation_failed', 'unauthorized', 'forbidden'],
     handler: async (_ctx, { query }) => {
-      // One extra row tells whether another page follows, without a second query.
-      const rows = await repo.list({ limit: query.limit + 1, afterId: query.cursor });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map(siteView),
-        nextCursor: rows.length > query.limit && last ? encodeSiteCursor(last.id) : null,
-      };
+      const { page, nextCursor } = await keysetPage(
+        query.limit,
+        (n) => repo.list({ limit: n, afterId: query.cursor }),
+        (last) => encodeSiteCursor(last.id),
+      );
+      return { items: page.map(siteView), nextCursor };
     },
   });
 

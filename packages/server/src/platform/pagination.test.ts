@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError } from '../platform/errors.js';
-import { cursorCodec } from './cursor.js';
+import { AppError } from './errors.js';
+import { cursorCodec, fetchLimit, keysetPage, takePage } from './pagination.js';
 
 const key = 'k'.repeat(40);
 const schema = z.strictObject({ s: z.literal('newest'), id: z.string() });
@@ -44,5 +44,48 @@ describe('cursorCodec', () => {
   it('rejects a validly signed payload of the wrong shape', () => {
     const c = codec.encode('site1', { s: 'title', id: '42' });
     expect(code(() => codec.decode('site1', c, schema))).toBe('validation_failed');
+  });
+});
+
+describe('takePage', () => {
+  it('keeps `limit` rows and says whether more were fetched', () => {
+    expect(takePage([1, 2, 3], 2)).toEqual({ page: [1, 2], hasMore: true });
+    expect(takePage([1, 2], 2)).toEqual({ page: [1, 2], hasMore: false });
+    expect(takePage([1], 2)).toEqual({ page: [1], hasMore: false });
+    expect(takePage([], 2)).toEqual({ page: [], hasMore: false });
+  });
+});
+
+describe('keysetPage', () => {
+  const rows = Array.from({ length: 7 }, (_, i) => ({ id: i + 1 }));
+  const fetchAfter = (after: number) => async (n: number) => rows.filter((r) => r.id > after).slice(0, n);
+
+  it('asks for one row more than the page and builds nextCursor from the last row kept', async () => {
+    const asked: number[] = [];
+    const result = await keysetPage(
+      3,
+      (n) => {
+        asked.push(n);
+        return fetchAfter(0)(n);
+      },
+      (last) => `after-${last.id}`,
+    );
+    expect(asked).toEqual([fetchLimit(3)]);
+    expect(fetchLimit(3)).toBe(4);
+    expect(result).toEqual({ page: [{ id: 1 }, { id: 2 }, { id: 3 }], nextCursor: 'after-3' });
+  });
+
+  it('walks every row exactly once and ends with a null cursor, also when the last page is full', async () => {
+    for (const limit of [1, 2, 3, 7, 10]) {
+      const seen: number[] = [];
+      let after = 0;
+      for (;;) {
+        const { page, nextCursor } = await keysetPage(limit, fetchAfter(after), (last) => String(last.id));
+        seen.push(...page.map((r) => r.id));
+        if (nextCursor === null) break;
+        after = Number(nextCursor);
+      }
+      expect(seen).toEqual(rows.map((r) => r.id));
+    }
   });
 });
