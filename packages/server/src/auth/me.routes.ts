@@ -1,20 +1,16 @@
 /** The signed-in user's own profile: `GET /v1/me` and `PATCH /v1/me`. */
 import type { Api } from '../platform/api.js';
-import { AppError } from '../platform/errors.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { currentSite } from '../sites/site-context.js';
 import { updateMeBody, userSchema } from './auth.schemas.js';
 import { currentUser } from './guard.js';
-import { publicUser, usersRepository } from './users.repository.js';
+import { meService } from './me.service.js';
 
 const TAGS = ['me'];
 
-// The token outlived its account (deleted user, or a database restored without it).
-const gone = () => new AppError('unauthorized', 'This account no longer exists');
-
 /** Registers the profile routes; called from `registerAuthRoutes`. */
 export function registerMeRoutes(api: Api, deps: DomainDeps): void {
-  const users = usersRepository(deps.db);
+  const me = meService(deps);
 
   api.route({
     method: 'get',
@@ -24,11 +20,7 @@ export function registerMeRoutes(api: Api, deps: DomainDeps): void {
     auth: 'required',
     response: userSchema,
     errors: ['unauthorized', 'token_expired'],
-    handler: async (ctx) => {
-      const user = await users.findById(currentSite(ctx).id, currentUser(ctx).id);
-      if (!user) throw gone();
-      return publicUser(user);
-    },
+    handler: (ctx) => me.get(currentSite(ctx).id, currentUser(ctx).id),
   });
 
   api.route({
@@ -40,10 +32,6 @@ export function registerMeRoutes(api: Api, deps: DomainDeps): void {
     body: updateMeBody,
     response: userSchema,
     errors: ['validation_failed', 'invalid_json', 'unauthorized', 'token_expired'],
-    handler: async (ctx, { body }) => {
-      const user = await users.updateProfile(currentSite(ctx).id, currentUser(ctx).id, body);
-      if (!user) throw gone();
-      return publicUser(user);
-    },
+    handler: (ctx, { body }) => me.update(currentSite(ctx).id, currentUser(ctx).id, body),
   });
 }

@@ -9,11 +9,9 @@
  * A site's signing secret appears only in the answers to creation and rotation; it is stored encrypted and
  * never logged.
  */
-import type Koa from 'koa';
 import { currentUser, requireRole } from '../auth/guard.js';
 import { kakaoConfigured } from '../auth/kakao/kakao.service.js';
 import type { Api } from '../platform/api.js';
-import { AppError } from '../platform/errors.js';
 import { keysetPage } from '../platform/pagination.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { requirePlatformAdmin } from './platform-admin.js';
@@ -33,45 +31,16 @@ import {
   siteView,
   updateSiteBody,
 } from './sites.schemas.js';
-import type { Site } from './sites.repository.js';
 
 const ADMIN_TAGS = ['sites (platform admin)'];
 const SITE_TAGS = ['sites'];
 
 /** Registers `/v1/admin/sites…` and `/v1/site…`. */
 export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
-  const { repo } = deps.sites;
+  const { sites } = deps;
   const platformAdmin = [requirePlatformAdmin()];
   const siteAdmin = [requireRole('ROLE_ADMIN')];
   const kakao = kakaoConfigured(deps.config.kakao);
-
-  const unknown = (publicId: string) => new AppError('not_found', `No site ${publicId}`);
-  async function sitePath(publicId: string): Promise<Site> {
-    const site = await repo.findByPublicId(publicId);
-    if (!site) throw unknown(publicId);
-    return site;
-  }
-
-  async function update(
-    ctx: Koa.Context,
-    site: Site,
-    patch: Parameters<typeof repo.update>[1],
-  ): Promise<Site> {
-    const updated = await repo.update(site.id, patch);
-    if (!updated) throw unknown(site.publicId);
-    deps.logger.info(
-      { site: site.publicId, by: currentUser(ctx).id, fields: Object.keys(patch) },
-      'site updated',
-    );
-    return updated;
-  }
-
-  async function rotate(ctx: Koa.Context, site: Site): Promise<{ secret: string }> {
-    const secret = await deps.sites.rotateSecret(site.id);
-    if (!secret) throw unknown(site.publicId);
-    deps.logger.info({ site: site.publicId, by: currentUser(ctx).id }, 'site secret rotated');
-    return { secret };
-  }
 
   // Platform administration.
 
@@ -87,7 +56,7 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     status: 201,
     errors: ['validation_failed', 'invalid_json', 'unauthorized', 'forbidden'],
     handler: async (ctx, { body }) => {
-      const { site, secret } = await deps.sites.create(body);
+      const { site, secret } = await sites.create(body);
       deps.logger.info({ site: site.publicId, by: currentUser(ctx).id }, 'site created');
       return createdSiteView(site, secret);
     },
@@ -106,7 +75,7 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     handler: async (_ctx, { query }) => {
       const { page, nextCursor } = await keysetPage(
         query.limit,
-        (n) => repo.list({ limit: n, afterId: query.cursor }),
+        (n) => sites.list({ limit: n, afterId: query.cursor }),
         (last) => encodeSiteCursor(last.id),
       );
       return { items: page.map(siteView), nextCursor };
@@ -123,7 +92,7 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     params: publicIdParams,
     response: siteSchema,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found'],
-    handler: async (_ctx, { params }) => siteView(await sitePath(params.publicId)),
+    handler: async (_ctx, { params }) => siteView(await sites.get(params.publicId)),
   });
 
   api.route({
@@ -138,7 +107,7 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     response: siteSchema,
     errors: ['validation_failed', 'invalid_json', 'unauthorized', 'forbidden', 'not_found'],
     handler: async (ctx, { params, body }) =>
-      siteView(await update(ctx, await sitePath(params.publicId), body)),
+      siteView(await sites.update(await sites.get(params.publicId), body, currentUser(ctx).id)),
   });
 
   api.route({
@@ -151,7 +120,7 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     params: publicIdParams,
     response: siteSecretSchema,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found'],
-    handler: async (ctx, { params }) => rotate(ctx, await sitePath(params.publicId)),
+    handler: async (ctx, { params }) => sites.rotate(await sites.get(params.publicId), currentUser(ctx).id),
   });
 
   // The request's own site.
@@ -188,7 +157,8 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     body: updateSiteBody,
     response: siteSchema,
     errors: ['validation_failed', 'invalid_json', 'unauthorized', 'forbidden'],
-    handler: async (ctx, { body }) => siteView(await update(ctx, currentSite(ctx), body)),
+    handler: async (ctx, { body }) =>
+      siteView(await sites.update(currentSite(ctx), body, currentUser(ctx).id)),
   });
 
   api.route({
@@ -200,6 +170,6 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     before: siteAdmin,
     response: siteSecretSchema,
     errors: ['unauthorized', 'forbidden'],
-    handler: (ctx) => rotate(ctx, currentSite(ctx)),
+    handler: (ctx) => sites.rotate(currentSite(ctx), currentUser(ctx).id),
   });
 }

@@ -4,7 +4,8 @@
  */
 import { decrypt, deriveKey, encrypt, randomString, randomToken } from '../platform/crypto.js';
 import type { Deps } from '../platform/deps.js';
-import { sitesRepository, type Site, type SiteSettings } from './sites.repository.js';
+import { AppError } from '../platform/errors.js';
+import { sitesRepository, type Site, type SiteSettings, type SitesRepository } from './sites.repository.js';
 
 /** Public ids look like `st_` + 16 base62 characters: safe in HTML, URLs and logs. */
 export function newPublicId(): string {
@@ -24,13 +25,55 @@ export function defaultSiteCreatedMessage(publicId: string): string {
   );
 }
 
+/** What an update may change on a site. */
+export type SitePatch = Parameters<SitesRepository['update']>[1];
+
 /** Sites: creation, secret rotation and reading, and the default site. */
 export function sitesService(deps: Deps) {
   const repo = sitesRepository(deps.db);
   const key = deriveKey(deps.config.auth.secretsKey, 'site-secrets');
+  const unknown = (publicId: string) => new AppError('not_found', `No site ${publicId}`);
+
+  /** Replaces the site's signing secret and returns the new one; undefined for an unknown site. */
+  async function rotateSecret(siteId: string): Promise<string | undefined> {
+    const secret = newSecret();
+    const ok = await repo.setSecret(siteId, encrypt(key, secret));
+    return ok ? secret : undefined;
+  }
 
   return {
+    /** The repository, for the wiring (site context, CORS) and commands that read sites as they are. */
     repo,
+
+    findById: (id: string): Promise<Site | undefined> => repo.findById(id),
+
+    findByPublicId: (publicId: string): Promise<Site | undefined> => repo.findByPublicId(publicId),
+
+    /** The site with `publicId`; `not_found` when there is none. */
+    async get(publicId: string): Promise<Site> {
+      const site = await repo.findByPublicId(publicId);
+      if (!site) throw unknown(publicId);
+      return site;
+    },
+
+    /** Up to `limit` sites after id `afterId`, oldest first (a keyset page's rows). */
+    list: (options: { limit: number; afterId?: string }): Promise<Site[]> => repo.list(options),
+
+    /** Changes `site` (settings are merged) on behalf of user `by`; `not_found` when it is gone. */
+    async update(site: Site, patch: SitePatch, by: string): Promise<Site> {
+      const updated = await repo.update(site.id, patch);
+      if (!updated) throw unknown(site.publicId);
+      deps.logger.info({ site: site.publicId, by, fields: Object.keys(patch) }, 'site updated');
+      return updated;
+    },
+
+    /** Rotates `site`'s signing secret on behalf of user `by`; `not_found` when it is gone. */
+    async rotate(site: Site, by: string): Promise<{ secret: string }> {
+      const secret = await rotateSecret(site.id);
+      if (!secret) throw unknown(site.publicId);
+      deps.logger.info({ site: site.publicId, by }, 'site secret rotated');
+      return { secret };
+    },
 
     async create(input: {
       name: string;
@@ -42,12 +85,7 @@ export function sitesService(deps: Deps) {
       return { site, secret };
     },
 
-    /** Replaces the site's signing secret and returns the new one; undefined for an unknown site. */
-    async rotateSecret(siteId: string): Promise<string | undefined> {
-      const secret = newSecret();
-      const ok = await repo.setSecret(siteId, encrypt(key, secret));
-      return ok ? secret : undefined;
-    },
+    rotateSecret,
 
     /** The clear signing secret, for verifying site tokens. */
     async secretOf(siteId: string): Promise<string | undefined> {

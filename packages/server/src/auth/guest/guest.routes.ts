@@ -1,41 +1,18 @@
 /**
  * `POST /v1/auth/guest {displayName}`: a throw-away account for a visitor, on sites that turn guests on
- * (`settings.guestsEnabled`). Guests have no site-wide role, so they cannot create rooms; they may chat in
- * public rooms unless the site is verified-only. Each IP may create `GUEST_MAX_PER_IP` guests per site in
- * `GUEST_WINDOW`, counted in the shared store so every node sees the same numbers.
+ * (`settings.guestsEnabled`); the rules and the per-address limit are `guest.service.ts`.
  */
 import type { Api } from '../../platform/api.js';
-import { AppError } from '../../platform/errors.js';
-import { rateLimiter, type RateLimit } from '../../platform/rate-limit.js';
 import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite } from '../../sites/site-context.js';
 import { authResponseSchema } from '../auth.schemas.js';
-import { identitiesRepository } from '../identities.repository.js';
 import { attachAccessToken } from '../session.js';
 import { guestBody } from './guest.schemas.js';
+import { guestService } from './guest.service.js';
 
 /** Registers the guest route; called from `registerExternalAuthRoutes`. */
 export function registerGuestRoutes(api: Api, deps: DomainDeps): void {
-  const identities = identitiesRepository(deps.db);
-  const { maxPerIp, windowMs } = deps.config.auth.guests;
-
-  const limiter = rateLimiter(deps);
-  const creations: RateLimit = {
-    name: 'guest:ip',
-    max: maxPerIp,
-    windowMs,
-    // Without the counter there is no limit: refuse rather than hand out unlimited accounts.
-    unavailable: 'Guest sign-in is temporarily unavailable; try again shortly',
-  };
-
-  /** Counts one guest creation from `ip` on the site; throws `rate_limited` past the limit. */
-  async function countCreation(sitePublicId: string, ip: string): Promise<void> {
-    await limiter.consume(
-      creations,
-      [sitePublicId, ip],
-      (seconds) => `Too many guest sign-ins from this address; try again in ${seconds} seconds`,
-    );
-  }
+  const guests = guestService(deps);
 
   api.route({
     method: 'post',
@@ -47,12 +24,7 @@ export function registerGuestRoutes(api: Api, deps: DomainDeps): void {
     status: 201,
     errors: ['validation_failed', 'invalid_json', 'forbidden', 'rate_limited', 'unavailable'],
     handler: async (ctx, { body }) => {
-      const site = currentSite(ctx);
-      if (!site.settings.guestsEnabled)
-        throw new AppError('forbidden', 'Guest access is disabled on this site');
-      await countCreation(site.publicId, ctx.ip);
-      const user = await identities.createGuest({ siteId: site.id, displayName: body.displayName });
-      const auth = await deps.sessions.issue(user);
+      const auth = await guests.signIn(currentSite(ctx), body, ctx.ip);
       attachAccessToken(ctx, deps.config, auth);
       return auth;
     },

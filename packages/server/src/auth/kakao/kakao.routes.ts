@@ -113,7 +113,7 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
             'The site parameter and X-SyncTalk-Site name different sites',
           );
         }
-        const named = await deps.sites.repo.findByPublicId(query.site);
+        const named = await deps.sites.findByPublicId(query.site);
         if (!named) throw new AppError('not_found', `Unknown site "${query.site}"`);
         site = named;
       }
@@ -218,9 +218,6 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
         // that opened the popup posts the code to /v1/me/kakao/link/callback. The state stays unused here.
         message = { source: 'synctalk', type: 'kakao:link', ok: true, state: query.state, code: query.code };
       } else {
-        if (!(await deps.sites.repo.findById(saved.siteId))) {
-          throw new AppError('unauthorized', 'The site this Kakao sign-in was started for no longer exists');
-        }
         const user = await kakao.signIn(saved.siteId, { code: query.code, state: query.state }, cookie);
         const auth = await deps.sessions.issue(user);
         attachAccessToken(ctx, deps.config, auth);

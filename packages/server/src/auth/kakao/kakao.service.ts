@@ -233,6 +233,9 @@ export function kakaoService(deps: DomainDeps) {
       cookie: string | undefined,
     ): Promise<UserRecord> {
       assertConfigured();
+      if (!(await deps.sites.findById(siteId))) {
+        throw new AppError('unauthorized', 'The site this Kakao sign-in was started for no longer exists');
+      }
       await assertSameBrowser(input.state, cookie);
       const saved = await consume(input.state, 'login', siteId);
       const identity = await identify(input.code, saved);

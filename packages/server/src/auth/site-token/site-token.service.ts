@@ -1,0 +1,46 @@
+/**
+ * Sign-in with a site token: a user the site's own backend vouches for (see `site-token.verify.ts` for what a
+ * token must carry). Each token works once: its `jti` is remembered until the token expires
+ * (`used-token-ids.ts`: in Redis, else in the database), so a copied token cannot be replayed on any node,
+ * nor after a restart.
+ */
+import type { AuthResponse } from '@synctalk/sdk';
+import { AppError } from '../../platform/errors.js';
+import type { DomainDeps } from '../../domain-deps.js';
+import type { Site } from '../../sites/sites.repository.js';
+import { cleanDisplayName } from '../external-profile.js';
+import { identitiesRepository } from '../identities.repository.js';
+import { SITE_TOKEN_SKEW_S, verifySiteToken } from './site-token.verify.js';
+import { usedTokenIds } from './used-token-ids.js';
+
+export function siteTokenService(deps: DomainDeps) {
+  const identities = identitiesRepository(deps.db);
+  const used = usedTokenIds(deps);
+
+  return {
+    /** Verifies `token` for `site`, claims its jti, upserts the user it names and signs them in. */
+    async signIn(site: Site, token: string): Promise<AuthResponse> {
+      const secret = await deps.sites.secretOf(site.id);
+      if (!secret) throw new AppError('unavailable', 'This site has no signing secret');
+      const claims = verifySiteToken(token, { publicId: site.publicId, secret });
+
+      // Remember the jti until the token could no longer pass the expiry check anyway.
+      const first = await used.claim(site, claims.jti, (claims.exp + SITE_TOKEN_SKEW_S) * 1000);
+      if (!first)
+        throw new AppError('unauthorized', 'Site token rejected: it was already used (jti replayed)');
+
+      const { user, created } = await identities.upsertSiteUser({
+        siteId: site.id,
+        externalId: claims.sub,
+        // Without a name claim a new user is known by the site's id for them, made fit to show.
+        fallbackName: cleanDisplayName(claims.sub) ?? 'User',
+        displayName: claims.name,
+        avatarUrl: claims.avatar,
+      });
+      deps.logger.info({ userId: user.id, siteId: site.id, created }, 'site token: sign-in');
+      return deps.sessions.issue(user);
+    },
+  };
+}
+
+export type SiteTokenService = ReturnType<typeof siteTokenService>;
