@@ -9,6 +9,9 @@
  * 2. Platform → domain arrows: imports from a file under src/platform/ to a file outside it (other than
  *    src/config.ts). The platform is what domains are built on; it must not know about them. These are
  *    printed as warnings, and fail the check only with `--strict`.
+ * 3. Arrows out of src/: imports from a file under src/ to a module of the server package outside it (test/,
+ *    bench/, scripts/). Benchmark and seeding code lives there precisely so the server never ships it; any such
+ *    import fails the check.
  *
  * Every relative specifier counts: `import`, `import type`, `export ... from`, and `import('...')` with a
  * literal. A `.js` specifier resolves to the `.ts` file beside it, as TypeScript's NodeNext resolution does.
@@ -20,6 +23,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const serverDir = join(root, 'packages/server') + sep;
 const srcDir = join(root, 'packages/server/src');
 const platformDir = join(srcDir, 'platform') + sep;
 const configFile = join(srcDir, 'config.ts');
@@ -102,7 +106,7 @@ for (const file of sourceFiles(srcDir).sort()) {
 }
 
 const cycles = stronglyConnected(graph).filter(
-  (component) => component.length > 1 || graph.get(component[0]).has(component[0]),
+  (component) => component.length > 1 || graph.get(component[0])?.has(component[0]),
 );
 const platformToDomain = [...graph].flatMap(([file, targets]) =>
   file.startsWith(platformDir)
@@ -110,6 +114,12 @@ const platformToDomain = [...graph].flatMap(([file, targets]) =>
         .filter((target) => !target.startsWith(platformDir) && target !== configFile)
         .map((target) => `${show(file)} → ${show(target)}`)
     : [],
+);
+
+const outOfSrc = [...graph].flatMap(([file, targets]) =>
+  [...targets]
+    .filter((target) => !target.startsWith(srcDir + sep) && target.startsWith(serverDir))
+    .map((target) => `${show(file)} → ${show(target)}`),
 );
 
 console.log(`check-imports: ${graph.size} files in ${show(srcDir)}`);
@@ -125,4 +135,11 @@ else {
   for (const line of platformToDomain) console.log(`  ${line}`);
 }
 
-process.exitCode = cycles.length > 0 || (strict && platformToDomain.length > 0) ? 1 : 0;
+if (outOfSrc.length === 0) console.log('src → test/bench/scripts imports: none');
+else {
+  console.log(`error: src imports test, bench or script code (${outOfSrc.length}):`);
+  for (const line of outOfSrc) console.log(`  ${line}`);
+}
+
+process.exitCode =
+  cycles.length > 0 || outOfSrc.length > 0 || (strict && platformToDomain.length > 0) ? 1 : 0;

@@ -20,8 +20,8 @@ import { usersRepository } from '../src/auth/users.repository.js';
 import { queryInt } from '../src/platform/schemas.js';
 import { membershipRepository } from '../src/rooms/membership.js';
 import { roomView } from '../src/rooms/room-views.js';
-import { roomsRepository } from '../src/rooms/rooms.repository.js';
-import { seedRooms } from '../src/rooms/rooms-seed.repository.js';
+import { seedRooms } from '../scripts/rooms-seed.repository.js';
+import { naiveRoomsRepository } from './naive-rooms.repository.js';
 import { currentSite } from '../src/sites/site-context.js';
 import { createServer } from '../src/server.js';
 
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     await server.db.raw('VACUUM ANALYZE rooms');
 
     // The original API's listing, for comparison only: a route registered by this benchmark, not the server.
-    const rooms = roomsRepository(server.db);
+    const naive = naiveRoomsRepository(server.db);
     const members = membershipRepository(server.db);
     server.api.route({
       method: 'get',
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       }),
       handler: async (ctx, { query }) => {
         const user = currentUser(ctx);
-        const page = await rooms.naiveFindAndCount(currentSite(ctx).id, query);
+        const page = await naive.findAndCount(currentSite(ctx).id, query);
         const mine = await members.activeRoomIdsAmong(
           user.id,
           page.rooms.map((r) => r.id),

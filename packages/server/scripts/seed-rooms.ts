@@ -13,7 +13,7 @@ import { migrationSource } from '../src/migrations/index.js';
 import { createDatabase, prepareDatabase } from '../src/platform/database.js';
 import type { Deps } from '../src/platform/deps.js';
 import { createLogger } from '../src/platform/logger.js';
-import { countRooms, seedRooms } from '../src/rooms/rooms-seed.repository.js';
+import { countRooms, seedRooms } from './rooms-seed.repository.js';
 import { sitesService } from '../src/sites/sites.service.js';
 
 const USAGE = 'usage: seed-rooms --count N [--database-url URL] [--site st_…] [--private-every N] [--jobs N]';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { roomsRepository } from '../src/rooms/rooms.repository.js';
-import { seedRooms } from '../src/rooms/rooms-seed.repository.js';
+import { seedRooms } from '../scripts/rooms-seed.repository.js';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite } from './helpers/factories.js';

@@ -73,7 +73,7 @@ function toDirectoryRoom(row: RoomRow): DirectoryRoom {
 const ID = /^[1-9]\d{0,17}$/;
 
 /** The rows the directory lists; the partial indexes' predicate, word for word. */
-const DIRECTORY = `deleted_at IS NULL AND visibility = 'public'`;
+export const DIRECTORY = `deleted_at IS NULL AND visibility = 'public'`;
 
 /** Where a keyset page starts: after this room in the given sort. */
 export type DirectoryKey = { sort: 'newest'; id: string } | { sort: 'title'; titleSort: string; id: string };
@@ -289,27 +289,6 @@ export function roomsRepository(db: Knex) {
         publicRoomCount(siteId),
       ]);
       return { rooms: result.rows.map(toRoom), total };
-    },
-
-    /**
-     * The original API's listing (TypeORM `findAndCount`): plain OFFSET over the table plus COUNT(*).
-     * Its cost grows with the offset and with the number of rooms. Kept ONLY as the benchmark's baseline;
-     * no route serves it.
-     */
-    async naiveFindAndCount(
-      siteId: string,
-      options: { offset: number; limit: number },
-    ): Promise<{ rooms: Room[]; total: number }> {
-      const [rows, count] = await Promise.all([
-        rooms()
-          .where('site_id', siteId)
-          .whereRaw(DIRECTORY)
-          .orderBy('id', 'desc')
-          .offset(options.offset)
-          .limit(options.limit),
-        rooms().where('site_id', siteId).whereRaw(DIRECTORY).count<{ count: string }[]>({ count: '*' }),
-      ]);
-      return { rooms: (rows as RoomRow[]).map(toRoom), total: Number(count[0]?.count ?? 0) };
     },
   };
 }

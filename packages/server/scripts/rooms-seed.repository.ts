@@ -5,7 +5,7 @@
  * counter, so the data is exactly what the API would have made.
  */
 import type { Knex } from 'knex';
-import { CODE_ALPHABET, CODE_LENGTH } from './room-codes.js';
+import { CODE_ALPHABET, CODE_LENGTH } from '../src/rooms/room-codes.js';
 
 const WORDS = [
   'Alpha', 'Bravo', 'Cedar', 'Delta', 'Ember', 'Falcon', 'Garnet', 'Harbor', 'Indigo', 'Juniper',
