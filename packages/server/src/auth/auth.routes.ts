@@ -7,7 +7,7 @@ import type { Api } from '../platform/api.js';
 import { AppError } from '../platform/errors.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { currentSite } from '../sites/site-context.js';
-import { authResponseSchema, loginBody, logoutBody, refreshBody, signupBody } from './auth.schemas.js';
+import { authResponseSchema, loginBody, logoutBody, refreshBody, signupBody } from '@synctalk/sdk/schemas';
 import { loginLimiter } from './login-limiter.js';
 import { registerMeRoutes } from './me.routes.js';
 import { passwords } from './passwords.js';

@@ -3,7 +3,7 @@ import type { Api } from '../platform/api.js';
 import { AppError } from '../platform/errors.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { currentSite } from '../sites/site-context.js';
-import { updateMeBody, userSchema } from './auth.schemas.js';
+import { updateMeBody, userSchema } from '@synctalk/sdk/schemas';
 import { currentUser } from './guard.js';
 import { publicUser, usersRepository } from './users.repository.js';
 

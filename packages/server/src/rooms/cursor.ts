@@ -5,12 +5,13 @@
  * another listing's cursor — is a `validation_failed` error, never a database query.
  */
 import { createHmac } from 'node:crypto';
+import { CURSOR_MAX_LENGTH } from '@synctalk/sdk/schemas';
 import type { ZodType } from 'zod';
 import { deriveKey, safeEqual } from '../platform/crypto.js';
 import { AppError } from '../platform/errors.js';
 
 /** Longest cursor accepted; real ones are far shorter. */
-export const MAX_CURSOR_LENGTH = 1024;
+export const MAX_CURSOR_LENGTH = CURSOR_MAX_LENGTH;
 
 export interface CursorCodec {
   encode(scope: string, payload: unknown): string;

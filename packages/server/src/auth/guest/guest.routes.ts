@@ -8,10 +8,9 @@ import type { Api } from '../../platform/api.js';
 import { AppError } from '../../platform/errors.js';
 import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite } from '../../sites/site-context.js';
-import { authResponseSchema } from '../auth.schemas.js';
 import { identitiesRepository } from '../identities.repository.js';
 import { attachAccessToken } from '../session.js';
-import { guestBody } from './guest.schemas.js';
+import { authResponseSchema, guestBody } from '@synctalk/sdk/schemas';
 
 /** Registers the guest route; called from `registerExternalAuthRoutes`. */
 export function registerGuestRoutes(api: Api, deps: DomainDeps): void {

@@ -8,11 +8,10 @@ import type { Api } from '../../platform/api.js';
 import { AppError } from '../../platform/errors.js';
 import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite } from '../../sites/site-context.js';
-import { authResponseSchema } from '../auth.schemas.js';
 import { cleanDisplayName } from '../external-profile.js';
 import { identitiesRepository } from '../identities.repository.js';
 import { attachAccessToken } from '../session.js';
-import { siteTokenBody } from './site-token.schemas.js';
+import { authResponseSchema, siteTokenBody } from '@synctalk/sdk/schemas';
 import { SITE_TOKEN_SKEW_S, verifySiteToken } from './site-token.verify.js';
 import { usedTokenIds } from './used-token-ids.js';
 

@@ -1,7 +1,7 @@
 /**
- * zod building blocks shared by every domain's `*.schemas.ts`. Text is NFC-normalised, may not contain NUL
- * or other control characters (PostgreSQL cannot store NUL in text, and they have no place in a chat UI),
- * and lengths count characters as people see them (code points), not UTF-16 units.
+ * zod building blocks shared by every domain's schemas. Text is NFC-normalised, may not contain NUL or
+ * other control characters (PostgreSQL cannot store NUL in text, and they have no place in a chat UI), and
+ * lengths count characters as people see them (code points), not UTF-16 units.
  */
 import { z } from 'zod';
 
@@ -9,12 +9,21 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
+/**
+ * The length of `s` in code points (what people see as characters, mostly), not UTF-16 units.
+ *
+ * @example
+ * ```ts
+ * codePoints('👍'); // 1 ('👍'.length is 2)
+ * ```
+ */
 export function codePoints(s: string): number {
   let n = 0;
   for (const _ of s) n += 1;
   return n;
 }
 
+/** The options of `text()`. */
 export interface TextOptions {
   min?: number;
   max: number;
@@ -24,7 +33,15 @@ export interface TextOptions {
   trim?: boolean;
 }
 
-/** A user-supplied string: normalised, control-free, length-checked in code points. */
+/**
+ * A user-supplied string: normalised, control-free, length-checked in code points.
+ *
+ * @example
+ * ```ts
+ * const title = text({ max: 100 });
+ * title.parse('  Lobby '); // 'Lobby'
+ * ```
+ */
 export function text(options: TextOptions) {
   const { min = 1, max, multiline = false, trim = true } = options;
   return z
@@ -44,10 +61,24 @@ export function text(options: TextOptions) {
     });
 }
 
-/** A numeric id in a path or body (bigint as a decimal string). */
+/**
+ * A numeric id in a path or body (bigint as a decimal string).
+ *
+ * @example
+ * ```ts
+ * id.parse('42'); // '42'
+ * ```
+ */
 export const id = z.string().regex(/^[1-9]\d{0,17}$/, 'must be a numeric id');
 
-/** An integer from a query string, bounded. */
+/**
+ * An integer from a query string, bounded; with `default`, the parameter may be omitted.
+ *
+ * @example
+ * ```ts
+ * queryInt({ min: 1, max: 100, default: 20 }).parse(undefined); // 20
+ * ```
+ */
 export function queryInt(options: { min: number; max: number; default?: number }) {
   const base = z
     .string()
@@ -57,7 +88,14 @@ export function queryInt(options: { min: number; max: number; default?: number }
   return options.default === undefined ? base : base.optional().transform((v) => v ?? options.default!);
 }
 
-/** An http(s) URL, at most 2048 characters (avatars, links). */
+/**
+ * An http(s) URL, at most 2048 characters (avatars, links).
+ *
+ * @example
+ * ```ts
+ * httpUrl.safeParse('javascript:alert(1)').success; // false
+ * ```
+ */
 export const httpUrl = z
   .string()
   .max(2048, 'must be at most 2048 characters')
@@ -71,3 +109,42 @@ export const httpUrl = z
       return false;
     }
   }, 'must be an http(s) URL without credentials');
+
+/**
+ * Whether `value` is a browser origin exactly as browsers send it: `http(s)://host[:port]`, lower-case, no
+ * path or trailing slash.
+ *
+ * @example
+ * ```ts
+ * isOrigin('https://example.com'); // true
+ * isOrigin('https://example.com/'); // false
+ * ```
+ */
+export function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A site's public id: `st_` + letters and digits (what `X-SyncTalk-Site` carries).
+ *
+ * @example
+ * ```ts
+ * PUBLIC_ID.test('st_AbC123'); // true
+ * ```
+ */
+export const PUBLIC_ID = /^st_[A-Za-z0-9]{1,64}$/;
+
+/**
+ * An ISO 8601 time as the API sends it (a string).
+ *
+ * @example
+ * ```ts
+ * isoDate.parse(new Date().toISOString());
+ * ```
+ */
+export const isoDate = z.string();
