@@ -111,8 +111,9 @@ export const httpUrl = z
   }, 'must be an http(s) URL without credentials');
 
 /**
- * Whether `value` is a browser origin exactly as browsers send it: `http(s)://host[:port]`, lower-case, no
- * path or trailing slash.
+ * Whether `value` is exactly a browser origin: http(s) scheme, host and optional port, nothing else (no path,
+ * query, credentials or trailing slash; lower-case host and default ports omitted, as browsers send it). The
+ * server's CORS_ORIGINS and site origins (`/v1/admin/sites`) use the same rule.
  *
  * @example
  * ```ts
