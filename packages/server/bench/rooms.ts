@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { loadConfig } from '../src/config.js';
 import { currentUser } from '../src/auth/guard.js';
 import { usersRepository } from '../src/auth/users.repository.js';
-import { queryInt } from '../src/platform/schemas.js';
+import { queryInt, roomOffsetPageResponse } from '@synctalk/sdk/schemas';
 import { membershipRepository } from '../src/rooms/membership.js';
 import { roomView } from '../src/rooms/room-views.js';
 import { seedRooms } from '../scripts/rooms-seed.repository.js';
@@ -174,6 +174,7 @@ async function main(): Promise<void> {
         offset: queryInt({ min: 0, max: 10_000_000 }),
         limit: queryInt({ min: 1, max: 100, default: PAGE }),
       }),
+      response: roomOffsetPageResponse,
       handler: async (ctx, { query }) => {
         const user = currentUser(ctx);
         const page = await naive.findAndCount(currentSite(ctx).id, query);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { isOrigin } from '@synctalk/sdk/schemas';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -80,20 +81,6 @@ const url = (protocols: string[]) =>
       });
     }
   });
-
-/**
- * Whether `value` is exactly a browser origin: http(s) scheme, host and optional port, nothing else (no path,
- * query, credentials or trailing slash; lower-case host and default ports omitted, as browsers send it).
- * Site origins (`/v1/admin/sites`) use the same rule.
- */
-export function isOrigin(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Which proxies to believe about the client's address (`X-Forwarded-For`) and the public scheme and host

@@ -1,6 +1,6 @@
 /** `GET /v1/site/public` tells a widget whether to offer Kakao Login: true exactly when the server has it. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { publicSiteSchema } from '../src/sites/sites.schemas.js';
+import { publicSiteSchema } from '@synctalk/sdk/schemas';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';

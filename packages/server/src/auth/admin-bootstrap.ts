@@ -21,7 +21,11 @@ import { createSharedStore } from '../platform/redis.js';
 import type { Site } from '../sites/sites.repository.js';
 import { PUBLIC_ID } from '../sites/sites.schemas.js';
 import { defaultSiteCreatedMessage, sitesService } from '../sites/sites.service.js';
-import { displayName as displayNameSchema, newPassword, username as usernameSchema } from './auth.schemas.js';
+import {
+  displayName as displayNameSchema,
+  newPassword,
+  username as usernameSchema,
+} from '@synctalk/sdk/schemas';
 import { passwords } from './passwords.js';
 import { refreshTokensRepository } from './refresh-tokens.repository.js';
 import { usersRepository, type UserRecord } from './users.repository.js';

@@ -6,7 +6,7 @@
 import type { Api } from '../platform/api.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { currentSite } from '../sites/site-context.js';
-import { authResponseSchema, loginBody, logoutBody, refreshBody, signupBody } from './auth.schemas.js';
+import { authResponseSchema, loginBody, logoutBody, refreshBody, signupBody } from '@synctalk/sdk/schemas';
 import { authService } from './auth.service.js';
 import { registerMeRoutes } from './me.routes.js';
 import { attachAccessToken, clearAccessCookie } from './session.js';

@@ -3,8 +3,7 @@
  * are made single-line, visible and bounded (never refused: a provider's odd nickname must not block a
  * sign-in), avatars are kept only as https URLs.
  */
-import { codePoints } from '../platform/schemas.js';
-import { DISPLAY_NAME_MAX } from './auth.schemas.js';
+import { codePoints, DISPLAY_NAME_MAX } from '@synctalk/sdk/schemas';
 
 // Control characters become spaces; bidi overrides and invisible characters (not the joiner emoji need)
 // are dropped: they have no place in a name shown to others.

@@ -2,7 +2,7 @@
 import type { Api } from '../platform/api.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { currentSite } from '../sites/site-context.js';
-import { updateMeBody, userSchema } from './auth.schemas.js';
+import { updateMeBody, userSchema } from '@synctalk/sdk/schemas';
 import { currentUser } from './guard.js';
 import { meService } from './me.service.js';
 

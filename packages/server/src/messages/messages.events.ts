@@ -20,7 +20,7 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
     socket,
     logger,
     'message:send',
-    schemas.send,
+    schemas,
     ({ roomId, ...input }) =>
       cooldown.run('messages', async () => ({
         message: await messages.send(actorOf(socket), roomId, input),
@@ -32,7 +32,7 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
     socket,
     logger,
     'message:edit',
-    schemas.edit,
+    schemas,
     ({ roomId, messageId, text }) =>
       cooldown.run('messages', async () => ({
         message: await messages.edit(actorOf(socket), roomId, messageId, text),
@@ -44,7 +44,7 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
     socket,
     logger,
     'message:delete',
-    schemas.messageRef,
+    schemas,
     async ({ roomId, messageId }) => ({ message: await messages.remove(actorOf(socket), roomId, messageId) }),
     serial,
   );
@@ -53,7 +53,7 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
     socket,
     logger,
     'reaction:add',
-    schemas.reaction,
+    schemas,
     ({ roomId, messageId, emoji }) =>
       cooldown.run('reactions', () => messages.react(actorOf(socket), roomId, messageId, emoji, true)),
     serial,
@@ -63,7 +63,7 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
     socket,
     logger,
     'reaction:remove',
-    schemas.reaction,
+    schemas,
     ({ roomId, messageId, emoji }) =>
       cooldown.run('reactions', () => messages.react(actorOf(socket), roomId, messageId, emoji, false)),
     serial,

@@ -3,29 +3,30 @@
  * clients without a socket (they broadcast to the room's connections just the same), and the read marker.
  */
 import type Koa from 'koa';
-import { z } from 'zod';
+import {
+  editMessageBody,
+  historyQuery,
+  messageEnvelope,
+  messagePageResponse,
+  messageParams,
+  reactionBody,
+  reactionParams,
+  reactionResponse,
+  readBody,
+  readResponse,
+  roomParams,
+  sendMessageBody,
+} from '@synctalk/sdk/schemas';
 import type { Api } from '../platform/api.js';
 import type { Deps } from '../platform/deps.js';
 import { currentUser } from '../auth/guard.js';
 import { currentSite } from '../sites/site-context.js';
 import type { Actor, MessagesService } from './messages.service.js';
-import {
-  messageEnvelope,
-  messagePageResponse,
-  messageSchemas,
-  reactionResponse,
-  seq,
-} from './messages.schemas.js';
-
-const readResponse = z.object({
-  roomId: z.string(),
-  lastReadSeq: z.string(),
-  unreadCount: z.number().int(),
-});
+import { messageLimits } from './messages.schemas.js';
 
 /** Declares the message routes on `api`; `messages` is the realtime domain's service (it broadcasts). */
 export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesService): void {
-  const s = messageSchemas(deps.config);
+  const limits = messageLimits(deps.config);
   const tags = ['messages'];
   const actor = (ctx: Koa.Context): Actor => ({ user: currentUser(ctx), site: currentSite(ctx) });
 
@@ -36,8 +37,8 @@ export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesSe
       'History, oldest first: the latest page, or the page before/after a seq (keyset, at most 100; members only)',
     tags,
     auth: 'required',
-    params: s.roomParams,
-    query: s.historyQuery,
+    params: roomParams,
+    query: historyQuery,
     response: messagePageResponse,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found'],
     handler: (ctx, { params, query }) => messages.history(actor(ctx), params.id, query),
@@ -49,8 +50,8 @@ export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesSe
     summary: 'Send a message (idempotent on clientMsgId); connections in the room receive message:new',
     tags,
     auth: 'required',
-    params: s.roomParams,
-    body: s.sendBody,
+    params: roomParams,
+    body: sendMessageBody(limits),
     response: messageEnvelope,
     status: 201,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited'],
@@ -63,8 +64,8 @@ export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesSe
     summary: "Edit one's own message",
     tags,
     auth: 'required',
-    params: s.messageParams,
-    body: s.editBody,
+    params: messageParams,
+    body: editMessageBody(limits),
     response: messageEnvelope,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited'],
     handler: async (ctx, { params, body }) => ({
@@ -78,7 +79,7 @@ export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesSe
     summary: "Delete a message (one's own; moderators and the owner any); answers the tombstone",
     tags,
     auth: 'required',
-    params: s.messageParams,
+    params: messageParams,
     response: messageEnvelope,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found'],
     handler: async (ctx, { params }) => ({
@@ -92,8 +93,8 @@ export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesSe
     summary: 'Add a reaction (idempotent)',
     tags,
     auth: 'required',
-    params: s.messageParams,
-    body: s.reactionBody,
+    params: messageParams,
+    body: reactionBody,
     response: reactionResponse,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited'],
     handler: (ctx, { params, body }) =>
@@ -106,7 +107,7 @@ export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesSe
     summary: 'Remove my reaction (the emoji URL-encoded)',
     tags,
     auth: 'required',
-    params: s.reactionParams,
+    params: reactionParams,
     response: reactionResponse,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited'],
     handler: (ctx, { params }) =>
@@ -119,8 +120,8 @@ export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesSe
     summary: 'Move my read marker forward to seq (never backwards); the room receives read',
     tags,
     auth: 'required',
-    params: s.roomParams,
-    body: z.strictObject({ seq }),
+    params: roomParams,
+    body: readBody,
     response: readResponse,
     errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found'],
     handler: (ctx, { params, body }) => messages.markRead(actor(ctx), params.id, body.seq),

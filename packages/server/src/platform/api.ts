@@ -24,7 +24,26 @@ export interface RouteInput<B, Q, P> {
   params: P;
 }
 
-export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
+/**
+ * What a handler answers. With a response schema: its **output** type. The server never parses its own
+ * answers, so the handler's value goes on the wire as it is; it must therefore already be the shape the
+ * schema describes after parsing, which is what the OpenAPI document (`io: 'output'`) and the SDK's types
+ * (`z.output`) promise clients. (For the plain response schemas input and output are the same; they differ
+ * only where a schema transforms or defaults, and then the output is what a client actually receives.)
+ * Without a response schema (status 204, or a route that answers by itself: a page, a redirect): nothing.
+ * With `emptyIsNoContent`, `undefined` as well (sent as 204).
+ */
+export type RouteReply<R extends ZodType | undefined, E extends boolean = false> = R extends ZodType
+  ? z.output<R> | (E extends true ? undefined : never)
+  : void;
+
+export interface RouteSpec<
+  B = unknown,
+  Q = unknown,
+  P = unknown,
+  R extends ZodType | undefined = ZodType | undefined,
+  E extends boolean = boolean,
+> {
   method: Method;
   /** Koa-router path, e.g. `/v1/rooms/:id`. */
   path: string;
@@ -35,15 +54,23 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   body?: ZodType<B>;
   query?: ZodType<Q>;
   params?: ZodType<P>;
-  /** Response body schema, for the document. */
-  response?: ZodType;
+  /**
+   * Response body schema: the document's success response, and the type the handler must return. Routes
+   * without one send no body of the wrapper's (status 204, or the handler answered by itself).
+   */
+  response?: R;
+  /**
+   * With `response`: the handler may also answer `undefined`, which is sent as 204 No Content (and documented
+   * as a second success response).
+   */
+  emptyIsNoContent?: E;
   /** Success status (default 200; 204 sends no body). */
   status?: number;
   /** Error codes this route may answer with, for the document. */
   errors?: string[];
   /** Extra middleware run after authentication and before validation (e.g. `requireRole`). */
   before?: Koa.Middleware[];
-  handler: (ctx: Koa.Context, input: RouteInput<B, Q, P>) => Promise<unknown> | unknown;
+  handler: (ctx: Koa.Context, input: RouteInput<B, Q, P>) => Promise<RouteReply<R, E>> | RouteReply<R, E>;
 }
 
 /** Formats zod issues as `details` and a one-line message naming the first problem. */
@@ -58,11 +85,12 @@ export function validationError(where: 'body' | 'query' | 'params' | 'payload', 
   return new AppError('validation_failed', `Invalid ${at}: ${first.message}`, details);
 }
 
-export function parseOrThrow<T>(
-  schema: ZodType<T>,
+/** Parses `value` with `schema`, or throws `validation_failed` naming `where` the first problem is. */
+export function parseOrThrow<S extends ZodType>(
+  schema: S,
   value: unknown,
   where: 'body' | 'query' | 'params' | 'payload',
-): T {
+): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(where, result.error);
   return result.data;
@@ -81,7 +109,9 @@ export class Api {
 
   constructor(private readonly options: ApiOptions) {}
 
-  route<B, Q, P>(spec: RouteSpec<B, Q, P>): void {
+  route<B, Q, P, R extends ZodType | undefined = undefined, E extends boolean = false>(
+    spec: RouteSpec<B, Q, P, R, E>,
+  ): void {
     this.specs.push(spec as RouteSpec);
     const middleware: Koa.Middleware[] = [];
     if (spec.auth === 'required') middleware.push(this.options.requireAuth);
@@ -102,7 +132,8 @@ export class Api {
       }
       const result = await spec.handler(ctx, input);
       ctx.status = spec.status ?? 200;
-      if (ctx.status !== 204) ctx.body = result;
+      // Without a response schema the handler answered by itself (a page, a redirect) or not at all.
+      if (ctx.status !== 204 && spec.response) ctx.body = result;
     });
     this.router[spec.method](spec.path, ...(middleware as unknown as Parameters<Router['use']>));
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RouteSpec } from './api.js';
 import { buildOpenApiDocument, operationIdFor, pathParamNames, toOpenApiPath } from './openapi.js';
-import { queryInt, text } from './schemas.js';
+import { queryInt, text } from '@synctalk/sdk/schemas';
 
 const OPTIONS = { accessCookie: 'test_access' };
 

@@ -16,7 +16,8 @@ import { SchemaCollector, type Json } from './openapi-schemas.js';
 export const OPENAPI_VERSION = '3.1.1';
 export const OPENAPI_PATH = '/v1/openapi.json';
 
-export interface OpenApiDocument {
+// A type, not an interface: it is the `Record<string, unknown>` its route's response schema promises.
+export type OpenApiDocument = {
   openapi: string;
   info: { title: string; version: string; description?: string; license?: Json };
   servers?: { url: string }[];
@@ -27,7 +28,7 @@ export interface OpenApiDocument {
     parameters: Record<string, Json>;
     securitySchemes: Record<string, Json>;
   };
-}
+};
 
 export interface OpenApiOptions {
   /** The name of the httpOnly access cookie sign-ins set (the `cookieAuth` scheme). */
@@ -189,6 +190,8 @@ function operationFor(spec: RouteSpec, collector: SchemaCollector, operationId: 
   }
   operation.responses = {
     [String(status)]: success,
+    // A handler that may answer nothing sends 204 then.
+    ...(spec.emptyIsNoContent && status !== 204 ? { '204': { description: STATUS_TEXT[204] } } : {}),
     ...errorResponses([...(spec.errors ?? []), ...impliedErrors(spec)]),
   };
   if (spec.auth === 'required') operation.security = [{ bearerAuth: [] }, { cookieAuth: [] }];

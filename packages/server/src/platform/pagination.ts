@@ -10,12 +10,13 @@
  *   another listing's cursor — is a `validation_failed` error, never a database query.
  */
 import { createHmac } from 'node:crypto';
+import { CURSOR_MAX_LENGTH } from '@synctalk/sdk/schemas';
 import type { ZodType } from 'zod';
 import { deriveKey, safeEqual } from './crypto.js';
 import { AppError } from './errors.js';
 
-/** Longest cursor accepted; real ones are far shorter. */
-export const MAX_CURSOR_LENGTH = 1024;
+/** Longest cursor accepted (the wire schemas' bound); real ones are far shorter. */
+export const MAX_CURSOR_LENGTH = CURSOR_MAX_LENGTH;
 
 export interface CursorCodec {
   encode(scope: string, payload: unknown): string;

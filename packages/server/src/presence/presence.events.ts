@@ -12,7 +12,7 @@ import type { ChatSocket } from '../realtime/types.js';
 export function registerPresenceEvents(ctx: ChatContext, socket: ChatSocket): void {
   const { logger, schemas, typing } = ctx;
 
-  on(socket, logger, 'typing:start', schemas.roomRef, async ({ roomId }) => {
+  on(socket, logger, 'typing:start', schemas, async ({ roomId }) => {
     if (!socket.rooms.has(chatRoomName(roomId))) {
       throw new AppError('forbidden', 'Join the room first (room:join)');
     }
@@ -26,7 +26,7 @@ export function registerPresenceEvents(ctx: ChatContext, socket: ChatSocket): vo
     return { ok: true as const };
   });
 
-  on(socket, logger, 'typing:stop', schemas.roomRef, async ({ roomId }) => {
+  on(socket, logger, 'typing:stop', schemas, async ({ roomId }) => {
     typing.stop(roomId, socket.id);
     return { ok: true as const };
   });

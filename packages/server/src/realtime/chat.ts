@@ -19,8 +19,9 @@
  * front of polling clients needs sticky sessions (e.g. a hash of the client address).
  */
 import type { MemberRemovedEvent, PresenceState, RoomDeletedEvent } from '@synctalk/sdk';
+import { clientEventSchemas } from '@synctalk/sdk/schemas';
 import type { Deps } from '../platform/deps.js';
-import { messageSchemas } from '../messages/messages.schemas.js';
+import { messageLimits } from '../messages/messages.schemas.js';
 import { messagesService } from '../messages/messages.service.js';
 import { registerMessageEvents } from '../messages/messages.events.js';
 import { presenceTracker } from '../presence/presence.js';
@@ -71,7 +72,7 @@ export function createChat(deps: ChatDeps, io: ChatServer): Chat {
     logger,
     nsp,
     emit,
-    schemas: messageSchemas(deps.config),
+    schemas: clientEventSchemas(messageLimits(deps.config)),
     messages: messagesService(deps, emit),
     members: membersService(deps),
     presence: presenceTracker({

@@ -1,7 +1,7 @@
 /** What the `/chat` event handlers of every domain share. */
+import type { ClientEventSchemas } from '@synctalk/sdk/schemas';
 import type { MembersService } from '../rooms/members.service.js';
 import type { MessagesService, Actor } from '../messages/messages.service.js';
-import type { MessageSchemas } from '../messages/messages.schemas.js';
 import type { Deps } from '../platform/deps.js';
 import type { Logger } from '../platform/logger.js';
 import type { PresenceTracker } from '../presence/presence.js';
@@ -14,7 +14,8 @@ export interface ChatContext {
   logger: Logger;
   nsp: ChatNamespace;
   emit: RoomEmitter;
-  schemas: MessageSchemas;
+  /** The payload schema of every client event, with the configured limits. */
+  schemas: ClientEventSchemas;
   messages: MessagesService;
   members: MembersService;
   presence: PresenceTracker;

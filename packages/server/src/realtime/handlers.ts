@@ -1,6 +1,7 @@
 /**
- * Socket event handlers, declared like routes: an event name, a zod schema for its one payload, and an
- * async function returning the acknowledgement. The wrapper validates (unknown fields rejected by the
+ * Socket event handlers, declared like routes: an event name and an async function returning the
+ * acknowledgement. The payload's schema is the event's entry in the SDK's contract map
+ * (`clientEventSchemas()` of `@synctalk/sdk/schemas`), so the payload and ack types follow from the name. The wrapper validates (unknown fields rejected by the
  * schemas), answers errors as `{ error: { code, message, details? } }` (the REST shape), never lets a handler
  * throw out of the socket, and copes with a client that sent no acknowledgement callback.
  *
@@ -12,7 +13,8 @@
  * connect to this node again for a while (flood-penalty.ts, checked in the handshake).
  */
 import type { ClientToServerEvents, ErrorBody } from '@synctalk/sdk';
-import type { ZodType } from 'zod';
+import type { ClientEventSchemas } from '@synctalk/sdk/schemas';
+import type { z, ZodType } from 'zod';
 import type { Config } from '../config.js';
 import { parseOrThrow } from '../platform/api.js';
 import { AppError, internalErrorBody } from '../platform/errors.js';
@@ -30,6 +32,12 @@ export type AckResult<E extends ClientEvent> = Parameters<ClientToServerEvents[E
   ((response: infer R) => void) | undefined
   ? Exclude<R, ErrorBody>
   : never;
+
+/** The payload a handler of `E` receives: what the event's schema parses to. */
+export type EventPayload<E extends ClientEvent> = z.output<ClientEventSchemas[E]>;
+
+/** The contract map as `on` reads it: each event's schema parses to that event's payload. */
+type EventSchemas = { [K in ClientEvent]: ZodType<EventPayload<K>> };
 
 export interface HandlerOptions {
   /**
@@ -97,17 +105,19 @@ export function errorBodyOf(error: unknown, logger: Logger, event: string): Erro
 }
 
 /**
- * Registers `handler` for `event` on `socket`. The payload is validated with `schema` first; the value the
- * handler resolves with is the acknowledgement.
+ * Registers `handler` for `event` on `socket`. The payload is validated first with the event's schema from
+ * `schemas` (the contract map, built once with the configured limits); the value the handler resolves with
+ * is the acknowledgement.
  */
-export function on<E extends ClientEvent, P>(
+export function on<E extends ClientEvent>(
   socket: ChatSocket,
   logger: Logger,
   event: E,
-  schema: ZodType<P>,
-  handler: (payload: P) => Promise<AckResult<E>>,
+  schemas: Pick<EventSchemas, E>,
+  handler: (payload: EventPayload<E>) => Promise<AckResult<E>>,
   options: HandlerOptions = {},
 ): void {
+  const schema = schemas[event];
   const state = stateOf(socket);
   state.events.add(event);
   const listener: AnyListener = (...args) => {

@@ -16,16 +16,16 @@ const removalAck = (room: RoomView | undefined): MemberRemovalResult =>
 export function registerModerationEvents(ctx: ChatContext, socket: ChatSocket): void {
   const { logger, schemas, members } = ctx;
 
-  on(socket, logger, 'member:mute', schemas.memberMute, async ({ roomId, userId, minutes }) => {
+  on(socket, logger, 'member:mute', schemas, async ({ roomId, userId, minutes }) => {
     await members.mute(actorOf(socket).user, roomId, userId, minutes);
     return { ok: true as const };
   });
 
-  on(socket, logger, 'member:kick', schemas.memberRemove, async ({ roomId, userId, rotateCode }) =>
+  on(socket, logger, 'member:kick', schemas, async ({ roomId, userId, rotateCode }) =>
     removalAck(await members.kick(actorOf(socket).user, roomId, userId, { rotateCode })),
   );
 
-  on(socket, logger, 'member:ban', schemas.memberRemove, async ({ roomId, userId, rotateCode }) =>
+  on(socket, logger, 'member:ban', schemas, async ({ roomId, userId, rotateCode }) =>
     removalAck(await members.ban(actorOf(socket).user, roomId, userId, { rotateCode })),
   );
 }

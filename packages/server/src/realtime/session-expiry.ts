@@ -4,7 +4,7 @@
  * site) to extend the connection. Without one, at expiry the server emits `auth:expired` (code
  * `token_expired`) and disconnects.
  */
-import { z } from 'zod';
+import { authRefreshPayload } from '@synctalk/sdk/schemas';
 import type { Config } from '../config.js';
 import { verifyAccessToken } from '../auth/tokens.js';
 import { AppError } from '../platform/errors.js';
@@ -29,8 +29,6 @@ function at(time: number, fn: () => void): () => void {
   arm();
   return () => clearTimeout(timer);
 }
-
-const refreshPayload = z.strictObject({ token: z.string().min(1).max(4096) });
 
 /** Arms the expiry timers of `socket` and handles `auth:refresh`. */
 export function watchTokenExpiry(socket: ChatSocket, deps: { config: Config; logger: Logger }): void {
@@ -64,7 +62,7 @@ export function watchTokenExpiry(socket: ChatSocket, deps: { config: Config; log
     cancel = [];
   });
 
-  on(socket, deps.logger, 'auth:refresh', refreshPayload, async ({ token }) => {
+  on(socket, deps.logger, 'auth:refresh', { 'auth:refresh': authRefreshPayload }, async ({ token }) => {
     const verified = verifyAccessToken(deps.config, token);
     if (!verified.ok) {
       throw verified.reason === 'expired'

@@ -13,7 +13,7 @@ import type { ChatSocket } from './types.js';
 export function registerSubscriptionEvents(ctx: ChatContext, socket: ChatSocket): void {
   const { logger, schemas } = ctx;
 
-  on(socket, logger, 'room:join', schemas.roomJoin, async ({ roomId, lastSeq }): Promise<RoomJoinResult> => {
+  on(socket, logger, 'room:join', schemas, async ({ roomId, lastSeq }): Promise<RoomJoinResult> => {
     const actor = actorOf(socket);
     const { room, membership } = await ctx.messages.authorize(actor, roomId, 'read');
     const name = chatRoomName(room.id);
@@ -57,13 +57,13 @@ export function registerSubscriptionEvents(ctx: ChatContext, socket: ChatSocket)
     }
   });
 
-  on(socket, logger, 'room:leave', schemas.roomRef, async ({ roomId }) => {
+  on(socket, logger, 'room:leave', schemas, async ({ roomId }) => {
     // Presence and typing are cleared by the adapter's leave-room event (see chat.ts).
     await socket.leave(chatRoomName(roomId));
     return { ok: true as const };
   });
 
-  on(socket, logger, 'read:update', schemas.readUpdate, async ({ roomId, seq }) =>
+  on(socket, logger, 'read:update', schemas, async ({ roomId, seq }) =>
     ctx.messages.markRead(actorOf(socket), roomId, seq),
   );
 }

@@ -8,6 +8,7 @@
 import type { Knex } from 'knex';
 import type { RoomRole, UserKind } from '@synctalk/sdk';
 import { toRoom, type Room, type RoomRow } from './rooms.repository.js';
+import { isId } from '@synctalk/sdk/schemas';
 
 /** One user's membership of one room. */
 export interface Membership {
@@ -52,7 +53,6 @@ interface MemberRow {
   joined_at: Date;
 }
 
-const ID = /^[1-9]\d{0,17}$/;
 const MEMBER_COLUMNS = [
   'room_id',
   'user_id',
@@ -121,7 +121,7 @@ export function membershipRepository(db: Knex) {
      * (`bannedAt` set) from "not a member" (undefined).
      */
     async get(roomId: string, userId: string): Promise<Membership | undefined> {
-      if (!ID.test(roomId) || !ID.test(userId)) return undefined;
+      if (!isId(roomId) || !isId(userId)) return undefined;
       const row = await db<MemberRow>('room_members')
         .where({ room_id: roomId, user_id: userId })
         .first(...MEMBER_COLUMNS);
@@ -130,7 +130,7 @@ export function membershipRepository(db: Knex) {
 
     /** Ids of the live rooms `userId` is an active member of, newest room first. */
     async listUserRoomIds(userId: string): Promise<string[]> {
-      if (!ID.test(userId)) return [];
+      if (!isId(userId)) return [];
       const rows = await db
         .select<{ room_id: string }[]>('m.room_id')
         .from('room_members as m')
@@ -144,7 +144,7 @@ export function membershipRepository(db: Knex) {
 
     /** Which of `roomIds` `userId` is an active member of. */
     async activeRoomIdsAmong(userId: string, roomIds: string[]): Promise<Set<string>> {
-      if (roomIds.length === 0 || !ID.test(userId)) return new Set();
+      if (roomIds.length === 0 || !isId(userId)) return new Set();
       const rows = await db<MemberRow>('room_members')
         .select('room_id')
         .where('user_id', userId)
@@ -158,7 +158,7 @@ export function membershipRepository(db: Knex) {
      * Returns the stored marker, or undefined when the user is not an active member.
      */
     async markRead(roomId: string, userId: string, seq: string): Promise<string | undefined> {
-      if (!ID.test(roomId) || !ID.test(userId) || !/^\d{1,18}$/.test(seq)) return undefined;
+      if (!isId(roomId) || !isId(userId) || !/^\d{1,18}$/.test(seq)) return undefined;
       const result = await db.raw<{ rows: { last_read_seq: string }[] }>(
         `UPDATE room_members m
             SET last_read_seq = GREATEST(m.last_read_seq, LEAST(?::bigint, r.last_seq))
@@ -233,7 +233,7 @@ export function membershipRepository(db: Knex) {
 
     /** The row of `userId` in `roomId` (banned or not) with the user's profile. */
     async findMember(roomId: string, userId: string): Promise<MemberWithUser | undefined> {
-      if (!ID.test(roomId) || !ID.test(userId)) return undefined;
+      if (!isId(roomId) || !isId(userId)) return undefined;
       const rows = await memberSelect().where({ 'm.room_id': roomId, 'm.user_id': userId });
       return rows[0] && toMemberWithUser(rows[0] as MemberUserRow);
     },

@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import type { RoomMember, RoomMemberPage, RoomRole, Room as RoomView } from '@synctalk/sdk';
+import { id } from '@synctalk/sdk/schemas';
 import { usersRepository } from '../auth/users.repository.js';
 import type { AuthUser } from '../auth/tokens.js';
 import type { Database } from '../platform/database.js';
@@ -35,12 +36,11 @@ import { roomEvents } from './room-events.js';
 import { memberView, roomView } from './room-views.js';
 import { roomsRepository, type Room } from './rooms.repository.js';
 
-const idPattern = /^[1-9]\d{0,17}$/;
 const activeCursor = z.strictObject({
   j: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
-  u: z.string().regex(idPattern),
+  u: id,
 });
-const bannedCursor = z.strictObject({ u: z.string().regex(idPattern) });
+const bannedCursor = z.strictObject({ u: id });
 
 /** The one answer for a target moderation may not reach, whatever the reason. */
 const noSuchMember = () => new AppError('not_found', 'No such member in this room');

@@ -12,6 +12,7 @@
  */
 import type { Knex } from 'knex';
 import type { RoomSort, RoomVisibility } from '@synctalk/sdk';
+import { isId } from '@synctalk/sdk/schemas';
 
 /** A live room as the server sees it. */
 export interface Room {
@@ -70,8 +71,6 @@ function toDirectoryRoom(row: RoomRow): DirectoryRoom {
   return { ...toRoom(row), titleSort: row.title_sort };
 }
 
-const ID = /^[1-9]\d{0,17}$/;
-
 /** The rows the directory lists; the partial indexes' predicate, word for word. */
 export const DIRECTORY = `deleted_at IS NULL AND visibility = 'public'`;
 
@@ -126,7 +125,7 @@ export function roomsRepository(db: Knex) {
   return {
     /** The live room `roomId` of `siteId`; undefined for another site's room, a deleted room or a bad id. */
     async findById(siteId: string, roomId: string): Promise<Room | undefined> {
-      if (!ID.test(roomId)) return undefined;
+      if (!isId(roomId)) return undefined;
       const row = await rooms().where({ id: roomId, site_id: siteId }).whereNull('deleted_at').first();
       return row && toRoom(row as RoomRow);
     },
@@ -137,7 +136,7 @@ export function roomsRepository(db: Knex) {
      * inserts that reference the room (messages, members).
      */
     async lockById(siteId: string, roomId: string): Promise<Room | undefined> {
-      if (!ID.test(roomId)) return undefined;
+      if (!isId(roomId)) return undefined;
       const row = await rooms()
         .where({ id: roomId, site_id: siteId })
         .whereNull('deleted_at')

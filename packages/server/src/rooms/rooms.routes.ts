@@ -24,7 +24,7 @@ import {
   roomResponse,
   updateMemberBody,
   updateRoomBody,
-} from './rooms.schemas.js';
+} from '@synctalk/sdk/schemas';
 import { roomsService } from './rooms.service.js';
 
 export function registerRoomRoutes(api: Api, deps: DomainDeps): void {
@@ -222,13 +222,12 @@ export function registerRoomRoutes(api: Api, deps: DomainDeps): void {
       params: memberParams,
       body: removalBody,
       response: roomResponse,
+      // Without rotateCode the service answers nothing: 204.
+      emptyIsNoContent: true,
       errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict'],
-      // Without rotateCode the service answers nothing, which Koa sends as 204.
       handler: (ctx, { params, body }) => fn(currentUser(ctx), params.id, params.userId, body),
     });
   }
-
-  const moderation = { unmute: members.unmute, unban: members.unban } as const;
 
   api.route({
     method: 'post',
@@ -244,21 +243,27 @@ export function registerRoomRoutes(api: Api, deps: DomainDeps): void {
       members.mute(currentUser(ctx), params.id, params.userId, body.minutes),
   });
 
-  for (const [action, fn] of Object.entries(moderation)) {
-    const summaries: Record<string, string> = {
-      unmute: 'Unmute a member',
-      unban: 'Lift a ban (the user may join again)',
-    };
-    api.route({
-      method: 'post',
-      path: `/v1/rooms/:id/members/:userId/${action}`,
-      summary: `${summaries[action]} (moderators, owner, site admins)`,
-      tags,
-      auth: 'required',
-      params: memberParams,
-      ...(action === 'unmute' ? { response: memberResponse } : { status: 204 }),
-      errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict'],
-      handler: (ctx, { params }) => fn(currentUser(ctx), params.id, params.userId),
-    });
-  }
+  api.route({
+    method: 'post',
+    path: '/v1/rooms/:id/members/:userId/unmute',
+    summary: 'Unmute a member (moderators, owner, site admins)',
+    tags,
+    auth: 'required',
+    params: memberParams,
+    response: memberResponse,
+    errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict'],
+    handler: (ctx, { params }) => members.unmute(currentUser(ctx), params.id, params.userId),
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/rooms/:id/members/:userId/unban',
+    summary: 'Lift a ban (the user may join again) (moderators, owner, site admins)',
+    tags,
+    auth: 'required',
+    params: memberParams,
+    status: 204,
+    errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict'],
+    handler: (ctx, { params }) => members.unban(currentUser(ctx), params.id, params.userId),
+  });
 }

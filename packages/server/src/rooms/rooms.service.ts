@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { MyRoom, MyRoomPage, Room as RoomView, RoomOffsetPage, RoomPage, RoomSort } from '@synctalk/sdk';
+import { id } from '@synctalk/sdk/schemas';
 import { assertCanChat } from '../auth/policy.js';
 import type { AuthUser } from '../auth/tokens.js';
 import type { Deps } from '../platform/deps.js';
@@ -30,10 +31,10 @@ export const CODE_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 const CODE_ATTEMPTS = 5;
 
 const directoryCursor = z.discriminatedUnion('s', [
-  z.strictObject({ s: z.literal('newest'), id: z.string().regex(/^[1-9]\d{0,17}$/) }),
-  z.strictObject({ s: z.literal('title'), t: z.string().max(1000), id: z.string().regex(/^[1-9]\d{0,17}$/) }),
+  z.strictObject({ s: z.literal('newest'), id: id }),
+  z.strictObject({ s: z.literal('title'), t: z.string().max(1000), id: id }),
 ]);
-const myRoomsCursor = z.strictObject({ r: z.string().regex(/^[1-9]\d{0,17}$/) });
+const myRoomsCursor = z.strictObject({ r: id });
 
 /** What a new room is made of. */
 export interface NewRoom {

@@ -18,19 +18,16 @@ import { requirePlatformAdmin } from './platform-admin.js';
 import { currentSite } from './site-context.js';
 import {
   createdSiteSchema,
-  createdSiteView,
   createSiteBody,
-  encodeSiteCursor,
-  listSitesQuery,
   publicIdParams,
   publicSiteSchema,
-  publicSiteView,
   siteSchema,
   siteSecretSchema,
   sitePageSchema,
-  siteView,
   updateSiteBody,
-} from './sites.schemas.js';
+} from '@synctalk/sdk/schemas';
+import { createdSiteView, publicSiteView, siteView } from './site-views.js';
+import { encodeSiteCursor, listSitesQuery } from './sites.schemas.js';
 
 const ADMIN_TAGS = ['sites (platform admin)'];
 const SITE_TAGS = ['sites'];

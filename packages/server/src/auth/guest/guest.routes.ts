@@ -5,9 +5,8 @@
 import type { Api } from '../../platform/api.js';
 import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite } from '../../sites/site-context.js';
-import { authResponseSchema } from '../auth.schemas.js';
+import { authResponseSchema, guestBody } from '@synctalk/sdk/schemas';
 import { attachAccessToken } from '../session.js';
-import { guestBody } from './guest.schemas.js';
 import { guestService } from './guest.service.js';
 
 /** Registers the guest route; called from `registerExternalAuthRoutes`. */

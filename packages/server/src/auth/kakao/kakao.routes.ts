@@ -12,26 +12,26 @@
  *   Kakao on the signed-in account.
  */
 import type Koa from 'koa';
+import {
+  authResponseSchema,
+  kakaoAuthorizeQuery as authorizeQuery,
+  kakaoCallbackBody as callbackBody,
+  kakaoLinkResponse as linkResponse,
+  kakaoLinkStartBody as linkStartBody,
+  kakaoPopupQuery as popupQuery,
+  kakaoStartQuery as startQuery,
+  kakaoStartResponse as startResponse,
+} from '@synctalk/sdk/schemas';
 import type { Api } from '../../platform/api.js';
 import { AppError } from '../../platform/errors.js';
 import { toAppError } from '../../platform/http.js';
 import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite, SITE_HEADER } from '../../sites/site-context.js';
-import { authResponseSchema } from '../auth.schemas.js';
 import { currentUser } from '../guard.js';
 import { attachAccessToken } from '../session.js';
 import { publicUser } from '../users.repository.js';
 import { authorizeUrl, callbackUrl, clearFlowCookie, flowCookie, setFlowCookie } from './kakao.browser.js';
 import { renderPopup, type PopupMessage } from './kakao.popup.js';
-import {
-  authorizeQuery,
-  callbackBody,
-  linkResponse,
-  linkStartBody,
-  popupQuery,
-  startQuery,
-  startResponse,
-} from './kakao.schemas.js';
 import { kakaoService } from './kakao.service.js';
 
 const TAGS = ['kakao'];
@@ -223,8 +223,8 @@ export function registerKakaoRoutes(api: Api, deps: DomainDeps): void {
         attachAccessToken(ctx, deps.config, auth);
         message = { source: 'synctalk', type: 'kakao:login', ok: true, state: query.state, auth };
       }
+      // The page is the answer (this route has no response schema, so the wrapper leaves the body alone).
       renderPopup(ctx, { status: 200, message, targetOrigin: popup.origin });
-      return ctx.body;
     },
   });
 

@@ -5,9 +5,8 @@
 import type { Api } from '../../platform/api.js';
 import type { DomainDeps } from '../../domain-deps.js';
 import { currentSite } from '../../sites/site-context.js';
-import { authResponseSchema } from '../auth.schemas.js';
+import { authResponseSchema, siteTokenBody } from '@synctalk/sdk/schemas';
 import { attachAccessToken } from '../session.js';
-import { siteTokenBody } from './site-token.schemas.js';
 import { siteTokenService } from './site-token.service.js';
 
 /** Registers the site-token route; called from `registerExternalAuthRoutes`. */

@@ -12,9 +12,8 @@
  * Every failure, however malformed the token, is a 401 `unauthorized` whose message names the check.
  */
 import jwt from 'jsonwebtoken';
-import { httpUrl } from '../../platform/schemas.js';
 import { AppError } from '../../platform/errors.js';
-import { displayName } from '../auth.schemas.js';
+import { displayName, httpUrl } from '@synctalk/sdk/schemas';
 
 export const SITE_TOKEN_SKEW_S = 60;
 export const SITE_TOKEN_MAX_LIFETIME_S = 24 * 60 * 60;

@@ -1,9 +1,10 @@
 /** zod schemas of the Kakao Login routes: inputs (validation) and answers (the OpenAPI document). */
 import { z } from 'zod';
-import { userSchema } from '../auth.schemas.js';
+import { userSchema } from './auth.js';
+import { PUBLIC_ID } from './primitives.js';
 
-/** Our states are 43 base64url characters; anything far from that is not one of ours. */
-const state = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'is not a sign-in state');
+/** A sign-in state: ours are 43 base64url characters; anything far from that is not one of ours. */
+export const kakaoState = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'is not a sign-in state');
 
 /** Kakao's authorization codes: printable ASCII, bounded. */
 const code = z
@@ -15,19 +16,21 @@ const code = z
 /** A page origin (`https://example.com`), checked against the site's allowed origins by the route. */
 const origin = z.string().max(2048, 'must be at most 2048 characters');
 
-export const startQuery = z.strictObject({
+/** `GET /v1/auth/kakao/start`. */
+export const kakaoStartQuery = z.strictObject({
   /** `1` answers with a 302 to Kakao instead of JSON (for `window.open(startUrl)` / links). */
   redirect: z.enum(['1', '0', 'true', 'false']).optional(),
   /** The origin of the page that opened the popup; must be one of the site's allowed origins. */
   origin: origin.optional(),
   /** The site's public id, for navigations (`window.open(…?redirect=1)`) that cannot send X-SyncTalk-Site. */
-  site: z
-    .string()
-    .regex(/^st_[A-Za-z0-9]{1,64}$/, 'must be a site public id')
-    .optional(),
+  site: z.string().regex(PUBLIC_ID, 'must be a site public id').optional(),
 });
 
-export const startResponse = z.object({
+/**
+ * `GET /v1/auth/kakao/start?origin=&site=`: Kakao's authorization page for a popup, and the flow's one-time
+ * state (`KakaoStart`).
+ */
+export const kakaoStartResponse = z.object({
   url: z
     .string()
     .describe(
@@ -38,20 +41,21 @@ export const startResponse = z.object({
 });
 
 /** The authorize step: the state `start` returned. */
-export const authorizeQuery = z.strictObject({ state });
+export const kakaoAuthorizeQuery = z.strictObject({ state: kakaoState });
 
-export const callbackBody = z.strictObject({ code, state });
+/** `POST /v1/auth/kakao/callback`, `POST /v1/me/kakao/link/callback`: Kakao's code and the state. */
+export const kakaoCallbackBody = z.strictObject({ code, state: kakaoState });
 
 /** Kakao's redirect: `code` and `state` on success, `error` (and `error_description`) otherwise. */
-export const popupQuery = z.object({
+export const kakaoPopupQuery = z.object({
   code: code.optional(),
-  state: state.optional(),
+  state: kakaoState.optional(),
   error: z.string().max(200).optional(),
   error_description: z.string().max(1000).optional(),
 });
 
-export const linkStartBody = z.strictObject({ origin: origin.optional() });
+/** `POST /v1/me/kakao/link/start`. */
+export const kakaoLinkStartBody = z.strictObject({ origin: origin.optional() });
 
-export const linkResponse = z.object({ user: userSchema });
-
-export { state as stateSchema };
+/** The account after linking or unlinking Kakao. */
+export const kakaoLinkResponse = z.object({ user: userSchema });

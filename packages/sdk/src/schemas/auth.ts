@@ -1,23 +1,29 @@
 /**
- * zod schemas of the accounts and sign-in API: request bodies (validation) and responses (the OpenAPI
- * document). The username and password rules live here and nowhere else; the admin bootstrap reuses them.
+ * zod schemas of accounts and sign-in: request bodies (validation) and responses (the OpenAPI document and
+ * the SDK's types). The username and password rules live here and nowhere else.
  */
 import { z } from 'zod';
-import { codePoints, httpUrl, text } from '../platform/schemas.js';
+import { codePoints, httpUrl, isoDate, text } from './primitives.js';
 
+/** Shortest username. */
 export const USERNAME_MIN = 3;
+/** Longest username. */
 export const USERNAME_MAX = 32;
 /** ASCII only, so no two usernames look alike and case folding is unambiguous. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+/** Shortest new password, in characters. */
 export const PASSWORD_MIN_CHARS = 8;
 /** bcrypt ignores everything past 72 bytes; longer passwords are refused rather than silently cut. */
 export const PASSWORD_MAX_BYTES = 72;
 
+/** Longest display name, in characters. */
 export const DISPLAY_NAME_MAX = 64;
 
 // A UTF-16 surrogate without its partner: not a character, and not encodable as UTF-8.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const utf8 = /* @__PURE__ */ new TextEncoder();
 
 /** A username: trimmed, 3–32 characters of `A-Z a-z 0-9 _ . -`, starting with a letter or digit. */
 export const username = z
@@ -69,7 +75,8 @@ function passwordSchema(minChars: number) {
           message: minChars === 1 ? 'must not be empty' : `must be at least ${minChars} characters`,
         });
       }
-      const bytes = Buffer.byteLength(s.normalize('NFC'), 'utf8');
+      // Lone surrogates were refused above, so this is the exact UTF-8 length.
+      const bytes = utf8.encode(s.normalize('NFC')).length;
       if (bytes > PASSWORD_MAX_BYTES) {
         ctx.addIssue({
           code: 'custom',
@@ -98,14 +105,21 @@ export const displayName = text({ min: 1, max: DISPLAY_NAME_MAX }).refine((s) =>
   message: 'must not contain bidirectional control characters',
 });
 
+/**
+ * `POST /v1/auth/signup`. Usernames: 3–32 characters, ASCII letters, digits, `_`, `.` and `-`, starting with
+ * a letter or digit, unique per site ignoring case. Passwords: at least 8 characters and at most 72 bytes of
+ * UTF-8 (bcrypt's limit; longer passwords are refused, never truncated).
+ */
 export const signupBody = z
   .strictObject({
     username,
     password: newPassword,
+    /** Shown to other users; defaults to the username. 1–64 characters. */
     displayName: displayName.optional(),
   })
   .meta({ id: 'SignupRequest' });
 
+/** `POST /v1/auth/login`. The username is matched ignoring case. */
 export const loginBody = z
   .strictObject({
     username,
@@ -115,8 +129,10 @@ export const loginBody = z
 
 const refreshToken = z.string().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
 
+/** `POST /v1/auth/refresh`: exchanges a refresh token (single use) for a new pair. */
 export const refreshBody = z.strictObject({ refreshToken }).meta({ id: 'RefreshRequest' });
 
+/** `POST /v1/auth/logout`: ends the session the refresh token belongs to, and clears the access cookie. */
 export const logoutBody = z
   .strictObject({ refreshToken: refreshToken.optional() })
   .meta({ id: 'LogoutRequest' });
@@ -131,6 +147,7 @@ export const avatarUrl = httpUrl.refine((v) => !URL_UNSAFE.test(v), {
   message: 'must not contain spaces or control characters',
 });
 
+/** `PATCH /v1/me`: at least one field. `avatarUrl: null` removes the avatar. */
 export const updateMeBody = z
   .strictObject({
     displayName: displayName.optional(),
@@ -141,26 +158,47 @@ export const updateMeBody = z
   })
   .meta({ id: 'UpdateMeRequest' });
 
-/** A user as every API returns it (`User` in the SDK). */
+/** `POST /v1/auth/guest`. */
+export const guestBody = z.strictObject({ displayName });
+
+/** `POST /v1/auth/site-token`. */
+export const siteTokenBody = z.strictObject({
+  token: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(8192, 'must be at most 8192 characters')
+    .describe("A JWT the site's backend signed with the site secret (HS256)"),
+});
+
+/** `ROLE_USER` and `ROLE_ADMIN` are site-wide; room roles are on memberships. */
+export const siteRole = z.enum(['ROLE_USER', 'ROLE_ADMIN']);
+
+/** How a user signs in: a password account, Kakao, a token from the site's own backend, or a guest. */
+export const userKind = z.enum(['password', 'kakao', 'site', 'guest']);
+
+/** A user as every API returns it (`User`). */
 export const userSchema = z
   .object({
     id: z.string(),
+    /** Set for password accounts; others are known by their display name. */
     username: z.string().nullable(),
     displayName: z.string(),
     avatarUrl: z.string().nullable(),
-    kind: z.enum(['password', 'kakao', 'site', 'guest']),
-    roles: z.array(z.enum(['ROLE_USER', 'ROLE_ADMIN'])),
-    createdAt: z.string(),
+    kind: userKind,
+    roles: z.array(siteRole),
+    createdAt: isoDate,
   })
   .meta({ id: 'User' });
 
-/** The answer to every sign-in and refresh (`AuthResponse` in the SDK). */
+/** The answer to every sign-in and refresh (`AuthResponse`). */
 export const authResponseSchema = z
   .object({
     tokenType: z.literal('Bearer'),
     accessToken: z.string(),
+    /** Seconds until the access token expires. */
     expiresIn: z.number().int(),
     refreshToken: z.string(),
+    /** Seconds until the refresh token expires. */
     refreshExpiresIn: z.number().int(),
     user: userSchema,
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayName, newPassword, presentedPassword, updateMeBody, username } from './auth.schemas.js';
+import { displayName, newPassword, presentedPassword, updateMeBody, username } from './auth.js';
 
 const ok = <T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }, value: unknown) => {
   const r = schema.safeParse(value);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codePoints, httpUrl, id, queryInt, text } from './schemas.js';
+import { codePoints, httpUrl, id, queryInt, text } from './primitives.js';
 
 describe('text()', () => {
   const title = text({ max: 5 });

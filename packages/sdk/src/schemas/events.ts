@@ -1,0 +1,332 @@
+/**
+ * zod schemas of the realtime contract: every event of the `/chat` Socket.IO namespace, in both directions,
+ * with its payload and acknowledgement, gathered into the maps the event types are derived from
+ * (`clientEventSchemas()`, `clientEventAcks`, `serverEventSchemas`). Change a schema here and both the
+ * server's handlers and the clients' socket types change with it.
+ *
+ * Every client event takes exactly one payload object (unknown fields are rejected) and answers through the
+ * acknowledgement callback with either its result or `{ error: { code, message, details? } }`.
+ */
+import { z } from 'zod';
+import { errorStatus, type ErrorCode } from '../protocol/errors.js';
+import {
+  editMessageBody,
+  emoji,
+  messageEnvelope,
+  messageResponse,
+  reactionResponse,
+  readResponse,
+  seq,
+  sendMessageBody,
+  type MessageLimits,
+} from './messages.js';
+import { id } from './primitives.js';
+import { muteMinutes, myRoomResponse, roomResponse, roomRole } from './rooms.js';
+
+/** The body of every error response and every failed socket ack (`ErrorBody`). */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+
+const roomId = id;
+
+// ---- client → server payloads ----------------------------------------------------------------------------
+
+/** `room:join`. */
+export const roomJoinPayload = z.strictObject({
+  roomId,
+  /** The last `seq` this client has; the answer then carries what came after it. */
+  lastSeq: seq.optional(),
+});
+
+/** `room:leave`, `typing:start`, `typing:stop`. */
+export const roomPayload = z.strictObject({ roomId });
+
+/**
+ * `message:send`: `SendMessageRequest` plus the room. The text limit is the server's (`maxTextLength`).
+ *
+ * @example
+ * ```ts
+ * const schema = sendMessagePayload({ maxTextLength: 4000 });
+ * ```
+ */
+export function sendMessagePayload(limits: MessageLimits = {}) {
+  return z.strictObject({ roomId, ...sendMessageBody(limits).shape });
+}
+
+/**
+ * `message:edit`: the author only.
+ *
+ * @example
+ * ```ts
+ * const schema = editMessagePayload({ maxTextLength: 4000 });
+ * ```
+ */
+export function editMessagePayload(limits: MessageLimits = {}) {
+  return z.strictObject({ roomId, messageId: id, ...editMessageBody(limits).shape });
+}
+
+/** `message:delete`. */
+export const messageRefPayload = z.strictObject({ roomId, messageId: id });
+
+/** `reaction:add`, `reaction:remove`. */
+export const reactionPayload = z.strictObject({
+  roomId,
+  messageId: id,
+  /** See `ReactionRequest.emoji`. */
+  emoji,
+});
+
+/** `read:update`. */
+export const readUpdatePayload = z.strictObject({
+  roomId,
+  /** The latest `seq` the user has seen; at most the room's `lastSeq`. Moving backwards is ignored. */
+  seq,
+});
+
+/** `auth:refresh`. */
+export const authRefreshPayload = z.strictObject({
+  /** A fresh access token of the same user and site. */
+  token: z.string().min(1).max(4096),
+});
+
+/** `member:mute`. */
+export const memberMutePayload = z.strictObject({
+  roomId,
+  userId: id,
+  /** 1 minute to 1 year (525,600 minutes). */
+  minutes: muteMinutes,
+});
+
+/** A member of a room. */
+export const memberRefPayload = z.strictObject({ roomId, userId: id });
+
+/** `member:kick` and `member:ban`. */
+export const memberRemovalPayload = z.strictObject({
+  roomId,
+  userId: id,
+  /** Also give the room a new join code, so the removed user cannot rejoin with the one they know. */
+  rotateCode: z.boolean().optional(),
+});
+
+// ---- acknowledgements ------------------------------------------------------------------------------------
+
+/** Who is online in a room, counted per connection: a user with two tabs is online until the last closes. */
+export const presenceState = z.object({
+  roomId: z.string(),
+  /** Ids of online members (at most 500; `count` is exact). */
+  online: z.array(z.string()),
+  /** Number of online members. */
+  count: z.number(),
+});
+
+/** My membership as `room:join` reports it (the membership fields of `MyRoom`). */
+export const joinedMembership = myRoomResponse.pick({
+  role: true,
+  lastReadSeq: true,
+  unreadCount: true,
+  mutedUntil: true,
+  joinedAt: true,
+});
+
+/** The ack of `room:join`. */
+export const roomJoinResult = z.object({
+  room: roomResponse,
+  /** My membership; `null` for a site admin watching a room they are not a member of. */
+  membership: joinedMembership.nullable(),
+  presence: presenceState,
+  /**
+   * Oldest first. With `lastSeq`: the messages after it (at most 200). Without: the latest 50.
+   */
+  messages: z.array(messageResponse),
+  /**
+   * With `lastSeq`: more messages after the last one returned exist (page on with
+   * `GET /v1/rooms/:id/messages?after=`). Without: older messages exist (`?before=`).
+   */
+  hasMore: z.boolean(),
+});
+
+/** The ack of events that answer nothing else. */
+export const okResult = z.object({ ok: z.literal(true) });
+
+/** The ack of `auth:refresh`. */
+export const authRefreshResult = z.object({
+  /** When the new token expires (ISO 8601). */
+  expiresAt: z.string(),
+});
+
+/** The ack of `member:kick` and `member:ban`; `room` (with its new `code`) only with `rotateCode`. */
+export const memberRemovalResult = okResult.extend({ room: roomResponse.optional() });
+
+// ---- server → client payloads ----------------------------------------------------------------------------
+
+/** `message:updated`. */
+export const messageUpdatedEvent = z.object({
+  roomId: z.string(),
+  messageId: z.string(),
+  seq: z.string(),
+  text: z.string(),
+  editedAt: z.string(),
+});
+
+/** `message:deleted`. */
+export const messageDeletedEvent = z.object({
+  roomId: z.string(),
+  messageId: z.string(),
+  seq: z.string(),
+  deletedAt: z.string(),
+});
+
+/** `typing`. */
+export const typingEvent = z.object({
+  roomId: z.string(),
+  userId: z.string(),
+  typing: z.boolean(),
+  /** When `typing`: forget it after this many ms unless renewed (covers a lost `typing: false`). */
+  expiresInMs: z.number(),
+});
+
+/** `read`. */
+export const readEvent = z.object({ roomId: z.string(), userId: z.string(), seq: z.string() });
+
+/** `room:deleted`. */
+export const roomDeletedEvent = z.object({ roomId: z.string() });
+
+/** `member:removed`. */
+export const memberRemovedEvent = z.object({
+  roomId: z.string(),
+  userId: z.string(),
+  reason: z.enum(['left', 'kicked', 'banned']),
+});
+
+/** `member:updated`. */
+export const memberUpdatedEvent = z.object({
+  roomId: z.string(),
+  userId: z.string(),
+  role: roomRole,
+  mutedUntil: z.string().nullable(),
+});
+
+/** `auth:expiring`. */
+export const authExpiringEvent = z.object({
+  /** When the connection's token expires (ISO 8601); send `auth:refresh` before then. */
+  expiresAt: z.string(),
+  expiresInMs: z.number(),
+});
+
+// ---- the contract maps -----------------------------------------------------------------------------------
+
+/**
+ * The payload schema of every client event, by event name. The message text limit is the server's
+ * configuration (`maxTextLength`, MESSAGE_MAX_LENGTH).
+ *
+ * @example
+ * ```ts
+ * const schemas = clientEventSchemas({ maxTextLength: 4000 });
+ * const payload = schemas['message:send'].parse(raw);
+ * ```
+ */
+export function clientEventSchemas(limits: MessageLimits = {}) {
+  return {
+    'room:join': roomJoinPayload,
+    'room:leave': roomPayload,
+    'message:send': sendMessagePayload(limits),
+    'message:edit': editMessagePayload(limits),
+    'message:delete': messageRefPayload,
+    'reaction:add': reactionPayload,
+    'reaction:remove': reactionPayload,
+    'typing:start': roomPayload,
+    'typing:stop': roomPayload,
+    'read:update': readUpdatePayload,
+    'auth:refresh': authRefreshPayload,
+    'member:mute': memberMutePayload,
+    'member:kick': memberRemovalPayload,
+    'member:ban': memberRemovalPayload,
+  };
+}
+
+/** The payload schemas of the client events, by event name. */
+export type ClientEventSchemas = ReturnType<typeof clientEventSchemas>;
+
+/** A client event's name. */
+export type ClientEventName = keyof ClientEventSchemas;
+
+/**
+ * What each client event acknowledges with when it succeeds, by event name (a failure is an `ErrorBody`).
+ *
+ * @example
+ * ```ts
+ * clientEventAcks['read:update'].shape.unreadCount;
+ * ```
+ */
+export const clientEventAcks = {
+  /**
+   * Subscribes this connection to a room the user is a member of (membership itself is REST:
+   * `POST /v1/rooms/:id/join`). Non-members get `forbidden`.
+   */
+  'room:join': roomJoinResult,
+  /** Stops receiving a room's events on this connection (the membership stays). */
+  'room:leave': okResult,
+  /** Sends a message; the ack carries the stored message, then `message:new` reaches the room. */
+  'message:send': messageEnvelope,
+  /** Edits one of my messages. */
+  'message:edit': messageEnvelope,
+  /** Deletes a message: its author, or a room moderator/owner, or a site admin. */
+  'message:delete': messageEnvelope,
+  'reaction:add': reactionResponse,
+  'reaction:remove': reactionResponse,
+  /** "I am typing": repeat at least every 5 s while typing; the server expires it after 5 s without one. */
+  'typing:start': okResult,
+  'typing:stop': okResult,
+  /** Moves my read marker forward (unread count = room `lastSeq` − marker). */
+  'read:update': readResponse,
+  /** Replaces the connection's token before it expires (after `auth:expiring`). */
+  'auth:refresh': authRefreshResult,
+  /** Moderators: mutes a member for `minutes`. */
+  'member:mute': okResult,
+  /** Moderators: removes a member (who may join again); `rotateCode` also replaces the room's join code. */
+  'member:kick': memberRemovalResult,
+  /**
+   * Moderators: removes a member and keeps them out (site admins may also ban non-members); `rotateCode`
+   * also replaces the room's join code.
+   */
+  'member:ban': memberRemovalResult,
+} satisfies Record<ClientEventName, z.ZodType>;
+
+/**
+ * The payload schema of every event the server sends, by event name. Room events reach connections that
+ * joined the room with `room:join`.
+ *
+ * @example
+ * ```ts
+ * serverEventSchemas['typing'].parse(event);
+ * ```
+ */
+export const serverEventSchemas = {
+  'message:new': messageResponse,
+  'message:updated': messageUpdatedEvent,
+  'message:deleted': messageDeletedEvent,
+  'reaction:updated': reactionResponse,
+  typing: typingEvent,
+  presence: presenceState,
+  read: readEvent,
+  /** The room changed (title, description, visibility, owner or join code). */
+  'room:updated': roomResponse,
+  /** The room was deleted; the connection no longer receives its events. */
+  'room:deleted': roomDeletedEvent,
+  /** A member left or was removed; when it is me, this connection no longer receives the room's events. */
+  'member:removed': memberRemovedEvent,
+  /** A member's role or mute changed. */
+  'member:updated': memberUpdatedEvent,
+  /** The token expires soon (about 60 s before): refresh it and send `auth:refresh`. */
+  'auth:expiring': authExpiringEvent,
+  /**
+   * The token expired without a refresh (`token_expired`) or the user's access ended: the server disconnects
+   * right after this event. Reconnect with a fresh token.
+   */
+  'auth:expired': errorBodySchema,
+};

@@ -1,0 +1,163 @@
+/**
+ * zod schemas of sites (tenants): request bodies, params and queries (validation) and responses (the OpenAPI
+ * document and the SDK's types). A site is one embedding customer: its own users, rooms, allowed browser
+ * origins and signing secret. Clients name their site with the `X-SyncTalk-Site` header (its `publicId`).
+ * Nothing here ever carries a site's signing secret except `createdSiteSchema` / `siteSecretSchema`, the two
+ * answers that show it once.
+ */
+import { z } from 'zod';
+import { isOrigin, PUBLIC_ID, queryInt, text } from './primitives.js';
+
+/** Longest site name, in characters. */
+export const SITE_NAME_MAX = 100;
+/** Most allowed origins a site may list. */
+export const MAX_ORIGINS = 100;
+/** The page size of `GET /v1/admin/sites` when `limit` is omitted. */
+export const SITE_PAGE_DEFAULT = 20;
+/** Largest page of `GET /v1/admin/sites`. */
+export const SITE_PAGE_MAX = 100;
+
+/** A browser origin, validated exactly like `CORS_ORIGINS`. */
+export const origin = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .refine(isOrigin, 'must be an origin like https://example.com (scheme, host and port; no path)')
+  .describe('A browser origin: http(s)://host[:port], lower-case, no path or trailing slash');
+
+/** The allowed origins of a site; duplicates are dropped (the order of first appearance is kept). */
+export const allowedOrigins = z
+  .array(origin)
+  .max(MAX_ORIGINS, `must list at most ${MAX_ORIGINS} origins`)
+  .transform((list) => [...new Set(list)]);
+
+/** Settings in a request: each switch optional; unknown switches are refused. */
+export const siteSettingsInput = z.strictObject({
+  verifiedOnly: z.boolean().optional(),
+  guestsEnabled: z.boolean().optional(),
+  signupEnabled: z.boolean().optional(),
+});
+
+const siteName = text({ max: SITE_NAME_MAX }).describe(`1–${SITE_NAME_MAX} characters, one line`);
+
+/** `POST /v1/admin/sites`. */
+export const createSiteBody = z.strictObject({
+  /** 1–100 characters, one line. */
+  name: siteName,
+  /** Up to 100 origins like `https://shop.example.com` (scheme, host and port only). */
+  allowedOrigins,
+  /** Omitted switches take their defaults. */
+  settings: siteSettingsInput.optional(),
+});
+
+/** `PATCH /v1/admin/sites/:publicId`, `PATCH /v1/site`: at least one field. */
+export const updateSiteBody = z
+  .strictObject({
+    name: siteName.optional(),
+    /** Replaces the whole list. */
+    allowedOrigins: allowedOrigins.optional(),
+    /** Merged into the current settings: switches not named keep their value. */
+    settings: siteSettingsInput.optional(),
+  })
+  .refine((b) => b.name !== undefined || b.allowedOrigins !== undefined || b.settings !== undefined, {
+    message: 'name, allowedOrigins or settings is required',
+  });
+
+/** `/v1/admin/sites/:publicId…` */
+export const publicIdParams = z.object({
+  publicId: z.string().regex(PUBLIC_ID, 'must be a site public id like st_AbC123'),
+});
+
+/** How the server reads its own page cursors back: the row id, or `undefined` when it is not one of its own. */
+export interface SiteCursorOptions {
+  decodeCursor(cursor: string): string | undefined;
+}
+
+/**
+ * `GET /v1/admin/sites?limit=&cursor=`. The cursor is opaque to clients; the server decodes it (into the
+ * row id it stands for) with `decodeCursor`.
+ *
+ * @example
+ * ```ts
+ * const query = listSitesQuery({ decodeCursor: (c) => (c === 'first' ? '1' : undefined) });
+ * ```
+ */
+export function listSitesQuery({ decodeCursor }: SiteCursorOptions) {
+  return z.object({
+    limit: queryInt({ min: 1, max: SITE_PAGE_MAX, default: SITE_PAGE_DEFAULT }).describe(
+      `Sites per page, 1–${SITE_PAGE_MAX} (default ${SITE_PAGE_DEFAULT})`,
+    ),
+    cursor: z
+      .string()
+      .transform((value, ctx) => {
+        const id = decodeCursor(value);
+        if (id === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this API' });
+          return z.NEVER;
+        }
+        return id;
+      })
+      .optional()
+      .describe('The nextCursor of the previous page'),
+  });
+}
+
+/** Per-site switches (`SiteSettings`). */
+export const siteSettingsSchema = z
+  .object({
+    /** Only users vouched for by the site's backend (site tokens) or Kakao may chat. Default `false`. */
+    verifiedOnly: z.boolean(),
+    /** `POST /v1/auth/guest` issues limited guest users. Default `false`. */
+    guestsEnabled: z.boolean(),
+    /** `POST /v1/auth/signup` creates password accounts. Default `true`. */
+    signupEnabled: z.boolean(),
+  })
+  .meta({ id: 'SiteSettings' });
+
+/** A site as its administrators see it (`Site`). The signing secret is never part of it. */
+export const siteSchema = z
+  .object({
+    /** `st_` + 16 letters and digits: what pages and SDK clients send as `X-SyncTalk-Site`. */
+    publicId: z.string(),
+    name: z.string(),
+    /** Browser origins (`https://example.com`, no path) allowed to call the API for this site. */
+    allowedOrigins: z.array(z.string()),
+    /** The site created on first start; its admins administer every site. */
+    isDefault: z.boolean(),
+    settings: siteSettingsSchema,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Site' });
+
+/** `GET /v1/site/public`: what a widget needs to know before anyone signs in (`PublicSite`). */
+export const publicSiteSchema = z
+  .object({
+    publicId: z.string(),
+    name: z.string(),
+    settings: siteSettingsSchema,
+    /**
+     * Kakao Login is configured on this server (`GET /v1/auth/kakao/start` works), so a sign-in form may offer
+     * it. A server-wide switch: the same for every site.
+     */
+    kakao: z.boolean().describe('Kakao Login is configured on this server (the same for every site)'),
+  })
+  .meta({ id: 'PublicSite' });
+
+/** `POST /v1/admin/sites/:publicId/rotate-secret`, `POST /v1/site/rotate-secret`: the new secret, shown once. */
+export const siteSecretSchema = z
+  .object({ secret: z.string().describe('Shown once; store it on your backend.') })
+  .meta({ id: 'SiteSecret' });
+
+/** `POST /v1/admin/sites`: the new site and its signing secret, which is shown this once (`CreatedSite`). */
+export const createdSiteSchema = z
+  .object({
+    site: siteSchema,
+    /** `sts_` + 43 characters. Store it on the site's backend; it cannot be read again, only rotated. */
+    secret: z.string().describe('Shown once; store it on your backend.'),
+  })
+  .meta({ id: 'CreatedSite' });
+
+/** `GET /v1/admin/sites`: oldest first; pass `nextCursor` as `?cursor=` for the next page (`SitePage`). */
+export const sitePageSchema = z
+  .object({ items: z.array(siteSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'SitePage' });
