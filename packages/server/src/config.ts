@@ -152,7 +152,8 @@ const origins = z
   });
 
 /**
- * Every variable, its validation and its default. The README's configuration table mirrors this list.
+ * Every variable, its validation and its default. The server README's Options table mirrors this list
+ * (test/readme-options.test.ts checks that none is missing).
  */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
