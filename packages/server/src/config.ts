@@ -139,7 +139,8 @@ const origins = z
   });
 
 /**
- * Every variable, its validation and its default. The README's configuration table mirrors this list.
+ * Every variable, its validation and its default. The server README's Options table mirrors this list
+ * (test/readme-options.test.ts checks that none is missing).
  */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -148,6 +149,7 @@ const envSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   TRUST_PROXY: trustProxy.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }).default('auto'),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_MAX: int(1, 1000).default(10),
@@ -258,7 +260,11 @@ export interface Config {
     trustProxy: TrustProxy;
     bodyLimit: string;
   };
-  log: { level: string };
+  /**
+   * `format`: `json` lines, `pretty` human-readable lines, or `auto`: pretty when standard output is a
+   * terminal, JSON otherwise (the process entry decides, with `resolveLogFormat`).
+   */
+  log: { level: string; format: 'auto' | 'json' | 'pretty' };
   database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
   redis:
     | { kind: 'cluster'; nodes: { host: string; port: number }[]; adapter: 'sharded' | 'classic' }
@@ -366,7 +372,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustProxy: e.TRUST_PROXY,
       bodyLimit: e.BODY_LIMIT,
     },
-    log: { level: e.LOG_LEVEL },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
       : { kind: 'pglite', dataDir: join(e.SYNCTALK_DATA_DIR, 'db') },

@@ -10,12 +10,17 @@ import { migrationSource } from './migrations/index.js';
 import { runCreateAdmin } from './auth/admin-bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDatabase, prepareDatabase } from './platform/database.js';
-import { createLogger, type Logger } from './platform/logger.js';
+import { createLogger, resolveLogFormat, type Logger } from './platform/logger.js';
 import { createServer, type SyncTalkServer } from './server.js';
 import { runSiteSecret } from './sites/site-secret-command.js';
 
+/** The process's logger: LOG_FORMAT, where `auto` means pretty lines on a terminal and JSON otherwise. */
+function processLogger(config: Config): Logger {
+  return createLogger(config.log.level, undefined, resolveLogFormat(config.log.format, process.stdout.isTTY));
+}
+
 async function runServer(config: Config) {
-  const logger = createLogger(config.log.level);
+  const logger = processLogger(config);
   if (config.auth.jwtSecretSource === 'process') {
     logger.warn('JWT_SECRET is not set: sessions are signed with a secret made for this process only');
   }
@@ -79,7 +84,7 @@ async function describeStart(config: Config, server: SyncTalkServer, logger: Log
 }
 
 async function runMigrate(config: Config) {
-  const logger = createLogger(config.log.level);
+  const logger = processLogger(config);
   const database = createDatabase(config.database, logger);
   try {
     const { applied } = await prepareDatabase(database, {

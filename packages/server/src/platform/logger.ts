@@ -1,10 +1,12 @@
 /**
- * Structured JSON logs (pino). Inside a request or socket event, every line carries that request's id:
- * the id lives in an AsyncLocalStorage and pino's mixin adds it, so code deep in a repository logs with the
- * right id without being handed a logger.
+ * Structured logs (pino): JSON lines for machines, or human-readable lines (pino-pretty) for a person at a
+ * terminal. Inside a request or socket event, every line carries that request's id: the id lives in an
+ * AsyncLocalStorage and pino's mixin adds it, so code deep in a repository logs with the right id without
+ * being handed a logger.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 const context = new AsyncLocalStorage<{ requestId: string }>();
 
@@ -57,11 +59,31 @@ export const REDACTED_PATHS: string[] = (() => {
   ];
 })();
 
+/** How log lines are written: one JSON object per line, or human-readable lines. */
+export type LogFormat = 'json' | 'pretty';
+
 /**
- * The server's logger: JSON lines at `level` on standard output (or `destination`), with secrets redacted
- * (`REDACTED_PATHS`) and the current request id on every line.
+ * The format for the `LOG_FORMAT` setting: `json` and `pretty` are taken as they are; `auto` is pretty when
+ * standard output is a terminal (a person is reading) and JSON otherwise (a pipe, a file, a log collector).
+ *
+ * @example resolveLogFormat('auto', process.stdout.isTTY) // 'pretty' in a terminal, 'json' under docker
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function resolveLogFormat(setting: 'auto' | LogFormat, stdoutIsTTY: boolean | undefined): LogFormat {
+  if (setting !== 'auto') return setting;
+  return stdoutIsTTY === true ? 'pretty' : 'json';
+}
+
+/**
+ * The server's logger: lines at `level` on standard output (or `destination`), with secrets redacted
+ * (`REDACTED_PATHS`) and the current request id on every line. `format` `json` (the default) writes one JSON
+ * object per line; `pretty` writes `[time] LEVEL: message` lines with the other fields indented below,
+ * coloured when they go to a terminal. Redaction happens before formatting, so it holds for both.
+ */
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  format: LogFormat = 'json',
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { service: 'synctalk' },
@@ -72,6 +94,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
+  if (format === 'pretty') {
+    const pretty = pinoPretty({
+      destination: destination ?? 1,
+      colorize: destination === undefined && process.stdout.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      sync: true,
+    });
+    return pino(options, pretty);
+  }
   return destination ? pino(options, destination) : pino(options);
 }
 
