@@ -13,7 +13,8 @@ import { createMetrics, type Metrics } from './platform/metrics.js';
 import { registerOpenApiRoute } from './platform/openapi.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { engineSecurityHeaders } from './platform/security-headers.js';
-import { createRealtime } from './platform/realtime.js';
+import { createRealtime } from './platform/realtime/socket-server.js';
+import { roomEmitter } from './platform/realtime/room-emitter.js';
 import { createSharedStore, type SharedStore } from './platform/redis.js';
 import { Api } from './platform/api.js';
 import { authMiddleware } from './auth/guard.js';
@@ -28,10 +29,15 @@ import { siteContext } from './sites/site-context.js';
 import { registerSiteRoutes } from './sites/sites.routes.js';
 import { defaultSiteCreatedMessage, sitesService, type SitesService } from './sites/sites.service.js';
 import { registerRoomRoutes } from './rooms/rooms.routes.js';
+import type { RoomEventMap } from './rooms/room-events.js';
+import { membersService } from './rooms/members.service.js';
 import { registerMessageRoutes } from './messages/messages.routes.js';
-import { createChat, type Chat } from './realtime/chat.js';
-import { originGate } from './realtime/origins.js';
-import type { ChatServer } from './realtime/types.js';
+import { messagesService } from './messages/messages.service.js';
+import { presenceTracker } from './presence/presence.js';
+import { typingTracker } from './presence/typing.js';
+import { chatNamespace, createChat, type Chat } from './chat/chat.js';
+import type { ChatServer } from './chat/types.js';
+import { originGate } from './sites/socket-origins.js';
 import type { Site } from './sites/sites.repository.js';
 import { migrationSource } from './migrations/index.js';
 import { ensureDemoLobby } from './widget/demo-lobby.js';
@@ -113,6 +119,8 @@ export async function createServer(
   }
   const shared = store;
 
+  // The one way domains reach sockets; it gets the /chat namespace once the Socket.IO server exists (below).
+  const realtime = roomEmitter<RoomEventMap>(logger);
   const deps: DomainDeps = {
     config,
     db: database.db,
@@ -120,6 +128,7 @@ export async function createServer(
     logger,
     sites: undefined as unknown as SitesService,
     sessions: undefined as unknown as Sessions,
+    realtime,
   };
   deps.sites = sitesService(deps);
   deps.sessions = sessions(deps);
@@ -176,14 +185,26 @@ export async function createServer(
     app.use(router.allowedMethods());
   }
 
-  // Realtime first, unattached, so REST message routes can broadcast; attached to the HTTP server below.
+  // Realtime first, unattached, so REST routes can broadcast; attached to the HTTP server below.
   const io = createRealtime<ChatServer>({
     store: shared,
     maxTextLength: config.messages.maxLength,
     isOriginAllowed: originGate(deps.sites.repo, { self }).allowed,
     onError: (error) => logger.warn({ err: error }, 'socket origin check failed'),
   });
-  const chat = createChat(deps, io);
+  realtime.attach(chatNamespace(io));
+
+  // The domain services both doors use (REST routes and /chat events); their broadcasts go through
+  // `deps.realtime`.
+  const messages = messagesService(deps);
+  const presence = presenceTracker({
+    store: shared,
+    logger,
+    ttlMs: config.realtime.presenceTtlMs,
+    onChange: (state) => realtime.emit(state.roomId, 'presence', state),
+  });
+  const typing = typingTracker({ onChange: (event) => realtime.emit(event.roomId, 'typing', event) });
+  const chat = createChat(deps, io, { messages, members: membersService(deps), presence, typing });
 
   // Everything under /v1 belongs to a site: preflight, site, CORS for that site, then the routes.
   const { requireAuth, optionalAuth } = authMiddleware(config);
@@ -192,7 +213,7 @@ export async function createServer(
   registerExternalAuthRoutes(api, deps);
   registerSiteRoutes(api, deps);
   registerRoomRoutes(api, deps);
-  registerMessageRoutes(api, deps, chat.messages);
+  registerMessageRoutes(api, deps, messages);
   // Last: the document describes every route declared above.
   registerOpenApiRoute(api, {
     accessCookie: ACCESS_COOKIE,

@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chatRoomName } from '../src/realtime/room-names.js';
+import { chatRoomName } from '../src/platform/realtime/room-names.js';
 import {
   ack,
   closeChatClients,

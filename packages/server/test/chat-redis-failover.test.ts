@@ -13,7 +13,7 @@
 import { errorCodes, type ErrorBody, type Message, type Room } from '@synctalk/sdk';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatRoomName } from '../src/realtime/room-names.js';
+import { chatRoomName } from '../src/platform/realtime/room-names.js';
 import {
   closeChatClients,
   connectChat,

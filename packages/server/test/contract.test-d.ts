@@ -8,8 +8,8 @@ import { clientEventSchemas, roomParams, roomResponse } from '@synctalk/sdk/sche
 import { expectTypeOf } from 'vitest';
 import type { Api } from '../src/platform/api.js';
 import type { Logger } from '../src/platform/logger.js';
-import { on } from '../src/realtime/handlers.js';
-import type { ChatSocket } from '../src/realtime/types.js';
+import { on } from '../src/platform/realtime/handlers.js';
+import type { ChatSocket } from '../src/chat/types.js';
 
 declare const api: Api;
 declare const socket: ChatSocket;

@@ -5,7 +5,6 @@
  * the removed user does not.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { roomEvents } from '../src/rooms/room-events.js';
 import { roomsRepository } from '../src/rooms/rooms.repository.js';
 import { ack, closeChatClients, connectChat, nextEvent, record } from './helpers/cluster.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
@@ -214,7 +213,7 @@ describeWith(['postgres'], 'rooms: join code rotation', () => {
     const leaked = record(memberSocket, 'room:updated');
     const updated = nextEvent(moderatorSocket, 'room:updated');
     const room = (await roomsRepository(t.server.db).findById(s.owner.user.siteId, s.room.id))!;
-    roomEvents(t.server.deps).emit('room_updated', {
+    t.server.deps.realtime.notify('room_updated', {
       siteId: room.siteId,
       room,
       exceptUserIds: [s.member.user.id],
@@ -222,7 +221,7 @@ describeWith(['postgres'], 'rooms: join code rotation', () => {
     expect((await updated).id).toBe(s.room.id);
     // A later event to the whole room arrives after the excluded one would have.
     const later = nextEvent(memberSocket, 'room:updated');
-    roomEvents(t.server.deps).emit('room_updated', { siteId: room.siteId, room });
+    t.server.deps.realtime.notify('room_updated', { siteId: room.siteId, room });
     await later;
     expect(leaked).toHaveLength(1);
   });

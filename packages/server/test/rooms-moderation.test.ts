@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { assertRoomPermission, membershipRepository } from '../src/rooms/membership.js';
-import { roomEvents, type RoomEventMap } from '../src/rooms/room-events.js';
+import type { RoomEventMap } from '../src/rooms/room-events.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { authUserOf, newAdmin, newSite, newUser, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
@@ -91,7 +91,7 @@ describeWith(['postgres'], 'rooms: moderation (mute, kick, ban, roles)', () => {
   it('kicks: the member is removed and may join again', async () => {
     const s = await staffedRoom();
     const events: RoomEventMap['member_left'][] = [];
-    const off = roomEvents(t.server.deps).on('member_left', (e) => events.push(e));
+    const off = t.server.deps.realtime.on('member_left', (e) => events.push(e));
     const kicked = await act(s, s.moderator, s.member, 'kick');
     off();
     expect(kicked.status).toBe(204);

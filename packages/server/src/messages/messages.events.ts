@@ -4,12 +4,12 @@
  * arrival order, so a client's messages are numbered in the order it sent them.
  *
  * Once the per-user rate limit refused a send, edit or reaction on this connection, further ones of that
- * kind are refused before any query until `retryAfter` has passed (see realtime/write-cooldown.ts).
+ * kind are refused before any query until `retryAfter` has passed (see platform/realtime/write-cooldown.ts).
  */
-import { actorOf, type ChatContext } from '../realtime/context.js';
-import { on } from '../realtime/handlers.js';
-import type { ChatSocket } from '../realtime/types.js';
-import { WriteCooldown } from '../realtime/write-cooldown.js';
+import { actorOf, type ChatContext } from '../chat/context.js';
+import type { ChatSocket } from '../chat/types.js';
+import { on } from '../platform/realtime/handlers.js';
+import { WriteCooldown } from '../platform/realtime/write-cooldown.js';
 
 export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): void {
   const { logger, schemas, messages } = ctx;

@@ -18,13 +18,13 @@ import type { AuthUser } from '../auth/tokens.js';
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
 import { rateLimiter, type RateLimit } from '../platform/rate-limit.js';
-import type { RoomEmitter } from '../realtime/broadcast.js';
 import {
   assertRoomPermission,
   canInRoom,
   membershipRepository,
   type Membership,
 } from '../rooms/membership.js';
+import type { RoomRealtime } from '../rooms/room-events.js';
 import { roomsRepository, type Room } from '../rooms/rooms.repository.js';
 import { unreadCount } from '../rooms/room-views.js';
 import { sitesRepository, type Site } from '../sites/sites.repository.js';
@@ -61,7 +61,8 @@ function assertSameMessage(existing: Message, actor: Actor, input: SendInput): v
   }
 }
 
-export function messagesService(deps: Deps, emit: RoomEmitter) {
+export function messagesService(deps: Deps & { realtime: RoomRealtime }) {
+  const { realtime } = deps;
   const repo = messagesRepository(deps.db);
   const reactions = reactionsRepository(deps.db);
   const rooms = roomsRepository(deps.db);
@@ -161,7 +162,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
         assertSameMessage(result.existing, actor, input);
         return withReactionsOne(result.existing, actor.user.id);
       }
-      emit(room.id, 'message:new', result.message);
+      realtime.emit(room.id, 'message:new', result.message);
       return result.message;
     },
 
@@ -180,7 +181,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
       await spend(actor);
       const updated = await repo.edit(room.id, messageId, text);
       if (!updated) throw new AppError('conflict', 'The message was deleted');
-      emit(room.id, 'message:updated', {
+      realtime.emit(room.id, 'message:updated', {
         roomId: room.id,
         messageId: updated.id,
         seq: updated.seq,
@@ -205,7 +206,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
       const deleted =
         (await repo.softDelete(room.id, messageId)) ?? (await repo.findById(room.id, messageId));
       if (!deleted) throw new AppError('not_found', 'No such message in this room');
-      emit(room.id, 'message:deleted', {
+      realtime.emit(room.id, 'message:deleted', {
         roomId: room.id,
         messageId: deleted.id,
         seq: deleted.seq,
@@ -248,7 +249,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
         action: add ? 'added' : 'removed',
         count,
       };
-      if (changed) emit(room.id, 'reaction:updated', event);
+      if (changed) realtime.emit(room.id, 'reaction:updated', event);
       return event;
     },
 
@@ -291,7 +292,7 @@ export function messagesService(deps: Deps, emit: RoomEmitter) {
       const stored = await members.markRead(room.id, actor.user.id, seq);
       if (stored === undefined) throw new AppError('forbidden', 'You are not a member of this room');
       if (BigInt(stored) > BigInt(membership.lastReadSeq)) {
-        emit(room.id, 'read', { roomId: room.id, userId: actor.user.id, seq: stored });
+        realtime.emit(room.id, 'read', { roomId: room.id, userId: actor.user.id, seq: stored });
       }
       const latest = (await rooms.findById(actor.site.id, room.id))?.lastSeq ?? room.lastSeq;
       return { roomId: room.id, lastReadSeq: stored, unreadCount: unreadCount(latest, stored) };

@@ -4,10 +4,10 @@
  * checked when typing starts, not on renewals.
  */
 import { AppError } from '../platform/errors.js';
-import { actorOf, type ChatContext } from '../realtime/context.js';
-import { on } from '../realtime/handlers.js';
-import { chatRoomName } from '../realtime/room-names.js';
-import type { ChatSocket } from '../realtime/types.js';
+import { actorOf, type ChatContext } from '../chat/context.js';
+import type { ChatSocket } from '../chat/types.js';
+import { on } from '../platform/realtime/handlers.js';
+import { chatRoomName } from '../platform/realtime/room-names.js';
 
 export function registerPresenceEvents(ctx: ChatContext, socket: ChatSocket): void {
   const { logger, schemas, typing } = ctx;

@@ -32,7 +32,7 @@ import {
   type RoomAction,
 } from './membership.js';
 import { replaceRoomCode } from './room-code-rotation.js';
-import { roomEvents } from './room-events.js';
+import type { RoomRealtime } from './room-events.js';
 import { memberView, roomView } from './room-views.js';
 import { roomsRepository, type Room } from './rooms.repository.js';
 
@@ -54,11 +54,11 @@ export interface RemovalOptions {
   rotateCode?: boolean;
 }
 
-export function membersService(deps: Deps) {
+export function membersService(deps: Deps & { realtime: RoomRealtime }) {
   const { db } = deps;
   const rooms = roomsRepository(db);
   const memberships = membershipRepository(db);
-  const events = roomEvents(deps);
+  const events = deps.realtime;
   const cursors = cursorCodec(deps.config.auth.secretsKey, 'room-members');
 
   interface Target {
@@ -113,12 +113,12 @@ export function membersService(deps: Deps) {
 
   /** After a kick or ban with `rotateCode`: the new code to the room, not to the user just removed. */
   function codeRotated(room: Room, removedUserId: string): RoomView {
-    events.emit('room_updated', { siteId: room.siteId, room, exceptUserIds: [removedUserId] });
+    events.notify('room_updated', { siteId: room.siteId, room, exceptUserIds: [removedUserId] });
     return roomView(room, true);
   }
 
   const updated = (room: Room, m: Membership) =>
-    events.emit('member_updated', {
+    events.notify('member_updated', {
       siteId: room.siteId,
       roomId: room.id,
       userId: m.userId,
@@ -216,7 +216,7 @@ export function membersService(deps: Deps) {
         const room = await roomsRepository(trx).adjustMemberCount(t.room.id, -1);
         return { room, rotated: options.rotateCode ? await replaceRoomCode(trx, room) : undefined };
       });
-      events.emit('member_left', {
+      events.notify('member_left', {
         siteId: room.siteId,
         roomId: room.id,
         userId: targetUserId,
@@ -251,7 +251,7 @@ export function membersService(deps: Deps) {
         };
       });
       if (outcome.wasMember) {
-        events.emit('member_left', {
+        events.notify('member_left', {
           siteId: outcome.room.siteId,
           roomId: outcome.room.id,
           userId: targetUserId,

@@ -11,7 +11,7 @@ import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
 import { assertRoomPermission, membershipRepository } from './membership.js';
 import { newRoomCode } from './room-codes.js';
-import { roomEvents } from './room-events.js';
+import type { RoomRealtime } from './room-events.js';
 import { roomView } from './room-views.js';
 import { roomsRepository, type Room } from './rooms.repository.js';
 
@@ -31,8 +31,8 @@ export async function replaceRoomCode(trx: Database, room: Room): Promise<Room> 
 }
 
 /** `POST /v1/rooms/:id/code`. */
-export function roomCodeRotation(deps: Deps) {
-  const events = roomEvents(deps);
+export function roomCodeRotation(deps: Deps & { realtime: RoomRealtime }) {
+  const events = deps.realtime;
 
   return {
     /**
@@ -47,7 +47,7 @@ export function roomCodeRotation(deps: Deps) {
         assertRoomPermission(membership, 'rotate_code', user, locked);
         return replaceRoomCode(trx, locked);
       });
-      events.emit('room_updated', { siteId: room.siteId, room });
+      events.notify('room_updated', { siteId: room.siteId, room });
       return roomView(room, true);
     },
   };

@@ -1,12 +1,10 @@
 /**
- * In-process notifications of room changes, for the realtime layer: after a membership or room change
- * commits, the rooms domain emits here, and socket code (e.g. to make a kicked user's sockets leave the
- * room through the adapter, which reaches every node) listens. One bus per server instance, keyed by its
- * database handle, so several servers in one process (tests) do not hear each other.
+ * The room changes the socket layer hears about: after a membership or room change commits, the rooms domain
+ * notifies it through the server's room emitter (`deps.realtime.notify`), and the `/chat` namespace
+ * (chat/chat.ts) listens, e.g. to make a kicked user's connections leave the room on every node.
  */
-import { EventEmitter } from 'node:events';
 import type { RoomRole } from '@synctalk/sdk';
-import type { Deps } from '../platform/deps.js';
+import type { RoomEmitter } from '../platform/realtime/room-emitter.js';
 import type { Room } from './rooms.repository.js';
 
 export interface RoomEventMap {
@@ -26,37 +24,5 @@ export interface RoomEventMap {
 
 export type RoomEventName = keyof RoomEventMap;
 
-export interface RoomEvents {
-  on<K extends RoomEventName>(event: K, listener: (payload: RoomEventMap[K]) => void): () => void;
-  /** Delivers to every listener; a listener that throws is logged and does not affect the others. */
-  emit<K extends RoomEventName>(event: K, payload: RoomEventMap[K]): void;
-}
-
-const buses = new WeakMap<object, RoomEvents>();
-
-/** The room event bus of the server `deps` belongs to. */
-export function roomEvents(deps: Pick<Deps, 'db' | 'logger'>): RoomEvents {
-  let bus = buses.get(deps.db);
-  if (!bus) {
-    const emitter = new EventEmitter();
-    emitter.setMaxListeners(0);
-    bus = {
-      on(event, listener) {
-        const wrapped = (payload: RoomEventMap[typeof event]) => {
-          try {
-            listener(payload);
-          } catch (error) {
-            deps.logger.error({ err: error, event }, 'room event listener failed');
-          }
-        };
-        emitter.on(event, wrapped);
-        return () => emitter.off(event, wrapped);
-      },
-      emit(event, payload) {
-        emitter.emit(event, payload);
-      },
-    };
-    buses.set(deps.db, bus);
-  }
-  return bus;
-}
+/** The server's room emitter (`deps.realtime`), carrying the rooms domain's change notifications. */
+export type RoomRealtime = RoomEmitter<RoomEventMap>;

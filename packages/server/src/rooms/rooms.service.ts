@@ -21,7 +21,7 @@ import {
   type Membership,
 } from './membership.js';
 import { newRoomCode, normalizeRoomCode } from './room-codes.js';
-import { roomEvents } from './room-events.js';
+import type { RoomRealtime } from './room-events.js';
 import { myRoomView, roomView } from './room-views.js';
 import { roomsRepository, type DirectoryKey, type Room } from './rooms.repository.js';
 
@@ -48,11 +48,11 @@ function isForeignKeyViolation(error: unknown): boolean {
   return (error as { code?: string } | undefined)?.code === '23503';
 }
 
-export function roomsService(deps: Deps) {
+export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
   const { db } = deps;
   const rooms = roomsRepository(db);
   const members = membershipRepository(db);
-  const events = roomEvents(deps);
+  const events = deps.realtime;
   const directoryCursors = cursorCodec(deps.config.auth.secretsKey, 'rooms-directory');
   const myRoomsCursors = cursorCodec(deps.config.auth.secretsKey, 'my-rooms');
 
@@ -103,7 +103,7 @@ export function roomsService(deps: Deps) {
 
   function afterJoin(site: Site, result: { room: Room; membership: Membership; joined: boolean }): MyRoom {
     if (result.joined) {
-      events.emit('member_joined', {
+      events.notify('member_joined', {
         siteId: site.id,
         roomId: result.room.id,
         userId: result.membership.userId,
@@ -136,7 +136,7 @@ export function roomsService(deps: Deps) {
   }
 
   function afterCreate(site: Site, user: AuthUser, room: Room): RoomView {
-    events.emit('member_joined', { siteId: site.id, roomId: room.id, userId: user.id, role: 'owner' });
+    events.notify('member_joined', { siteId: site.id, roomId: room.id, userId: user.id, role: 'owner' });
     return roomView(room, true);
   }
 
@@ -200,7 +200,7 @@ export function roomsService(deps: Deps) {
         }
         return next;
       });
-      events.emit('room_updated', { siteId: updated.siteId, room: updated });
+      events.notify('room_updated', { siteId: updated.siteId, room: updated });
       return roomView(updated, true);
     },
 
@@ -223,7 +223,7 @@ export function roomsService(deps: Deps) {
         if (locked.visibility === 'public') await repo.adjustPublicRoomCount(locked.siteId, -1);
         return locked;
       });
-      events.emit('room_deleted', { siteId: room.siteId, roomId: room.id });
+      events.notify('room_deleted', { siteId: room.siteId, roomId: room.id });
     },
 
     /**
@@ -305,9 +305,9 @@ export function roomsService(deps: Deps) {
         return { room, heir };
       });
       const { room, heir } = outcome;
-      events.emit('member_left', { siteId: room.siteId, roomId: room.id, userId: user.id, reason: 'left' });
+      events.notify('member_left', { siteId: room.siteId, roomId: room.id, userId: user.id, reason: 'left' });
       if (heir) {
-        events.emit('member_updated', {
+        events.notify('member_updated', {
           siteId: room.siteId,
           roomId: room.id,
           userId: heir.userId,

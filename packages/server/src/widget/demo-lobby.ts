@@ -7,7 +7,7 @@
 import type { Room } from '@synctalk/sdk';
 import { identitiesRepository } from '../auth/identities.repository.js';
 import type { AuthUser } from '../auth/tokens.js';
-import type { Deps } from '../platform/deps.js';
+import type { DomainDeps } from '../domain-deps.js';
 import { roomsService } from '../rooms/rooms.service.js';
 import type { Site } from '../sites/sites.repository.js';
 
@@ -17,7 +17,7 @@ export const LOBBY_TITLE = 'Lobby';
 const LOBBY_DESCRIPTION = 'Say hello! Open a second tab to chat with yourself as another guest.';
 
 /** Creates the Lobby on `site` unless it has a public room; returns the room when it was created. */
-export async function ensureDemoLobby(deps: Deps, site: Site): Promise<Room | undefined> {
+export async function ensureDemoLobby(deps: DomainDeps, site: Site): Promise<Room | undefined> {
   if (site.publicRoomCount > 0) return undefined;
   const { user } = await identitiesRepository(deps.db).upsertSiteUser({
     siteId: site.id,

@@ -3,14 +3,14 @@
  * the `read` permission (members, and site admins); membership itself is REST (`POST /v1/rooms/:id/join`).
  */
 import type { RoomJoinResult } from '@synctalk/sdk';
+import { actorOf, type ChatContext } from '../chat/context.js';
+import type { ChatSocket } from '../chat/types.js';
 import { AppError } from '../platform/errors.js';
-import { myRoomView, roomView } from '../rooms/room-views.js';
-import { actorOf, type ChatContext } from './context.js';
-import { on } from './handlers.js';
-import { chatRoomName } from './room-names.js';
-import type { ChatSocket } from './types.js';
+import { on } from '../platform/realtime/handlers.js';
+import { chatRoomName } from '../platform/realtime/room-names.js';
+import { myRoomView, roomView } from './room-views.js';
 
-export function registerSubscriptionEvents(ctx: ChatContext, socket: ChatSocket): void {
+export function registerRoomEvents(ctx: ChatContext, socket: ChatSocket): void {
   const { logger, schemas } = ctx;
 
   on(socket, logger, 'room:join', schemas, async ({ roomId, lastSeq }): Promise<RoomJoinResult> => {
@@ -33,7 +33,7 @@ export function registerSubscriptionEvents(ctx: ChatContext, socket: ChatSocket)
           logger.warn({ err: error, roomId: room.id }, 'presence store unavailable');
           throw new AppError('unavailable', 'Joining is temporarily unavailable; try again shortly');
         });
-      if (change.changed) ctx.emit(room.id, 'presence', change.state);
+      if (change.changed) ctx.deps.realtime.emit(room.id, 'presence', change.state);
       const page = await ctx.messages.catchUp(actor, room, lastSeq);
       const mine = membership && !membership.bannedAt ? myRoomView(room, membership) : undefined;
       return {
@@ -58,7 +58,7 @@ export function registerSubscriptionEvents(ctx: ChatContext, socket: ChatSocket)
   });
 
   on(socket, logger, 'room:leave', schemas, async ({ roomId }) => {
-    // Presence and typing are cleared by the adapter's leave-room event (see chat.ts).
+    // Presence and typing are cleared by the adapter's leave-room event (see chat/chat.ts).
     await socket.leave(chatRoomName(roomId));
     return { ok: true as const };
   });

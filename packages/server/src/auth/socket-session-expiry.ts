@@ -6,11 +6,11 @@
  */
 import { authRefreshPayload } from '@synctalk/sdk/schemas';
 import type { Config } from '../config.js';
-import { verifyAccessToken } from '../auth/tokens.js';
+import type { ChatSocket } from '../chat/types.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
-import { on } from './handlers.js';
-import type { ChatSocket } from './types.js';
+import { on } from '../platform/realtime/handlers.js';
+import { verifyAccessToken } from './tokens.js';
 
 /** How long before expiry `auth:expiring` is sent (less for tokens that live shorter than twice this). */
 export const EXPIRY_WARNING_MS = 60_000;

@@ -10,22 +10,28 @@
  * `not_found`), and a place in the connection's bounded queue (see event-queue.ts). A refused event is
  * answered `rate_limited` with `details.retryAfter` (seconds) and never reaches a handler; a connection
  * refused `floodDisconnect` times since it was last in good standing is disconnected, and its user may not
- * connect to this node again for a while (flood-penalty.ts, checked in the handshake).
+ * connect to this node again for a while (flood-penalty.ts, checked in the handshake: auth/socket-handshake.ts).
  */
-import type { ClientToServerEvents, ErrorBody } from '@synctalk/sdk';
+import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@synctalk/sdk';
 import type { ClientEventSchemas } from '@synctalk/sdk/schemas';
+import type { Socket } from 'socket.io';
 import type { z, ZodType } from 'zod';
-import type { Config } from '../config.js';
-import { parseOrThrow } from '../platform/api.js';
-import { AppError, internalErrorBody } from '../platform/errors.js';
-import { toAppError } from '../platform/http.js';
-import { withRequestId, type Logger } from '../platform/logger.js';
+import type { Config } from '../../config.js';
+import { parseOrThrow } from '../api.js';
+import { AppError, internalErrorBody } from '../errors.js';
+import { toAppError } from '../http.js';
+import { withRequestId, type Logger } from '../logger.js';
 import { EventBudget } from './event-budget.js';
 import { EventQueue } from './event-queue.js';
 import type { FloodPenalty } from './flood-penalty.js';
-import type { ChatSocket } from './types.js';
 
 export type ClientEvent = keyof ClientToServerEvents;
+
+/**
+ * A connection speaking the SDK's event contract. What the connection carries (`socket.data`) and what nodes
+ * tell each other are the caller's business, so they are left open.
+ */
+export type ContractSocket = Socket<ClientToServerEvents, ServerToClientEvents, never, unknown>;
 
 /** The result type an event acknowledges with (from the SDK's event map). */
 export type AckResult<E extends ClientEvent> = Parameters<ClientToServerEvents[E]>[1] extends
@@ -71,9 +77,9 @@ interface SocketState {
   serial: Promise<unknown>;
 }
 
-const states = new WeakMap<ChatSocket, SocketState>();
+const states = new WeakMap<ContractSocket, SocketState>();
 
-function stateOf(socket: ChatSocket): SocketState {
+function stateOf(socket: ContractSocket): SocketState {
   let state = states.get(socket);
   if (!state) {
     state = { events: new Set(), counter: 0, queue: undefined, serial: Promise.resolve() };
@@ -110,7 +116,7 @@ export function errorBodyOf(error: unknown, logger: Logger, event: string): Erro
  * is the acknowledgement.
  */
 export function on<E extends ClientEvent>(
-  socket: ChatSocket,
+  socket: ContractSocket,
   logger: Logger,
   event: E,
   schemas: Pick<EventSchemas, E>,
@@ -165,13 +171,15 @@ function rateLimited(message: string, retryAfterMs: number): ErrorBody {
 /**
  * Checks every event `socket` receives before its handler runs, with no I/O (see the top of this file):
  * budget, known event, queue place. Call it once per connection; handlers registered with `on` before or
- * after it are covered. A connection cut off for flooding puts its user in `penalty`.
+ * after it are covered. A connection cut off for flooding puts its `user` (who it authenticated as; the logs
+ * name them too) in `penalty`.
  */
 export function guardEvents(
-  socket: ChatSocket,
+  socket: ContractSocket,
   logger: Logger,
   limits: EventLimits,
   penalty: FloodPenalty,
+  user: { id: string; siteId: string },
 ): void {
   const state = stateOf(socket);
   const budget = new EventBudget({
@@ -186,10 +194,10 @@ export function guardEvents(
     safeAck(ack, body, logger);
     if (!budget.refuse()) return;
     logger.warn(
-      { userId: socket.data.user.id, siteId: socket.data.user.siteId, refused: budget.refused },
+      { userId: user.id, siteId: user.siteId, refused: budget.refused },
       'socket kept sending over its event budget; disconnected',
     );
-    penalty.punish(socket.data.user.id);
+    penalty.punish(user.id);
     socket.disconnect(true);
     // The answers and the disconnect packet are still written, but nothing more is read: the rest of the
     // flood stays unread in the kernel (pushing back on the sender), and the TCP connection is dropped once

@@ -13,15 +13,15 @@
 import type { ExtendedError } from 'socket.io';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { verifyAccessToken } from '../auth/tokens.js';
+import type { ChatSocket } from '../chat/types.js';
 import { AppError } from '../platform/errors.js';
 import { toAppError } from '../platform/http.js';
 import { isOwnOrigin } from '../platform/own-origin.js';
 import type { Logger } from '../platform/logger.js';
+import type { FloodPenalty } from '../platform/realtime/flood-penalty.js';
 import type { Site, SitesRepository } from '../sites/sites.repository.js';
 import { PUBLIC_ID } from '../sites/sites.schemas.js';
-import type { FloodPenalty } from './flood-penalty.js';
-import type { ChatSocket } from './types.js';
+import { verifyAccessToken } from './tokens.js';
 
 /** Query parameters that look like credentials; their presence refuses the connection. */
 const CREDENTIAL_PARAMS = ['token', 'access_token', 'accessToken', 'jwt', 'auth', 'authorization'];

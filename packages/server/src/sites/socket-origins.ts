@@ -2,10 +2,10 @@
  * Which browser origins may open a socket at all. Engine.IO's `allowRequest` runs before the namespace knows
  * the site (a websocket upgrade carries no site header), so it admits an origin that ANY site allows, like
  * the CORS preflight does, and the server's own origin (pages it serves, like the demo page); the `/chat`
- * handshake then checks the origin against the resolved site.
+ * handshake (auth/socket-handshake.ts) then checks the origin against the resolved site.
  */
 import { isOwnOrigin, type OriginRequest, type OwnOriginOptions } from '../platform/own-origin.js';
-import type { SitesRepository } from '../sites/sites.repository.js';
+import type { SitesRepository } from './sites.repository.js';
 
 /**
  * `allowed(origin, req)`: true without an Origin (not a browser), for the server's own origin (told by

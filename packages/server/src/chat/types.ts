@@ -11,7 +11,7 @@ import type { Site } from '../sites/sites.repository.js';
 
 /**
  * Commands every node runs for its own connections (`serverSideEmit`), so that the event and the leaving
- * happen in that order on each node (see chat.ts).
+ * happen in that order on each node (see chat/chat.ts).
  */
 export interface InterServerEvents {
   'chat:member-removed': (event: MemberRemovedEvent) => void;

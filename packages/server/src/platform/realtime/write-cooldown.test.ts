@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../errors.js';
 import { WriteCooldown } from './write-cooldown.js';
 
 function clock(start = 5_000_000) {

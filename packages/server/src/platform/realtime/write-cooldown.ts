@@ -5,7 +5,7 @@
  * until then (telling it apart takes a query); after the wait it is answered with the stored message.
  * Pure; the clock is injected.
  */
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../errors.js';
 
 /** Writes that share one per-user budget: messages (sends and edits) and reactions. */
 export type WriteKind = 'messages' | 'reactions';

@@ -1,6 +1,9 @@
 /**
- * The `/chat` namespace: handshake (token, site, origin), token expiry, each domain's event handlers, and
- * the socket side of room changes made anywhere (REST or socket, on any node):
+ * The `/chat` namespace assembled: the handshake and token expiry (auth/socket-handshake.ts,
+ * auth/socket-session-expiry.ts), each domain's event handlers (rooms/rooms.events.ts,
+ * rooms/members.events.ts, messages/messages.events.ts, presence/presence.events.ts, calling the services
+ * server.ts builds), and the socket side of room changes made anywhere (REST or socket, on any node), which
+ * the domains announce with `deps.realtime.notify`:
  *
  * - a member kicked, banned or leaving: `member:removed` to the room and to the user, then every connection
  *   of that user leaves the room, on every node (each node does both, in that order, for its connections);
@@ -8,7 +11,7 @@
  *   and everyone leaves it.
  *
  * Every event a connection sends first passes its budget (SOCKET_EVENT_RATE per second, SOCKET_EVENT_BURST at
- * once) and its bounded queue (SOCKET_QUEUE_MAX), with no I/O; see handlers.ts.
+ * once) and its bounded queue (SOCKET_QUEUE_MAX), with no I/O; see platform/realtime/handlers.ts.
  *
  * Each connection also joins its user's room (`user:<id>`), which is how those per-user operations find it.
  * Presence and typing are cleared from the adapter's `leave-room` event, which fires for `room:leave`, for
@@ -20,39 +23,33 @@
  */
 import type { MemberRemovedEvent, PresenceState, RoomDeletedEvent } from '@synctalk/sdk';
 import { clientEventSchemas } from '@synctalk/sdk/schemas';
-import type { Deps } from '../platform/deps.js';
+import { handshakeMiddleware } from '../auth/socket-handshake.js';
+import { watchTokenExpiry } from '../auth/socket-session-expiry.js';
+import type { DomainDeps } from '../domain-deps.js';
 import { messageLimits } from '../messages/messages.schemas.js';
-import { messagesService } from '../messages/messages.service.js';
 import { registerMessageEvents } from '../messages/messages.events.js';
-import { presenceTracker } from '../presence/presence.js';
+import { FloodPenalty, floodPenaltyMs } from '../platform/realtime/flood-penalty.js';
+import { guardEvents } from '../platform/realtime/handlers.js';
+import { chatRoomName, roomIdOf, userRoomName } from '../platform/realtime/room-names.js';
 import { registerPresenceEvents } from '../presence/presence.events.js';
-import { typingTracker } from '../presence/typing.js';
-import { membersService } from '../rooms/members.service.js';
-import { roomEvents } from '../rooms/room-events.js';
+import { registerMemberEvents } from '../rooms/members.events.js';
 import { roomView } from '../rooms/room-views.js';
-import type { SitesRepository } from '../sites/sites.repository.js';
-import { roomEmitter } from './broadcast.js';
-import type { ChatContext } from './context.js';
-import { handshakeMiddleware } from './handshake.js';
-import { FloodPenalty, floodPenaltyMs } from './flood-penalty.js';
-import { guardEvents } from './handlers.js';
-import { registerModerationEvents } from './moderation.events.js';
-import { chatRoomName, roomIdOf, userRoomName } from './room-names.js';
-import { watchTokenExpiry } from './session-expiry.js';
-import { registerSubscriptionEvents } from './subscriptions.events.js';
+import { registerRoomEvents } from '../rooms/rooms.events.js';
+import type { ChatContext, ChatServices } from './context.js';
 import type { ChatNamespace, ChatServer } from './types.js';
 
 export const CHAT_NAMESPACE = '/chat';
 
-export interface ChatDeps extends Deps {
-  sites: { repo: Pick<SitesRepository, 'findByPublicId' | 'findDefault'> };
+/** The `/chat` namespace of `io` (created on first use; the room emitter and `createChat` share it). */
+export function chatNamespace(io: ChatServer): ChatNamespace {
+  return io.of(CHAT_NAMESPACE) as ChatNamespace;
 }
 
 export interface Chat {
   nsp: ChatNamespace;
-  /** The message operations (with their broadcasts), for REST routes. */
-  messages: ChatContext['messages'];
-  presence: ChatContext['presence'];
+  /** The message operations (with their broadcasts), as REST routes use them too. */
+  messages: ChatServices['messages'];
+  presence: ChatServices['presence'];
   /**
    * Stops the domain before the Socket.IO server closes. `cleanup` (default): this node's connections go
    * offline now and rooms are told; without it they are left to expire, as if the node had died.
@@ -60,28 +57,22 @@ export interface Chat {
   close(options?: { cleanup?: boolean }): Promise<void>;
 }
 
-export function createChat(deps: ChatDeps, io: ChatServer): Chat {
+/**
+ * Serves `services` on the `/chat` namespace of `io`. The presence and typing trackers announce their
+ * changes themselves (through `deps.realtime`); the namespace tells them who left which room.
+ */
+export function createChat(deps: DomainDeps, io: ChatServer, services: ChatServices): Chat {
   const { logger } = deps;
-  const nsp = io.of(CHAT_NAMESPACE) as ChatNamespace;
-  const emit = roomEmitter(nsp);
-  const announce = (state: PresenceState) => emit(state.roomId, 'presence', state);
+  const nsp = chatNamespace(io);
+  const announce = (state: PresenceState) => deps.realtime.emit(state.roomId, 'presence', state);
   let closing = false;
 
   const ctx: ChatContext = {
     deps,
     logger,
     nsp,
-    emit,
     schemas: clientEventSchemas(messageLimits(deps.config)),
-    messages: messagesService(deps, emit),
-    members: membersService(deps),
-    presence: presenceTracker({
-      store: deps.store,
-      logger,
-      ttlMs: deps.config.realtime.presenceTtlMs,
-      onChange: announce,
-    }),
-    typing: typingTracker({ onChange: (event) => emit(event.roomId, 'typing', event) }),
+    ...services,
   };
 
   const { eventRate, eventBurst } = deps.config.realtime.socket;
@@ -89,14 +80,14 @@ export function createChat(deps: ChatDeps, io: ChatServer): Chat {
   nsp.use(handshakeMiddleware({ config: deps.config, logger, sites: deps.sites.repo, penalty }));
 
   nsp.on('connection', (socket) => {
-    // First: every event passes the connection's budget and queue before any handler (handlers.ts).
-    guardEvents(socket, logger, deps.config.realtime.socket, penalty);
+    // First: every event passes the connection's budget and queue before any handler (see guardEvents).
+    guardEvents(socket, logger, deps.config.realtime.socket, penalty, socket.data.user);
     void socket.join(userRoomName(socket.data.user.id));
     watchTokenExpiry(socket, deps);
-    registerSubscriptionEvents(ctx, socket);
+    registerRoomEvents(ctx, socket);
     registerMessageEvents(ctx, socket);
     registerPresenceEvents(ctx, socket);
-    registerModerationEvents(ctx, socket);
+    registerMemberEvents(ctx, socket);
     socket.on('error', (error) => logger.debug({ err: error }, 'socket error'));
   });
 
@@ -132,14 +123,14 @@ export function createChat(deps: ChatDeps, io: ChatServer): Chat {
   // adapters (cluster adapters) publish.
   const distributed = typeof (nsp.adapter as unknown as { publish?: unknown }).publish === 'function';
 
-  const bus = roomEvents(deps);
+  const changes = deps.realtime;
   const unsubscribe = [
-    bus.on('member_left', ({ roomId, userId, reason }) => {
+    changes.on('member_left', ({ roomId, userId, reason }) => {
       const event: MemberRemovedEvent = { roomId, userId, reason };
       removeMember(event);
       if (distributed) nsp.serverSideEmit('chat:member-removed', event);
     }),
-    bus.on('member_updated', ({ roomId, userId, role, mutedUntil }) => {
+    changes.on('member_updated', ({ roomId, userId, role, mutedUntil }) => {
       nsp.to([chatRoomName(roomId), userRoomName(userId)]).emit('member:updated', {
         roomId,
         userId,
@@ -149,13 +140,13 @@ export function createChat(deps: ChatDeps, io: ChatServer): Chat {
     }),
     // Everyone in a room's socket room may read it (members and site admins), so the code is shown; not
     // to users removed in the same change, whose connections may not have left yet on every node.
-    bus.on('room_updated', ({ room, exceptUserIds = [] }) =>
+    changes.on('room_updated', ({ room, exceptUserIds = [] }) =>
       nsp
         .to(chatRoomName(room.id))
         .except(exceptUserIds.map(userRoomName))
         .emit('room:updated', roomView(room, true)),
     ),
-    bus.on('room_deleted', ({ roomId }) => {
+    changes.on('room_deleted', ({ roomId }) => {
       deleteRoom({ roomId });
       if (distributed) nsp.serverSideEmit('chat:room-deleted', { roomId });
     }),

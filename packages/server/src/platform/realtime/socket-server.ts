@@ -2,14 +2,14 @@
  * The Socket.IO server. Fan-out across nodes goes through the adapter the shared store provides (sharded or
  * classic Redis adapter), or Socket.IO's in-memory adapter on a single node. Browser origins are checked
  * before any transport is opened (`allowRequest`, and CORS headers for long-polling); the `/chat` namespace
- * (src/realtime/) authenticates each connection.
+ * (chat/chat.ts) authenticates each connection.
  *
  * The server is created unattached so domains can hold it while routes are declared; `attach(http)` binds
  * it to the HTTP server once that exists.
  */
 import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import type { SharedStore } from './redis.js';
+import type { SharedStore } from '../redis.js';
 
 /**
  * The largest frame a client may send (Socket.IO's `maxHttpBufferSize`; a larger websocket message closes
