@@ -19,6 +19,7 @@ import { toAppError } from '../platform/http.js';
 import { isOwnOrigin } from '../platform/own-origin.js';
 import type { Logger } from '../platform/logger.js';
 import type { FloodPenalty } from '../platform/realtime/flood-penalty.js';
+import { rateLimitedError, retryAfterSeconds } from '../platform/rate-limit.js';
 import type { Site, SitesRepository } from '../sites/sites.repository.js';
 import { PUBLIC_ID } from '../sites/sites.schemas.js';
 import { verifyAccessToken } from './tokens.js';
@@ -92,11 +93,10 @@ export async function authenticate(deps: HandshakeDeps, socket: ChatSocket): Pro
   }
   const waitMs = deps.penalty.remaining(verified.user.id);
   if (waitMs > 0) {
-    const seconds = Math.ceil(waitMs / 1000);
-    throw new AppError(
-      'rate_limited',
+    const seconds = retryAfterSeconds(waitMs);
+    throw rateLimitedError(
       `This user was disconnected for sending too many events; reconnect in ${seconds} s`,
-      { retryAfter: seconds },
+      seconds,
     );
   }
   socket.data.user = verified.user;

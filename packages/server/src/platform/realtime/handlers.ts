@@ -21,6 +21,7 @@ import { parseOrThrow } from '../api.js';
 import { AppError, internalErrorBody } from '../errors.js';
 import { toAppError } from '../http.js';
 import { withRequestId, type Logger } from '../logger.js';
+import { retryAfterSeconds } from '../rate-limit.js';
 import { EventBudget } from './event-budget.js';
 import { EventQueue } from './event-queue.js';
 import type { FloodPenalty } from './flood-penalty.js';
@@ -156,9 +157,12 @@ export function on<E extends ClientEvent>(
   (socket as unknown as { on(event: string, listener: AnyListener): void }).on(event, listener);
 }
 
-/** The refusal's body (built directly: refusals must stay cheap, an `AppError` would capture a stack). */
+/**
+ * The refusal's body, the one `rateLimitedError` would give (built directly: refusals must stay cheap, an
+ * `AppError` would capture a stack).
+ */
 function rateLimited(message: string, retryAfterMs: number): ErrorBody {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const seconds = retryAfterSeconds(retryAfterMs);
   return {
     error: {
       code: 'rate_limited',

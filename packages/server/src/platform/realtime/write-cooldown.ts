@@ -6,6 +6,7 @@
  * Pure; the clock is injected.
  */
 import { AppError } from '../errors.js';
+import { rateLimitedError, retryAfterSeconds } from '../rate-limit.js';
 
 /** Writes that share one per-user budget: messages (sends and edits) and reactions. */
 export type WriteKind = 'messages' | 'reactions';
@@ -25,8 +26,8 @@ export class WriteCooldown {
       this.until.delete(kind);
       return;
     }
-    const seconds = Math.max(1, Math.ceil(left / 1000));
-    throw new AppError('rate_limited', `Too many ${kind}; retry in ${seconds} s`, { retryAfter: seconds });
+    const seconds = retryAfterSeconds(left);
+    throw rateLimitedError(`Too many ${kind}; retry in ${seconds} s`, seconds);
   }
 
   /** Starts a cooldown when `error` is a `rate_limited` refusal that said how long to wait. */
