@@ -1,7 +1,7 @@
 /**
  * What domains are built from: the platform's handles (`Deps`) plus the shared domain services other domains
- * use, and the one way to reach sockets (`realtime`, the server's room emitter). Kept apart from `server.ts`, which builds it, so the domains that receive it do not import the wiring
- * that imports them.
+ * use, and the one way to reach sockets (`realtime`, the server's room emitter). Kept apart from `server.ts`,
+ * which builds it, so the domains that receive it do not import the wiring that imports them.
  */
 import type { Sessions } from './auth/session.js';
 import type { Deps } from './platform/deps.js';

@@ -24,7 +24,7 @@ import { currentSite } from '../sites/site-context.js';
 import type { Actor, MessagesService } from './messages.service.js';
 import { messageLimits } from './messages.schemas.js';
 
-/** Declares the message routes on `api`; `messages` is the realtime domain's service (it broadcasts). */
+/** Declares the message routes on `api`; `messages` is the one service the socket events use too (server.ts). */
 export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesService): void {
   const limits = messageLimits(deps.config);
   const tags = ['messages'];

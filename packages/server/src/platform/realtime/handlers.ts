@@ -10,7 +10,7 @@
  * `not_found`), and a place in the connection's bounded queue (see event-queue.ts). A refused event is
  * answered `rate_limited` with `details.retryAfter` (seconds) and never reaches a handler; a connection
  * refused `floodDisconnect` times since it was last in good standing is disconnected, and its user may not
- * connect to this node again for a while (flood-penalty.ts, checked in the handshake: auth/socket-handshake.ts).
+ * connect to this node again for a while (flood-penalty.ts, checked in the handshake).
  */
 import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@synctalk/sdk';
 import type { ClientEventSchemas } from '@synctalk/sdk/schemas';
