@@ -203,8 +203,9 @@ export async function createServer(
     ttlMs: config.realtime.presenceTtlMs,
     onChange: (state) => realtime.emit(state.roomId, 'presence', state),
   });
+  const members = membersService(deps);
   const typing = typingTracker({ onChange: (event) => realtime.emit(event.roomId, 'typing', event) });
-  const chat = createChat(deps, io, { messages, members: membersService(deps), presence, typing });
+  const chat = createChat(deps, io, { messages, members, presence, typing });
 
   // Everything under /v1 belongs to a site: preflight, site, CORS for that site, then the routes.
   const { requireAuth, optionalAuth } = authMiddleware(config);
@@ -212,7 +213,7 @@ export async function createServer(
   registerAuthRoutes(api, deps);
   registerExternalAuthRoutes(api, deps);
   registerSiteRoutes(api, deps);
-  registerRoomRoutes(api, deps);
+  registerRoomRoutes(api, deps, members);
   registerMessageRoutes(api, deps, messages);
   // Last: the document describes every route declared above.
   registerOpenApiRoute(api, {

@@ -4,7 +4,7 @@ import type { Api } from '../platform/api.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { currentUser, requireRole } from '../auth/guard.js';
 import { currentSite } from '../sites/site-context.js';
-import { membersService } from './members.service.js';
+import type { MembersService } from './members.service.js';
 import { roomCodeRotation } from './room-code-rotation.js';
 import {
   createRoomBody,
@@ -27,9 +27,9 @@ import {
 } from '@synctalk/sdk/schemas';
 import { roomsService } from './rooms.service.js';
 
-export function registerRoomRoutes(api: Api, deps: DomainDeps): void {
+/** Registers the rooms routes; `members` is the service the `/chat` events share (built once, in server.ts). */
+export function registerRoomRoutes(api: Api, deps: DomainDeps, members: MembersService): void {
   const rooms = roomsService(deps);
-  const members = membersService(deps);
   const codes = roomCodeRotation(deps);
   const tags = ['rooms'];
   const who = (ctx: Koa.Context) => ({ site: currentSite(ctx), user: currentUser(ctx) });
