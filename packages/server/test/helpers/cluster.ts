@@ -23,7 +23,6 @@ import type { Env } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import { createServer, type SyncTalkServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { testEnv } from './env.js';
 import { testConfigEnv, type TestServer } from './server.js';
 
 export type ChatClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -329,6 +328,3 @@ export function closeChatClients(): void {
   for (const socket of openSockets) socket.close();
   openSockets.clear();
 }
-
-/** The test Redis Cluster's seed nodes, for tests that need their own Redis client. */
-export const redisClusterNodes = testEnv.redisClusterNodes;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Env } from '../../src/config.js';
 import { createServer, type SyncTalkServer } from '../../src/server.js';
-import { testEnv } from './env.js';
+import { redisClusterNodes, testEnv } from './env.js';
 
 export interface TestServer {
   server: SyncTalkServer;
@@ -44,7 +44,7 @@ export function testConfigEnv(options: TestServerOptions = {}): { env: Env; clea
     cleanup = () => rmSync(dir, { recursive: true, force: true });
   }
   const redis = options.redis ?? 'memory';
-  if (redis === 'cluster') env.REDIS_CLUSTER_NODES = testEnv.redisClusterNodes;
+  if (redis === 'cluster') env.REDIS_CLUSTER_NODES = redisClusterNodes();
   else if (typeof redis === 'object') env.REDIS_URL = redis.url;
   return { env: { ...env, ...options.env }, cleanup };
 }
