@@ -1,28 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from './helpers/server.js';
+import { TEST_JWT_SECRET } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describeWith(['postgres'], 'access tokens on a protected route (GET /v1/me)', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
+  const { t, http: api } = useServer({ label: 'auth-jwt' });
   let alice: TestUser;
   beforeAll(async () => {
-    db = await createTestDatabase('auth-jwt');
-    t = await startTestServer({ databaseUrl: db.url });
-    api = client(t.url);
     alice = await newUser(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   /** The claims the server signs, for forging variants of a valid token. */

@@ -7,15 +7,12 @@ import {
   connectChat,
   eventually,
   record,
-  startCluster,
   type ClusterNode,
-  type TestCluster,
 } from './helpers/cluster.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { clusterNodeList } from './helpers/env.js';
 import { joinRoom, newRoom, newUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 /** Sharded Pub/Sub channels subscribed on the cluster's masters matching `pattern`. */
 async function channels(raw: Cluster, kind: 'SHARDCHANNELS', pattern: string) {
@@ -51,11 +48,10 @@ describeWith(['postgres', 'redisCluster'], 'chat: Socket.IO adapters', () => {
   afterAll(() => raw?.disconnect());
 
   describe('sharded (default on a cluster)', () => {
-    let c: TestCluster;
-    beforeAll(async () => {
-      c = await startCluster({ label: 'chat_adapter_sharded', nodes: 2 });
+    const { cluster: c } = useServer({
+      label: 'chat_adapter_sharded',
+      nodes: 2,
     });
-    afterAll(async () => c?.close());
 
     it('fans out through a sharded Pub/Sub channel per chat room', async () => {
       const [a, b] = c.nodes as [ClusterNode, ClusterNode];
@@ -66,11 +62,11 @@ describeWith(['postgres', 'redisCluster'], 'chat: Socket.IO adapters', () => {
   });
 
   describe('classic (SOCKET_ADAPTER=classic)', () => {
-    let c: TestCluster;
-    beforeAll(async () => {
-      c = await startCluster({ label: 'chat_adapter_classic', nodes: 2, env: { SOCKET_ADAPTER: 'classic' } });
+    const { cluster: c } = useServer({
+      label: 'chat_adapter_classic',
+      nodes: 2,
+      env: { SOCKET_ADAPTER: 'classic' },
     });
-    afterAll(async () => c?.close());
 
     it('fans out through classic Pub/Sub', async () => {
       const [a, b] = c.nodes as [ClusterNode, ClusterNode];
@@ -85,16 +81,7 @@ describeWith(['postgres', 'redisCluster'], 'chat: Socket.IO adapters', () => {
   });
 
   describe('in-memory (the embedded default, one node)', () => {
-    let db: TestDatabase;
-    let t: TestServer;
-    beforeAll(async () => {
-      db = await createTestDatabase('chat_adapter_memory');
-      t = await startTestServer({ databaseUrl: db.url, redis: 'memory' });
-    });
-    afterAll(async () => {
-      await t?.close();
-      await db?.drop();
-    });
+    const { t } = useServer({ label: 'chat_adapter_memory' });
 
     it('uses Socket.IO’s own adapter and delivers within the node', async () => {
       expect(t.server.store.socketAdapter()).toBeUndefined();

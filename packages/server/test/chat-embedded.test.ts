@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ack, closeChatClients, connectChat, nextEvent, type ClusterNode } from './helpers/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { ack, connectChat, nextEvent, type ClusterNode } from './helpers/cluster.js';
 import { joinRoom, newRoom, newUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 // No services needed: the laptop default (embedded PGlite, in-memory shared state and adapter).
 describe('chat on the embedded defaults (PGlite, one node)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    closeChatClients();
-    await t?.close();
-  });
+  const { t } = useServer({ services: [] });
 
   it('sends, fans out, reacts, reads and pages history', async () => {
     const node = t as ClusterNode;

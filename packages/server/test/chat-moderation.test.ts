@@ -10,7 +10,6 @@ import { useServer } from './helpers/use-server.js';
 describeWith(['postgres', 'redisCluster'], 'chat: moderation reaches every node', () => {
   const [a, b] = useServer({
     label: 'chat_moderation',
-    services: ['postgres', 'redisCluster'],
     nodes: 2,
   }).nodes;
 

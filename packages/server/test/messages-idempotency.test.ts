@@ -1,32 +1,18 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  record,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { afterEach, expect, it } from 'vitest';
+import { ack, closeChatClients, connectChat, record } from './helpers/cluster.js';
 import { messagesRepository } from '../src/messages/messages.repository.js';
 import { joinRoom, newRoom, newUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'messages: idempotent sends (clientMsgId)', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const [a, b] = useServer({
+    label: 'messages_idempotency',
+    nodes: 2,
+  }).nodes;
 
-  beforeAll(async () => {
-    c = await startCluster({ label: 'messages_idempotency', nodes: 2 });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   const stored = async (roomId: string) => {
     const rows = await a.server.db('messages').where({ room_id: roomId }).orderBy('seq');

@@ -1,32 +1,24 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import {
   ack,
   closeChatClients,
   connectChat,
   nextEvent,
   record,
-  startCluster,
   type ClusterNode,
-  type TestCluster,
 } from './helpers/cluster.js';
 import { joinRoom, newRoom, newUser, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'messages: unread counts and read receipts across nodes', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const [a, b] = useServer({
+    label: 'messages_unread',
+    nodes: 2,
+  }).nodes;
 
-  beforeAll(async () => {
-    c = await startCluster({ label: 'messages_unread', nodes: 2 });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   /** `unreadCount` of `roomId` in `GET /v1/me/rooms` of `u`, asked on `node`. */
   const unread = async (node: ClusterNode, u: TestUser, roomId: string) => {

@@ -79,13 +79,10 @@ contract('expiring sets in memory', () =>
 
 describeWith(['redisCluster'], 'expiring sets on the Redis Cluster', () => {
   contract('cluster', () =>
-    createSharedStore(
-      loadConfig({ NODE_ENV: 'test', REDIS_CLUSTER_NODES: redisClusterNodes() }).redis,
-      {
-        retries: 1,
-        logger: createLogger('silent'),
-      },
-    ),
+    createSharedStore(loadConfig({ NODE_ENV: 'test', REDIS_CLUSTER_NODES: redisClusterNodes() }).redis, {
+      retries: 1,
+      logger: createLogger('silent'),
+    }),
   );
 });
 

@@ -4,26 +4,15 @@
  */
 import { createServer as createNetServer } from 'node:net';
 import { createClient, memoryTokenStore, SyncTalkError, type SyncTalkClient } from '@synctalk/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newSite, uniqueName } from './helpers/factories.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const PASSWORD = 'correct horse battery';
 
 describeWith(['postgres'], 'sdk: the REST client against a real server', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sdk_rest');
-    t = await startTestServer({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t } = useServer({ label: 'sdk_rest' });
 
   async function signedUp(
     options: { site?: string; baseUrl?: string | string[] } = {},

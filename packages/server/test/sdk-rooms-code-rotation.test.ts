@@ -3,26 +3,15 @@
  * `kick` and `ban`, which return the room with its new code (and nothing without the option).
  */
 import { createClient, SyncTalkError, type SyncTalkClient } from '@synctalk/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { uniqueName } from './helpers/factories.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const PASSWORD = 'correct horse battery';
 
 describeWith(['postgres'], 'sdk: rotating join codes', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sdk_code_rotation');
-    t = await startTestServer({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t } = useServer({ label: 'sdk_code_rotation' });
 
   async function signedUp(): Promise<SyncTalkClient> {
     const client = createClient({ baseUrl: t.url });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Env } from '../../src/config.js';
+import type { Logger } from '../../src/platform/logger.js';
 import { createServer, type SyncTalkServer } from '../../src/server.js';
 import { redisClusterNodes, testEnv } from './env.js';
 
@@ -21,6 +22,8 @@ export interface TestServerOptions {
   env?: Env;
   /** Serve the widget bundle from this directory instead of the installed `@synctalk/widget` build. */
   widgetDir?: string;
+  /** Log into this logger instead of the configured one (see log-capture.ts). */
+  logger?: Logger;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -54,7 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadConfig(env);
   let server: SyncTalkServer;
   try {
-    server = await createServer(config, { widgetDir: options.widgetDir });
+    server = await createServer(config, { widgetDir: options.widgetDir, logger: options.logger });
   } catch (error) {
     cleanup();
     throw error;

@@ -15,11 +15,7 @@
  * });
  *
  * describeWith(['postgres', 'redisCluster'], 'chat', () => {
- *   const { cluster: c, nodes: [a, b] } = useServer({
- *     label: 'chat_fanout',
- *     services: ['postgres', 'redisCluster'],
- *     nodes: 2,                                                       // startCluster: ClusterNodes
- *   });
+ *   const [a, b] = useServer({ label: 'chat_fanout', nodes: 2 }).nodes; // startCluster, on the Redis Cluster
  * });
  *
  * const fake = useFakeKakao();                                        // started first, closed last
@@ -45,14 +41,15 @@ export interface UseServerOptions {
   /** Names the database (for debugging). Required unless `on` shares another fixture's database. */
   label?: string;
   /**
-   * What the servers use: 'postgres' (default: a fresh database) or, without it, an embedded PGlite in a
-   * temporary directory; 'redisCluster' for the test Redis Cluster, else process memory.
+   * What the servers use: 'postgres' for a fresh database, else an embedded PGlite in a temporary
+   * directory; 'redisCluster' for the test Redis Cluster, else process memory. Default: ['postgres'], and
+   * ['postgres', 'redisCluster'] with `nodes` (as `startCluster`).
    */
   services?: Service[];
   /** Start this many nodes with `startCluster` (always on PostgreSQL); `cluster` and `nodes` then exist. */
   nodes?: number;
   /** Environment for the server(s); a function is called when they start (e.g. after a fake upstream). */
-  env?: Env | (() => Env);
+  env?: Env | (() => Env | Promise<Env>);
   /** Another fixture whose database this one's server uses (it is dropped by that fixture). */
   on?: ServerFixture<TestServer>;
   /** Log into memory: `t.logs` (single server only). */
@@ -116,9 +113,10 @@ export function useServer(
 ): ServerFixture<TestServer & { logs: CapturedLogs }>;
 export function useServer(options: UseServerOptions): ServerFixture<TestServer>;
 export function useServer(options: UseServerOptions): ServerFixture<TestServer> {
-  const services = options.services ?? ['postgres'];
+  const services =
+    options.services ?? (options.nodes === undefined ? ['postgres'] : ['postgres', 'redisCluster']);
   const redis = options.redis ?? (services.includes('redisCluster') ? 'cluster' : 'memory');
-  const env = () => (typeof options.env === 'function' ? options.env() : options.env);
+  const env = async () => (typeof options.env === 'function' ? await options.env() : options.env);
   let db: TestDatabase | undefined;
   let ownDb = false;
   let server: TestServer | undefined;
@@ -133,7 +131,7 @@ export function useServer(options: UseServerOptions): ServerFixture<TestServer> 
         label: options.label,
         nodes: options.nodes,
         redis: redis === 'cluster' ? 'cluster' : 'memory',
-        env: env(),
+        env: await env(),
       });
       db = cluster.database;
       started = [...cluster.nodes];
@@ -148,7 +146,7 @@ export function useServer(options: UseServerOptions): ServerFixture<TestServer> 
     const serverOptions: TestServerOptions = {
       databaseUrl: db?.url,
       redis,
-      env: env(),
+      env: await env(),
       widgetDir: options.widgetDir,
     };
     server = options.logs ? await startLoggedServer(serverOptions) : await startTestServer(serverOptions);
