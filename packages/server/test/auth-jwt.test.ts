@@ -5,6 +5,7 @@ import { newSite, newUser, type TestUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
 import { TEST_JWT_SECRET } from './helpers/server.js';
 import { useServer } from './helpers/use-server.js';
+import { accessClaims } from './helpers/token-claims.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -16,17 +17,7 @@ describeWith(['postgres'], 'access tokens on a protected route (GET /v1/me)', ()
   });
 
   /** The claims the server signs, for forging variants of a valid token. */
-  const claims = (overrides: Record<string, unknown> = {}) => ({
-    sub: alice.user.id,
-    site: alice.user.siteId,
-    roles: ['ROLE_USER'],
-    kind: 'password',
-    typ: 'access',
-    iss: 'synctalk',
-    iat: Math.floor(Date.now() / 1000),
-    exp: Math.floor(Date.now() / 1000) + 600,
-    ...overrides,
-  });
+  const claims = (overrides: Record<string, unknown> = {}) => accessClaims(alice, overrides);
   const sign = (overrides: Record<string, unknown> = {}, options: jwt.SignOptions = {}) =>
     jwt.sign(claims(overrides), TEST_JWT_SECRET, { algorithm: 'HS256', ...options });
 

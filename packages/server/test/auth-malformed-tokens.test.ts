@@ -11,6 +11,7 @@ import { defaultSite, newSite, newUser, type TestUser } from './helpers/factorie
 import { TEST_JWT_SECRET } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
+import { accessClaims } from './helpers/token-claims.js';
 
 const b64 = (value: string) => Buffer.from(value).toString('base64url');
 const json = (value: unknown) => b64(JSON.stringify(value));
@@ -30,18 +31,7 @@ describeWith(['postgres'], 'malformed access and site tokens', () => {
   });
   afterEach(() => closeChatClients());
 
-  const now = () => Math.floor(Date.now() / 1000);
-  const claims = (overrides: Record<string, unknown> = {}) => ({
-    sub: alice.user.id,
-    site: alice.user.siteId,
-    roles: ['ROLE_USER'],
-    kind: 'password',
-    typ: 'access',
-    iss: 'synctalk',
-    iat: now(),
-    exp: now() + 600,
-    ...overrides,
-  });
+  const claims = (overrides: Record<string, unknown> = {}) => accessClaims(alice, overrides);
   const hs256 = json({ alg: 'HS256', typ: 'JWT' });
 
   /** Tokens no request may get past authentication with, nor turn into a 500. */

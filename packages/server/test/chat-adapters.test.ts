@@ -10,7 +10,7 @@ import {
   type ClusterNode,
 } from './helpers/cluster.js';
 import { clusterNodeList } from './helpers/env.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { roomOfTwo } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
 
@@ -24,10 +24,7 @@ async function channels(raw: Cluster, kind: 'SHARDCHANNELS', pattern: string) {
 
 /** Bob (node A) receives what Alice sends on node B; returns the room id. */
 async function crossNodeDelivery(a: ClusterNode, b: ClusterNode): Promise<string> {
-  const alice = await newUser(a);
-  const bob = await newUser(a);
-  const room = await newRoom(a, alice);
-  await joinRoom(a, bob, room);
+  const { alice, bob, room } = await roomOfTwo(a);
   const bobOnA = await connectChat(a.url, { token: bob.token });
   const aliceOnB = await connectChat(b.url, { token: alice.token });
   expect((await ack(bobOnA, 'room:join', { roomId: room.id })).error).toBeUndefined();

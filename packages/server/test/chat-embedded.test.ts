@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ack, connectChat, nextEvent, type ClusterNode } from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { roomOfTwo } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { useServer } from './helpers/use-server.js';
 
@@ -10,10 +10,7 @@ describe('chat on the embedded defaults (PGlite, one node)', () => {
 
   it('sends, fans out, reacts, reads and pages history', async () => {
     const node = t as ClusterNode;
-    const alice = await newUser(node);
-    const bob = await newUser(node);
-    const room = await newRoom(node, alice);
-    await joinRoom(node, bob, room);
+    const { alice, bob, room } = await roomOfTwo(node);
     const aliceSocket = await connectChat(t.url, { token: alice.token });
     const bobSocket = await connectChat(t.url, { token: bob.token });
     await ack(aliceSocket, 'room:join', { roomId: room.id });

@@ -1,7 +1,7 @@
 import type { Room } from '@synctalk/sdk';
 import { afterEach, expect, it } from 'vitest';
 import { ack, closeChatClients, connectChat, nextEvent, record, type ChatClient } from './helpers/cluster.js';
-import { joinRoom, newAdmin, newRoom, newUser, type TestUser } from './helpers/factories.js';
+import { joinRoom, newAdmin, newUser, roomOfTwo, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
@@ -28,10 +28,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: edits, deletions and react
 
   /** Alice (owner, node A) and Bob (member, node B) in a room, both subscribed; Alice said "hello". */
   async function setup(): Promise<Setup> {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnA = await connectChat(a.url, { token: alice.token });
     const bobOnB = await connectChat(b.url, { token: bob.token });
     await ack(aliceOnA, 'room:join', { roomId: room.id });

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { ack, closeChatClients, connectChat, record } from './helpers/cluster.js';
 import { messagesRepository } from '../src/messages/messages.repository.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { newRoom, newUser, roomOfTwo } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
@@ -21,10 +21,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: idempotent sends (clientMs
   };
 
   it('stores a retried message once and answers every retry with the same ack, on any node', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const bobOnB = await connectChat(b.url, { token: bob.token });
     await ack(bobOnB, 'room:join', { roomId: room.id });
     const broadcasts = record(bobOnB, 'message:new');
@@ -115,10 +112,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: idempotent sends (clientMs
   });
 
   it('refuses a reused clientMsgId with other content, writing nothing', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnA = await connectChat(a.url, { token: alice.token });
     const bobOnB = await connectChat(b.url, { token: bob.token });
     const first = await ack(aliceOnA, 'message:send', {

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { ack, closeChatClients, connectChat } from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { newRoom, newUser, roomOfTwo } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { countQueries } from './helpers/query-count.js';
 import { describeWith } from './helpers/services.js';
@@ -18,10 +18,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: per-user rate limit shared
   afterEach(() => closeChatClients());
 
   it('answers a flood spread over two nodes with rate_limited, storing only the allowance', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const onA = await connectChat(a.url, { token: alice.token });
     const onB = await connectChat(b.url, { token: alice.token });
 

@@ -7,7 +7,7 @@ import {
   record,
   type ClusterNode,
 } from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser, type TestUser } from './helpers/factories.js';
+import { newUser, roomOfTwo, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
@@ -33,10 +33,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: unread counts and read rec
   };
 
   it('counts messages sent on one node as unread on the other, never one’s own', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnB = await connectChat(b.url, { token: alice.token });
     for (let i = 1; i <= 5; i += 1) {
       await ack(aliceOnB, 'message:send', { roomId: room.id, clientMsgId: `u${i}`, text: `unread ${i}` });
@@ -52,10 +49,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: unread counts and read rec
   });
 
   it('moves the read marker forward only, tells the room, and refuses seqs past the last message', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnB = await connectChat(b.url, { token: alice.token });
     await ack(aliceOnB, 'room:join', { roomId: room.id });
     for (let i = 1; i <= 5; i += 1) {
@@ -104,10 +98,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: unread counts and read rec
   });
 
   it('keeps counts exact while several nodes write at once', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const senders = [
       await connectChat(a.url, { token: alice.token }),
       await connectChat(b.url, { token: alice.token }),

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { TYPING_CLIENT_EXPIRY_MS, TYPING_TTL_MS } from '../src/presence/typing.js';
 import { ack, closeChatClients, connectChat, nextEvent, record } from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { roomOfTwo } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
 
@@ -14,10 +14,7 @@ describeWith(['postgres', 'redisCluster'], 'presence: typing indicators across n
   afterEach(() => closeChatClients());
 
   async function pair() {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnA = await connectChat(a.url, { token: alice.token });
     const bobOnB = await connectChat(b.url, { token: bob.token });
     await ack(aliceOnA, 'room:join', { roomId: room.id });

@@ -2,11 +2,12 @@
  * The SDK's join-code calls against a real server: `client.rooms.rotateCode` and the `rotateCode` option of
  * `kick` and `ban`, which return the room with its new code (and nothing without the option).
  */
-import { createClient, SyncTalkError, type SyncTalkClient } from '@synctalk/sdk';
+import { createClient, type SyncTalkClient } from '@synctalk/sdk';
 import { expect, it } from 'vitest';
 import { uniqueName } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
+import { failure } from './helpers/sdk.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -17,15 +18,6 @@ describeWith(['postgres'], 'sdk: rotating join codes', () => {
     const client = createClient({ baseUrl: t.url });
     await client.auth.signup({ username: uniqueName('sdk'), password: PASSWORD });
     return client;
-  }
-
-  async function failure(call: Promise<unknown>): Promise<SyncTalkError> {
-    const error = await call.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(SyncTalkError);
-    return error as SyncTalkError;
   }
 
   it('rotates the code, on its own and with a kick or a ban', async () => {

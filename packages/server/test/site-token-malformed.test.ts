@@ -3,7 +3,7 @@
  * not JSON, the wrong or no algorithm, missing claims, the wrong time or site, a bad signature — is a 401
  * `unauthorized` (a body of the wrong shape is a 400), never a 500, and nothing is logged at error level.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
@@ -11,6 +11,7 @@ import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js'
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
+import { nowSeconds, siteTokenClaims } from './helpers/token-claims.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 const json = (value: unknown) => b64(JSON.stringify(value));
@@ -27,15 +28,8 @@ describeWith(['postgres'], 'Site tokens: malformed tokens are 401s, not 500s', (
     headers = { 'x-synctalk-site': site.publicId };
   });
 
-  const now = () => Math.floor(Date.now() / 1000);
-  const claims = (extra: Record<string, unknown> = {}) => ({
-    sub: 'customer-1',
-    site: site.publicId,
-    iat: now(),
-    exp: now() + 600,
-    jti: randomUUID(),
-    ...extra,
-  });
+  const now = nowSeconds;
+  const claims = (extra: Record<string, unknown> = {}) => siteTokenClaims(site, extra);
   /** `header.payload` (already encoded) with a valid HS256 MAC by the site's secret. */
   const signed = (header: string, payload: string, key = secret) => {
     const input = `${header}.${payload}`;

@@ -2,7 +2,7 @@
  * Site tokens, refused: each way a token can be wrong is a 401 whose message names it, and no user or
  * session comes out of it.
  */
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUserToken } from '@synctalk/sdk/server';
@@ -11,6 +11,7 @@ import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js'
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
+import { nowSeconds, siteTokenClaims } from './helpers/token-claims.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -33,15 +34,8 @@ describeWith(['postgres', 'redisCluster'], 'Site tokens: rejections', () => {
     headers = { 'x-synctalk-site': site.publicId };
   });
 
-  const now = () => Math.floor(Date.now() / 1000);
-  const claims = (extra: Record<string, unknown> = {}) => ({
-    sub: 'customer-1',
-    site: site.publicId,
-    iat: now(),
-    exp: now() + 600,
-    jti: randomUUID(),
-    ...extra,
-  });
+  const now = nowSeconds;
+  const claims = (extra: Record<string, unknown> = {}) => siteTokenClaims(site, extra);
   // Exactly these claims (a JWT library would add iat), HS256.
   const sign = (payload: Record<string, unknown>, key = secret) =>
     handMade({ alg: 'HS256', typ: 'JWT' }, payload, key);

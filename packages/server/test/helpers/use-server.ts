@@ -36,6 +36,7 @@ import { client } from './http.js';
 import { startLoggedServer, type CapturedLogs } from './log-capture.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
 import type { Service } from './services.js';
+import { widgetFixture, type WidgetFixture } from './widget-build.js';
 
 export interface UseServerOptions {
   /** Names the database (for debugging). Required unless `on` shares another fixture's database. */
@@ -108,6 +109,9 @@ function standIn<T extends object>(what: string, current: () => T | undefined): 
   });
 }
 
+/** Each fixture's database, for `on` (which must not throw while the other fixture has none). */
+const databaseOf = new WeakMap<object, () => TestDatabase | undefined>();
+
 export function useServer(
   options: UseServerOptions & { logs: true },
 ): ServerFixture<TestServer & { logs: CapturedLogs }>;
@@ -124,7 +128,8 @@ export function useServer(options: UseServerOptions): ServerFixture<TestServer> 
   let started: ClusterNode[] = [];
 
   beforeAll(async () => {
-    if (options.on) db = (options.on.db as unknown as { [UNWRAP]: TestDatabase })[UNWRAP];
+    // The other fixture's database, if it has one (with embedded PGlite each server has its own).
+    if (options.on) db = databaseOf.get(options.on)?.();
     if (options.nodes !== undefined) {
       if (!options.label) throw new Error('useServer: a cluster needs a label');
       cluster = await startCluster({
@@ -162,7 +167,7 @@ export function useServer(options: UseServerOptions): ServerFixture<TestServer> 
   });
 
   const t = standIn('the server', () => server);
-  return {
+  const fixture: ServerFixture<TestServer> = {
     t,
     http: standIn('the server', () => (server ? client(server.url) : undefined)),
     db: standIn('the database', () => db),
@@ -171,6 +176,8 @@ export function useServer(options: UseServerOptions): ServerFixture<TestServer> 
       standIn(`node ${i}`, () => started[i]),
     ) as ServerFixture<TestServer>['nodes'],
   };
+  databaseOf.set(fixture, () => db);
+  return fixture;
 }
 
 /** A fake Kakao (helpers/fake-kakao.ts) for the suite: started before, closed after the servers. */
@@ -184,4 +191,16 @@ export function useFakeKakao(options: FakeKakaoOptions & { resetAfterEach?: bool
   });
   if (options.resetAfterEach) afterEach(() => fake?.reset());
   return standIn('the fake Kakao', () => fake);
+}
+
+/** `widgetFixture` (helpers/widget-build.ts) for the suite: made before, and closed (servers, database, build) after. */
+export function useWidgetFixture(label: string, options: { empty?: boolean } = {}): WidgetFixture {
+  let fixture: WidgetFixture | undefined;
+  beforeAll(async () => {
+    fixture = await widgetFixture(label, options);
+  });
+  afterAll(async () => {
+    await fixture?.close();
+  });
+  return standIn('the widget fixture', () => fixture);
 }
