@@ -3,12 +3,11 @@
  * for an unknown key id), issuer, audience, expiry, the nonce of this sign-in, and the subject of the
  * profile. Any failure refuses the sign-in and creates nothing.
  */
-import { afterEach, beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
+import { afterEach, expect, it } from 'vitest';
+import { countRefreshTokens, countUsers } from './helpers/factories.js';
 import { kakaoSignIn, type IdTokenKnob } from './helpers/fake-kakao.js';
 import { describeWith } from './helpers/services.js';
-import { useFakeKakao, useServer } from './helpers/use-server.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: OpenID Connect ID token', () => {
   const fake = useFakeKakao();
@@ -16,13 +15,7 @@ describeWith(['postgres'], 'Kakao login: OpenID Connect ID token', () => {
     label: 'kakao_oidc',
     env: () => fake.env({ KAKAO_SCOPES: 'openid,profile_nickname' }),
   });
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
+  const { headers } = useSite(t);
   afterEach(() => fake.reset());
 
   const jwksFetches = () => fake.requests.filter((r) => r.path === '/.well-known/jwks.json').length;

@@ -3,13 +3,12 @@
  * user, its state bound to that user, completed with that user's token. Afterwards Kakao signs in to that
  * same account. A Kakao id belongs to one account per site.
  */
-import { afterEach, beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { countUsers, newSite, newUser, type TestUser } from './helpers/factories.js';
+import { afterEach, expect, it } from 'vitest';
+import { countUsers, newUser, type TestUser } from './helpers/factories.js';
 import { kakaoBrowser, kakaoSignIn, type FakeKakaoUser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { useFakeKakao, useServer } from './helpers/use-server.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 const PAGE = 'https://app.example';
 
@@ -20,13 +19,7 @@ describeWith(['postgres', 'redisCluster'], 'Kakao login: linking an existing acc
     services: ['postgres', 'redisCluster'],
     env: () => fake.env(),
   });
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    site = (await newSite(t, { origins: [PAGE], settings: { guestsEnabled: true } })).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
+  const { site, headers } = useSite(t, { origins: [PAGE], settings: { guestsEnabled: true } });
   afterEach(() => fake.reset());
 
   const api = () => client(t.url);

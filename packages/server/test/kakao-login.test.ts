@@ -1,12 +1,12 @@
 /** Kakao Login, the happy paths: first sign-in creates the user, later ones find it; what is kept of the profile. */
 import { createHash } from 'node:crypto';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
 import { kakaoSignIn } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { useFakeKakao, useServer } from './helpers/use-server.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'Kakao login: sign-up and sign-in', () => {
   const fake = useFakeKakao({ clientSecret: 'kakao-client-secret' });
@@ -15,13 +15,7 @@ describeWith(['postgres', 'redisCluster'], 'Kakao login: sign-up and sign-in', (
     services: ['postgres', 'redisCluster'],
     env: () => fake.env(),
   });
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
+  const { site, headers } = useSite(t);
 
   const row = (kakaoId: number, s: Site = site) =>
     t.server

@@ -3,13 +3,12 @@
  * posts the outcome to `window.opener` at exactly the origin recorded when the flow started — never '*' —
  * under a nonce-only CSP, uncached.
  */
-import { beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
+import { expect, it } from 'vitest';
 import { countUsers, newSite } from './helpers/factories.js';
 import { kakaoBrowser, type FakeKakaoUser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { useFakeKakao, useServer } from './helpers/use-server.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 const SHOP = 'https://shop.example';
 /** The embedding page in these tests: not the site's first origin, so its Origin header must be what counts. */
@@ -18,13 +17,7 @@ const BLOG = 'https://blog.example';
 describeWith(['postgres'], 'Kakao login: popup callback page', () => {
   const fake = useFakeKakao();
   const { t } = useServer({ label: 'kakao_popup', env: () => fake.env() });
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    site = (await newSite(t, { origins: [SHOP, BLOG] })).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
+  const { site, headers } = useSite(t, { origins: [SHOP, BLOG] });
 
   /**
    * Opens the popup from `BLOG`: start (with the page's Origin), the authorize step, Kakao, then the redirect

@@ -2,25 +2,18 @@
  * The OAuth state is one-time, short-lived, unforgeable and bound to its site and purpose. Every refusal
  * here happens before any call to Kakao's token endpoint, and creates no user and no session.
  */
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
+import { afterEach, expect, it, vi } from 'vitest';
 import { countRefreshTokens, countUsers, newSite, newUser } from './helpers/factories.js';
 import { kakaoBrowser, kakaoSignIn, type KakaoBrowser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { useFakeKakao, useServer } from './helpers/use-server.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: the state', () => {
   const fake = useFakeKakao();
   // The in-memory store, so the test can move its clock past the state's expiry.
   const { t } = useServer({ label: 'kakao_state', redis: 'memory', env: () => fake.env() });
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
+  const { site, headers } = useSite(t);
   afterEach(() => {
     vi.useRealTimers();
     fake.reset();

@@ -3,13 +3,12 @@
  * user's to retry (401); a redirect URI or client secret that does not match the Kakao app (KOE006,
  * KOE010) is this server's misconfiguration (502). Nothing is created either way.
  */
-import { beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
+import { expect, it } from 'vitest';
+import { countRefreshTokens, countUsers } from './helpers/factories.js';
 import { kakaoBrowser, kakaoSignIn } from './helpers/fake-kakao.js';
 import type { TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
-import { useFakeKakao, useServer } from './helpers/use-server.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: token endpoint errors', () => {
   const fake = useFakeKakao({ clientSecret: 'the-right-secret' });
@@ -24,13 +23,7 @@ describeWith(['postgres'], 'Kakao login: token endpoint errors', () => {
     on: main,
     env: () => fake.env({ KAKAO_CLIENT_SECRET: 'an-old-secret' }),
   }).t;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
+  const { headers } = useSite(t);
 
   /** Starts on `server`, gets a code the fake will judge, and posts the callback. */
   async function callback(server: TestServer, code: (flow: { url: URL }) => string) {

@@ -2,12 +2,11 @@
  * When Kakao is down, slow, failing or answers nonsense, the sign-in ends in a 502 `bad_gateway` within
  * KAKAO_TIMEOUT, and nothing is created: no user, no session.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countRefreshTokens, countUsers } from './helpers/factories.js';
 import { kakaoBrowser, kakaoSignIn, unusedPort } from './helpers/fake-kakao.js';
 import { describeWith } from './helpers/services.js';
-import { useFakeKakao, useServer } from './helpers/use-server.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: upstream failures', () => {
   const fake = useFakeKakao();
@@ -18,13 +17,7 @@ describeWith(['postgres'], 'Kakao login: upstream failures', () => {
     on: main,
     env: async () => fake.env({ KAKAO_AUTH_URL: `http://127.0.0.1:${await unusedPort()}` }),
   }).t;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
+  const { headers } = useSite(t);
   afterEach(() => fake.reset());
 
   /** Signs in through `server` and expects a 502 with `message`, nothing created. */

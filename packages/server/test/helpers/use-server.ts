@@ -31,11 +31,13 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Env } from '../../src/config.js';
 import { closeChatClients, startCluster, UNWRAP, type ClusterNode, type TestCluster } from './cluster.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { newSite } from './factories.js';
 import { startFakeKakao, type FakeKakao, type FakeKakaoOptions } from './fake-kakao.js';
 import { client } from './http.js';
 import { startLoggedServer, type CapturedLogs } from './log-capture.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
 import type { Service } from './services.js';
+import type { Site } from '../../src/sites/sites.repository.js';
 import { widgetFixture, type WidgetFixture } from './widget-build.js';
 
 export interface UseServerOptions {
@@ -203,4 +205,22 @@ export function useWidgetFixture(label: string, options: { empty?: boolean } = {
     await fixture?.close();
   });
   return standIn('the widget fixture', () => fixture);
+}
+
+/**
+ * A new site on the suite's server (`newSite(t, options)`, made in a `beforeAll`) and the header that names
+ * it: `const { site, headers } = useSite(t, { origins: [SHOP] })`.
+ */
+export function useSite(
+  t: TestServer,
+  options?: Parameters<typeof newSite>[1],
+): { site: Site; headers: Record<string, string> } {
+  let site: Site | undefined;
+  beforeAll(async () => {
+    site = (await newSite(t, options)).site;
+  });
+  return {
+    site: standIn('the site', () => site),
+    headers: standIn('the site', () => site && { 'x-synctalk-site': site.publicId }),
+  };
 }
