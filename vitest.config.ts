@@ -9,5 +9,7 @@ export default defineConfig({
       'packages/widget',
       'packages/widget/vitest.browser.config.ts',
     ],
+    // The last lines of a run name every group of tests skipped for a missing service, and why.
+    reporters: ['default', './packages/server/test/skip-summary-reporter.ts'],
   },
 });

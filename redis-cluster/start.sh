@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a 6-node Redis Cluster (3 masters + 3 replicas) on 127.0.0.1:7001-7006 from the installed
-# redis-server, and waits until every node reports cluster_state:ok and sees 3 replicas.
+# redis-server, and waits until every node reports cluster_state:ok, sees 3 replicas and lists them in
+# CLUSTER SLOTS (so a client's first look at the cluster finds all six nodes).
 # Succeeds at once when the cluster is already up. Exits non-zero with the failing node's log tail otherwise.
 #
 # Environment (both optional; the defaults are the shared test cluster):
@@ -36,13 +37,17 @@ log_tail() {
   tail -n 20 "$run_dir/$port/redis.log" >&2 2>/dev/null || echo "(no log)" >&2
 }
 
-node_ok() { # cluster_state ok and 3 replicas seen by this node
-  local port=$1 info nodes
+node_ok() { # cluster_state ok, 3 replicas seen by this node, and serving: every slot range has its replica
+  local port=$1 info nodes slots
   info=$(cli -p "$port" cluster info 2>/dev/null) || return 1
   grep -q '^cluster_state:ok' <<<"$info" || return 1
   nodes=$(cli -p "$port" cluster nodes 2>/dev/null) || return 1
   [ "$(grep -c 'slave' <<<"$nodes")" -eq 3 ] || return 1
   [ "$(grep -c 'master' <<<"$nodes")" -ge 3 ] || return 1
+  # CLUSTER SLOTS leaves out a replica until it has synced with its master (and this node heard so): a
+  # client asking now would see 3 nodes, not 6. Each node of each slot range is one line with the host.
+  slots=$(cli -p "$port" cluster slots 2>/dev/null) || return 1
+  [ "$(grep -cx "$host" <<<"$slots")" -ge 6 ] || return 1
 }
 
 all_ok() {
@@ -102,7 +107,7 @@ if [ "${known:-1}" -lt 6 ]; then
   fi
 fi
 
-# cluster_state:ok comes before replicas have gossiped: wait for both on every node.
+# cluster_state:ok comes before replicas have gossiped and synced: wait for all of it on every node.
 deadline=$((SECONDS + timeout_s))
 while ! all_ok; do
   if [ $SECONDS -ge $deadline ]; then

@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newUser, uniqueName, type TestUser } from './helpers/factories.js';
-import { client, type RequestOptions } from './helpers/http.js';
+import { type RequestOptions } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'bad input to /v1/auth/*', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
+  // High limits: this file sends many failing sign-ins on purpose.
+  const { t, http: api } = useServer({
+    label: 'auth-bad-input',
+    env: { LOGIN_MAX_PER_USERNAME: '10000', LOGIN_MAX_PER_IP: '10000' },
+  });
   let known: TestUser;
   beforeAll(async () => {
-    db = await createTestDatabase('auth-bad-input');
-    // High limits: this file sends many failing sign-ins on purpose.
-    t = await startTestServer({
-      databaseUrl: db.url,
-      env: { LOGIN_MAX_PER_USERNAME: '10000', LOGIN_MAX_PER_IP: '10000' },
-    });
-    api = client(t.url);
     known = await newUser(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   const counts = async () => {

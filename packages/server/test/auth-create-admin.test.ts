@@ -1,15 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcrypt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite, newUser, uniqueName } from './helpers/factories.js';
 import { client } from './helpers/http.js';
+import { builtMain, runCommand, type CommandResult } from './helpers/cli.js';
 import { describeWith } from './helpers/services.js';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from './helpers/server.js';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const main = builtMain;
 
 describeWith(['postgres'], 'synctalk-server create-admin', () => {
   let db: TestDatabase;
@@ -24,39 +23,20 @@ describeWith(['postgres'], 'synctalk-server create-admin', () => {
   });
 
   /** Runs the command with `stdin` piped in; resolves with its exit code and output. */
-  function run(
-    args: string[],
-    stdin?: string,
-    databaseUrl = db.url,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [main, 'create-admin', ...args], {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          DATABASE_URL: databaseUrl,
-          JWT_SECRET: TEST_JWT_SECRET,
-          BCRYPT_COST: '4',
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`create-admin did not finish:\n${stdout}${stderr}`));
-      }, 20_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end(stdin ?? '');
-    });
-  }
+  const run = (args: string[], stdin?: string, databaseUrl = db.url): Promise<CommandResult> =>
+    runCommand(
+      ['create-admin', ...args],
+      {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: databaseUrl,
+        JWT_SECRET: TEST_JWT_SECRET,
+        BCRYPT_COST: '4',
+      },
+      stdin ?? '',
+      20_000,
+      { built: true },
+    );
 
   const server = async () => (t ??= await startTestServer({ databaseUrl: db.url }));
   const login = async (username: string, password: string, site?: string) =>

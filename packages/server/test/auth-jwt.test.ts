@@ -1,42 +1,23 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from './helpers/server.js';
+import { TEST_JWT_SECRET } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
+import { accessClaims } from './helpers/token-claims.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describeWith(['postgres'], 'access tokens on a protected route (GET /v1/me)', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
+  const { t, http: api } = useServer({ label: 'auth-jwt' });
   let alice: TestUser;
   beforeAll(async () => {
-    db = await createTestDatabase('auth-jwt');
-    t = await startTestServer({ databaseUrl: db.url });
-    api = client(t.url);
     alice = await newUser(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   /** The claims the server signs, for forging variants of a valid token. */
-  const claims = (overrides: Record<string, unknown> = {}) => ({
-    sub: alice.user.id,
-    site: alice.user.siteId,
-    roles: ['ROLE_USER'],
-    kind: 'password',
-    typ: 'access',
-    iss: 'synctalk',
-    iat: Math.floor(Date.now() / 1000),
-    exp: Math.floor(Date.now() / 1000) + 600,
-    ...overrides,
-  });
+  const claims = (overrides: Record<string, unknown> = {}) => accessClaims(alice, overrides);
   const sign = (overrides: Record<string, unknown> = {}, options: jwt.SignOptions = {}) =>
     jwt.sign(claims(overrides), TEST_JWT_SECRET, { algorithm: 'HS256', ...options });
 

@@ -3,36 +3,23 @@
  * password locks out only their own address. From many addresses, the account is slowed down and then
  * refused at a much higher ceiling. Client addresses come from `X-Forwarded-For` (TRUST_PROXY=1, one entry).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loginLimiter, SLOW_DOWN_BASE_MS } from '../src/auth/login-limiter.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { defaultSite, newUser, uniqueName } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'sign-in lockout per (username, address) pair', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
-  beforeAll(async () => {
-    db = await createTestDatabase('auth-lockout-per-address');
-    t = await startTestServer({
-      databaseUrl: db.url,
-      // Per pair 3; slowed down past 6 attempts on the account; refused past 10.
-      env: {
-        TRUST_PROXY: '1',
-        LOGIN_MAX_PER_USERNAME: '3',
-        LOGIN_MAX_PER_ACCOUNT: '10',
-        LOGIN_MAX_PER_IP: '1000',
-        LOGIN_WINDOW: '10m',
-      },
-    });
-    api = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
+  const { t, http: api } = useServer({
+    label: 'auth-lockout-per-address',
+    // Per pair 3; slowed down past 6 attempts on the account; refused past 10.
+    env: {
+      TRUST_PROXY: '1',
+      LOGIN_MAX_PER_USERNAME: '3',
+      LOGIN_MAX_PER_ACCOUNT: '10',
+      LOGIN_MAX_PER_IP: '1000',
+      LOGIN_WINDOW: '10m',
+    },
   });
 
   let addresses = 0;

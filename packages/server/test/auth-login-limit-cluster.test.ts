@@ -1,38 +1,30 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loginKeys } from '../src/auth/login-limiter.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { defaultSite, newUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { clusterNodeList } from './helpers/env.js';
-import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { describeWith, type Service } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
+import { type TestServer } from './helpers/server.js';
 
 describeWith(
   ['postgres', 'redisCluster'],
   'sign-in limits shared by two nodes through the Redis Cluster',
   () => {
-    let db: TestDatabase;
-    let a: TestServer;
-    let b: TestServer;
+    const options = {
+      services: ['postgres', 'redisCluster'] as Service[],
+      // The client address comes from X-Forwarded-For, so the tests know each request's address.
+      env: { LOGIN_MAX_PER_USERNAME: '3', TRUST_PROXY: '1' },
+    };
+    const main = useServer({ label: 'auth-limit-cluster', ...options });
+    const a = main.t;
+    const b = useServer({ on: main, ...options }).t;
     let raw: Cluster;
-    beforeAll(async () => {
-      db = await createTestDatabase('auth-limit-cluster');
-      const options = {
-        databaseUrl: db.url,
-        redis: 'cluster' as const,
-        // The client address comes from X-Forwarded-For, so the tests know each request's address.
-        env: { LOGIN_MAX_PER_USERNAME: '3', TRUST_PROXY: '1' },
-      };
-      a = await startTestServer(options);
-      b = await startTestServer(options);
+    beforeAll(() => {
       raw = new Cluster(clusterNodeList());
     });
-    afterAll(async () => {
-      raw?.disconnect();
-      await Promise.all([a?.close(), b?.close()]);
-      await db?.drop();
-    });
+    afterAll(() => raw?.disconnect());
 
     const ADDRESS = '198.51.100.7';
     const login = (node: TestServer, username: string, password: string, from = ADDRESS) =>

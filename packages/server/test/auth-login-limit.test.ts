@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newSite, newUser, uniqueName } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'sign-in brute-force limits (one node, in-memory counters)', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
-  beforeAll(async () => {
-    db = await createTestDatabase('auth-login-limit');
-    t = await startTestServer({
-      databaseUrl: db.url,
-      env: { LOGIN_MAX_PER_USERNAME: '3', LOGIN_MAX_PER_IP: '1000', LOGIN_WINDOW: '10m' },
-    });
-    api = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
+  const { t, http: api } = useServer({
+    label: 'auth-login-limit',
+    env: { LOGIN_MAX_PER_USERNAME: '3', LOGIN_MAX_PER_IP: '1000', LOGIN_WINDOW: '10m' },
   });
 
   const login = (username: string, password: string, headers?: Record<string, string>) =>
@@ -90,20 +77,9 @@ describeWith(['postgres'], 'sign-in brute-force limits (one node, in-memory coun
 });
 
 describeWith(['postgres'], 'sign-in limit per IP', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
-  beforeAll(async () => {
-    db = await createTestDatabase('auth-login-limit-ip');
-    t = await startTestServer({
-      databaseUrl: db.url,
-      env: { LOGIN_MAX_PER_USERNAME: '100', LOGIN_MAX_PER_IP: '5', LOGIN_WINDOW: '1m' },
-    });
-    api = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
+  const { t, http: api } = useServer({
+    label: 'auth-login-limit-ip',
+    env: { LOGIN_MAX_PER_USERNAME: '100', LOGIN_MAX_PER_IP: '5', LOGIN_WINDOW: '1m' },
   });
 
   it('counts every attempt from one address, right or wrong, across usernames', async () => {

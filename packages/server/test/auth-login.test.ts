@@ -1,24 +1,12 @@
 import bcrypt from 'bcrypt';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { defaultSite, newSite, newUser, uniqueName } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'POST /v1/auth/login', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
-  beforeAll(async () => {
-    db = await createTestDatabase('auth-login');
-    t = await startTestServer({ databaseUrl: db.url });
-    api = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http: api } = useServer({ label: 'auth-login' });
 
   it('signs in with the right password, matching the username in any case', async () => {
     const { user, password } = await newUser(t, { username: uniqueName('Carol') });
@@ -104,17 +92,8 @@ describeWith(['postgres'], 'POST /v1/auth/login', () => {
 });
 
 describeWith(['postgres'], 'POST /v1/auth/login timing', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  beforeAll(async () => {
-    db = await createTestDatabase('auth-login-timing');
-    // A realistic cost, so a skipped bcrypt comparison would stand out by an order of magnitude.
-    t = await startTestServer({ databaseUrl: db.url, env: { BCRYPT_COST: '10' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  // A realistic cost, so a skipped bcrypt comparison would stand out by an order of magnitude.
+  const { t } = useServer({ label: 'auth-login-timing', env: { BCRYPT_COST: '10' } });
 
   it('spends a full bcrypt comparison on unknown usernames too', async () => {
     const api = client(t.url);

@@ -4,29 +4,23 @@
  * site token of `POST /v1/auth/site-token` and the `/chat` handshake.
  */
 import jwt from 'jsonwebtoken';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { closeChatClients, refusedChat } from './helpers/cluster.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { defaultSite, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startLoggedServer, type CapturedLogs } from './helpers/log-capture.js';
-import { TEST_JWT_SECRET, type TestServer } from './helpers/server.js';
+import { TEST_JWT_SECRET } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
+import { accessClaims } from './helpers/token-claims.js';
 
 const b64 = (value: string) => Buffer.from(value).toString('base64url');
 const json = (value: unknown) => b64(JSON.stringify(value));
 
 describeWith(['postgres'], 'malformed access and site tokens', () => {
-  let db: TestDatabase;
-  let t: TestServer & { logs: CapturedLogs };
-  let api: ReturnType<typeof client>;
+  const { t, http: api } = useServer({ label: 'auth-malformed-tokens', logs: true });
   let alice: TestUser;
   let otherSite: Site;
   beforeAll(async () => {
-    db = await createTestDatabase('auth-malformed-tokens');
-    t = await startLoggedServer({ databaseUrl: db.url });
-    api = client(t.url);
     alice = await newUser(t);
     otherSite = (await newSite(t)).site;
   });
@@ -36,24 +30,8 @@ describeWith(['postgres'], 'malformed access and site tokens', () => {
     logged = t.logs.lines().length;
   });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await t?.close();
-    await db?.drop();
-  });
 
-  const now = () => Math.floor(Date.now() / 1000);
-  const claims = (overrides: Record<string, unknown> = {}) => ({
-    sub: alice.user.id,
-    site: alice.user.siteId,
-    roles: ['ROLE_USER'],
-    kind: 'password',
-    typ: 'access',
-    iss: 'synctalk',
-    iat: now(),
-    exp: now() + 600,
-    ...overrides,
-  });
+  const claims = (overrides: Record<string, unknown> = {}) => accessClaims(alice, overrides);
   const hs256 = json({ alg: 'HS256', typ: 'JWT' });
 
   /** Tokens no request may get past authentication with, nor turn into a 500. */

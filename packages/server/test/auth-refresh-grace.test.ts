@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith, type Service } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
+import { type TestServer } from './helpers/server.js';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,20 +22,11 @@ const variants: { name: string; needs: Service[] }[] = [
 
 for (const variant of variants) {
   describeWith(variant.needs, `refresh grace window (${variant.name})`, () => {
-    let db: TestDatabase | undefined;
+    const main = useServer({ label: 'auth-refresh-grace', services: variant.needs });
     /** Default grace (30 s). */
-    let t: TestServer;
+    const { t } = main;
     /** JWT_REFRESH_GRACE=2s, for tests that wait the window out. */
-    let short: TestServer;
-    beforeAll(async () => {
-      if (variant.needs.includes('postgres')) db = await createTestDatabase('auth-refresh-grace');
-      t = await startTestServer({ databaseUrl: db?.url });
-      short = await startTestServer({ databaseUrl: db?.url, env: { JWT_REFRESH_GRACE: '2s' } });
-    });
-    afterAll(async () => {
-      await Promise.all([t?.close(), short?.close()]);
-      await db?.drop();
-    });
+    const short = useServer({ on: main, services: variant.needs, env: { JWT_REFRESH_GRACE: '2s' } }).t;
 
     const refresh = (server: TestServer, refreshToken: string) =>
       client(server.url).post('/v1/auth/refresh', { body: { refreshToken } });

@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newSite, newUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'POST /v1/auth/refresh and /v1/auth/logout', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
-  beforeAll(async () => {
-    db = await createTestDatabase('auth-refresh');
-    t = await startTestServer({ databaseUrl: db.url });
-    api = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http: api } = useServer({ label: 'auth-refresh' });
 
   const refresh = (refreshToken: string, headers?: Record<string, string>) =>
     api.post('/v1/auth/refresh', { body: { refreshToken }, headers });

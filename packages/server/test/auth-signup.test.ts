@@ -1,25 +1,13 @@
 import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newSite, uniqueName } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from './helpers/server.js';
+import { TEST_JWT_SECRET } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'POST /v1/auth/signup', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
-  beforeAll(async () => {
-    db = await createTestDatabase('auth-signup');
-    t = await startTestServer({ databaseUrl: db.url });
-    api = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http: api } = useServer({ label: 'auth-signup' });
 
   const userRow = (username: string) =>
     t.server.db('users').where({ username_lower: username.toLowerCase() });

@@ -7,15 +7,12 @@ import {
   connectChat,
   eventually,
   record,
-  startCluster,
   type ClusterNode,
-  type TestCluster,
 } from './helpers/cluster.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { clusterNodeList } from './helpers/env.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { roomOfTwo } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 /** Sharded Pub/Sub channels subscribed on the cluster's masters matching `pattern`. */
 async function channels(raw: Cluster, kind: 'SHARDCHANNELS', pattern: string) {
@@ -27,10 +24,7 @@ async function channels(raw: Cluster, kind: 'SHARDCHANNELS', pattern: string) {
 
 /** Bob (node A) receives what Alice sends on node B; returns the room id. */
 async function crossNodeDelivery(a: ClusterNode, b: ClusterNode): Promise<string> {
-  const alice = await newUser(a);
-  const bob = await newUser(a);
-  const room = await newRoom(a, alice);
-  await joinRoom(a, bob, room);
+  const { alice, bob, room } = await roomOfTwo(a);
   const bobOnA = await connectChat(a.url, { token: bob.token });
   const aliceOnB = await connectChat(b.url, { token: alice.token });
   expect((await ack(bobOnA, 'room:join', { roomId: room.id })).error).toBeUndefined();
@@ -51,11 +45,10 @@ describeWith(['postgres', 'redisCluster'], 'chat: Socket.IO adapters', () => {
   afterAll(() => raw?.disconnect());
 
   describe('sharded (default on a cluster)', () => {
-    let c: TestCluster;
-    beforeAll(async () => {
-      c = await startCluster({ label: 'chat_adapter_sharded', nodes: 2 });
+    const { cluster: c } = useServer({
+      label: 'chat_adapter_sharded',
+      nodes: 2,
     });
-    afterAll(async () => c?.close());
 
     it('fans out through a sharded Pub/Sub channel per chat room', async () => {
       const [a, b] = c.nodes as [ClusterNode, ClusterNode];
@@ -66,11 +59,11 @@ describeWith(['postgres', 'redisCluster'], 'chat: Socket.IO adapters', () => {
   });
 
   describe('classic (SOCKET_ADAPTER=classic)', () => {
-    let c: TestCluster;
-    beforeAll(async () => {
-      c = await startCluster({ label: 'chat_adapter_classic', nodes: 2, env: { SOCKET_ADAPTER: 'classic' } });
+    const { cluster: c } = useServer({
+      label: 'chat_adapter_classic',
+      nodes: 2,
+      env: { SOCKET_ADAPTER: 'classic' },
     });
-    afterAll(async () => c?.close());
 
     it('fans out through classic Pub/Sub', async () => {
       const [a, b] = c.nodes as [ClusterNode, ClusterNode];
@@ -85,16 +78,7 @@ describeWith(['postgres', 'redisCluster'], 'chat: Socket.IO adapters', () => {
   });
 
   describe('in-memory (the embedded default, one node)', () => {
-    let db: TestDatabase;
-    let t: TestServer;
-    beforeAll(async () => {
-      db = await createTestDatabase('chat_adapter_memory');
-      t = await startTestServer({ databaseUrl: db.url, redis: 'memory' });
-    });
-    afterAll(async () => {
-      await t?.close();
-      await db?.drop();
-    });
+    const { t } = useServer({ label: 'chat_adapter_memory' });
 
     it('uses Socket.IO’s own adapter and delivers within the node', async () => {
       expect(t.server.store.socketAdapter()).toBeUndefined();

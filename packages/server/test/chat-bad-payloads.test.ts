@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  record,
-  startCluster,
-  type ChatClient,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { beforeAll, expect, it } from 'vitest';
+import { ack, connectChat, record, type ChatClient } from './helpers/cluster.js';
 import { joinRoom, newRoom, newSite, newUser, type TestUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(
   ['postgres', 'redisCluster'],
   'chat: every event refuses malformed payloads, writing nothing',
   () => {
-    let c: TestCluster;
-    let a: ClusterNode;
-    let b: ClusterNode;
+    const [a, b] = useServer({
+      label: 'chat_bad_payloads',
+      nodes: 2,
+    }).nodes;
     let alice: TestUser;
     let bob: TestUser;
     let roomId: string;
@@ -36,8 +29,6 @@ describeWith(
     });
 
     beforeAll(async () => {
-      c = await startCluster({ label: 'chat_bad_payloads', nodes: 2 });
-      [a, b] = c.nodes as [ClusterNode, ClusterNode];
       alice = await newUser(a);
       bob = await newUser(a);
       const room = await newRoom(a, alice);
@@ -60,10 +51,6 @@ describeWith(
 
       watcher = await connectChat(b.url, { token: bob.token });
       expect((await ack(watcher, 'room:join', { roomId })).error).toBeUndefined();
-    });
-    afterAll(async () => {
-      closeChatClients();
-      await c?.close();
     });
 
     const long = 'x'.repeat(4001);

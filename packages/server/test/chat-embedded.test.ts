@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ack, closeChatClients, connectChat, nextEvent, type ClusterNode } from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { describe, expect, it } from 'vitest';
+import { ack, connectChat, nextEvent, type ClusterNode } from './helpers/cluster.js';
+import { roomOfTwo } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 // No services needed: the laptop default (embedded PGlite, in-memory shared state and adapter).
 describe('chat on the embedded defaults (PGlite, one node)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    closeChatClients();
-    await t?.close();
-  });
+  const { t } = useServer({ services: [] });
 
   it('sends, fans out, reacts, reads and pages history', async () => {
     const node = t as ClusterNode;
-    const alice = await newUser(node);
-    const bob = await newUser(node);
-    const room = await newRoom(node, alice);
-    await joinRoom(node, bob, room);
+    const { alice, bob, room } = await roomOfTwo(node);
     const aliceSocket = await connectChat(t.url, { token: alice.token });
     const bobSocket = await connectChat(t.url, { token: bob.token });
     await ack(aliceSocket, 'room:join', { roomId: room.id });

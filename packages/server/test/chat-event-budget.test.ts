@@ -1,15 +1,9 @@
 import type { Room } from '@synctalk/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  closeChatClients,
-  connectChat,
-  startCluster,
-  type ChatClient,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { expect, it } from 'vitest';
+import { connectChat, type ChatClient } from './helpers/cluster.js';
 import { newRoom, newUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 /** The widget subscribes to at most this many rooms (its room list), all at once. */
 const WIDGET_ROOMS = 50;
@@ -21,18 +15,11 @@ describeWith(
   ['postgres', 'redisCluster'],
   'chat: the default event budget fits what clients send at once',
   () => {
-    let c: TestCluster;
-    let a: ClusterNode;
-
-    beforeAll(async () => {
-      // Defaults: SOCKET_EVENT_RATE=20, SOCKET_EVENT_BURST=100, SOCKET_QUEUE_MAX=100.
-      c = await startCluster({ label: 'chat_event_budget', nodes: 1 });
-      a = c.nodes[0]!;
-    });
-    afterAll(async () => {
-      closeChatClients();
-      await c?.close();
-    });
+    // Defaults: SOCKET_EVENT_RATE=20, SOCKET_EVENT_BURST=100, SOCKET_QUEUE_MAX=100.
+    const [a] = useServer({
+      label: 'chat_event_budget',
+      nodes: 1,
+    }).nodes;
 
     it(`never refuses a (re)connect: ${WIDGET_ROOMS} room joins, pending sends and read markers at once`, async () => {
       const alice = await newUser(a);

@@ -1,15 +1,9 @@
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  closeChatClients,
-  connectChat,
-  eventually,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { expect, it } from 'vitest';
+import { connectChat, eventually } from './helpers/cluster.js';
 import { newRoom, newUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const QUEUE_MAX = 8;
 const SENT = 30;
@@ -21,25 +15,16 @@ describeWith(
   ['postgres', 'redisCluster'],
   'chat: a connection has a bounded queue of events in progress',
   () => {
-    let c: TestCluster;
-    let a: ClusterNode;
-
-    beforeAll(async () => {
-      c = await startCluster({
-        label: 'chat_event_queue',
-        nodes: 1,
-        env: {
-          SOCKET_QUEUE_MAX: String(QUEUE_MAX),
-          SOCKET_EVENT_BURST: '1000',
-          SOCKET_FLOOD_DISCONNECT: '1000000',
-        },
-      });
-      a = c.nodes[0]!;
+    const { cluster: c, nodes } = useServer({
+      label: 'chat_event_queue',
+      nodes: 1,
+      env: {
+        SOCKET_QUEUE_MAX: String(QUEUE_MAX),
+        SOCKET_EVENT_BURST: '1000',
+        SOCKET_FLOOD_DISCONNECT: '1000000',
+      },
     });
-    afterAll(async () => {
-      closeChatClients();
-      await c?.close();
-    });
+    const [a] = nodes;
 
     it(`holds at most ${QUEUE_MAX} slow events and refuses the others at once`, async () => {
       const alice = await newUser(a);

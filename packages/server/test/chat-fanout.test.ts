@@ -1,37 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@synctalk/sdk';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  eventually,
-  nextEvent,
-  record,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { afterEach, expect, it } from 'vitest';
+import { ack, closeChatClients, connectChat, eventually, nextEvent, record } from './helpers/cluster.js';
 import { joinRoom, newRoom, newUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(
   ['postgres', 'redisCluster'],
   'chat: messages fan out across nodes through the Redis Cluster',
   () => {
-    let c: TestCluster;
-    let a: ClusterNode;
-    let b: ClusterNode;
+    const [a, b] = useServer({
+      label: 'chat_fanout',
+      nodes: 2,
+    }).nodes;
 
-    beforeAll(async () => {
-      c = await startCluster({ label: 'chat_fanout', nodes: 2 });
-      [a, b] = c.nodes as [ClusterNode, ClusterNode];
-    });
     afterEach(() => closeChatClients());
-    afterAll(async () => {
-      closeChatClients();
-      await c?.close();
-    });
 
     it('delivers, in seq order, messages sent on node B to a member on node A; a non-member gets nothing', async () => {
       const alice = await newUser(a);

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  closeChatClients,
-  connectChat,
-  startCluster,
-  type ChatClient,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { beforeAll, expect, it } from 'vitest';
+import { connectChat, type ChatClient } from './helpers/cluster.js';
 import { newRoom, newUser, type TestUser } from './helpers/factories.js';
 import { countQueries } from './helpers/query-count.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const BURST = 20;
 const FLOOD = 2000;
@@ -35,31 +29,24 @@ describeWith(
   ['postgres', 'redisCluster'],
   'chat: events over the connection budget do no database work',
   () => {
-    let c: TestCluster;
-    let a: ClusterNode;
+    const [a] = useServer({
+      label: 'chat_flood_no_db_work',
+      nodes: 1,
+      env: {
+        // A small budget that refills slowly; never disconnect, so every refusal is answered.
+        SOCKET_EVENT_RATE: '1',
+        SOCKET_EVENT_BURST: String(BURST),
+        SOCKET_QUEUE_MAX: '10000',
+        SOCKET_FLOOD_DISCONNECT: '1000000',
+        MESSAGE_RATE_LIMIT: '100000',
+      },
+    }).nodes;
     let alice: TestUser;
     let roomId: string;
 
     beforeAll(async () => {
-      c = await startCluster({
-        label: 'chat_flood_no_db_work',
-        nodes: 1,
-        env: {
-          // A small budget that refills slowly; never disconnect, so every refusal is answered.
-          SOCKET_EVENT_RATE: '1',
-          SOCKET_EVENT_BURST: String(BURST),
-          SOCKET_QUEUE_MAX: '10000',
-          SOCKET_FLOOD_DISCONNECT: '1000000',
-          MESSAGE_RATE_LIMIT: '100000',
-        },
-      });
-      a = c.nodes[0]!;
       alice = await newUser(a);
       roomId = (await newRoom(a, alice)).id;
-    });
-    afterAll(async () => {
-      closeChatClients();
-      await c?.close();
     });
 
     const expectRefusals = (acks: Ack[]) => {

@@ -4,20 +4,11 @@
  * full again, and the SDK waits as asked instead of hammering the handshake.
  */
 import { createClient } from '@synctalk/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  nextEvent,
-  refusedChat,
-  startCluster,
-  type ChatClient,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { expect, it } from 'vitest';
+import { ack, connectChat, nextEvent, refusedChat, type ChatClient } from './helpers/cluster.js';
 import { newRoom, newUser, uniqueName } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 /** SOCKET_EVENT_BURST / SOCKET_EVENT_RATE below: how long a cut-off user waits. */
 const PENALTY_MS = 3000;
@@ -34,21 +25,11 @@ describeWith(
   ['postgres', 'redisCluster'],
   'chat: a user cut off for flooding waits before reconnecting',
   () => {
-    let c: TestCluster;
-    let a: ClusterNode;
-
-    beforeAll(async () => {
-      c = await startCluster({
-        label: 'chat_flood_penalty',
-        nodes: 1,
-        env: { SOCKET_EVENT_RATE: '2', SOCKET_EVENT_BURST: '6', SOCKET_FLOOD_DISCONNECT: '20' },
-      });
-      a = c.nodes[0]!;
-    });
-    afterAll(async () => {
-      closeChatClients();
-      await c?.close();
-    });
+    const [a] = useServer({
+      label: 'chat_flood_penalty',
+      nodes: 1,
+      env: { SOCKET_EVENT_RATE: '2', SOCKET_EVENT_BURST: '6', SOCKET_FLOOD_DISCONNECT: '20' },
+    }).nodes;
 
     it('refuses the flooder’s reconnects for the penalty, and nobody else’s', async () => {
       const mallory = await newUser(a);

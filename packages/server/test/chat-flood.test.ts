@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  nextEvent,
-  refusedChat,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { expect, it } from 'vitest';
+import { ack, connectChat, nextEvent, refusedChat } from './helpers/cluster.js';
 import { joinRoom, newRoom, newUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { countQueries } from './helpers/query-count.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const EVENTS = 5000;
 /** SOCKET_FLOOD_DISCONNECT's default. */
@@ -22,18 +14,8 @@ const FLOOD_DISCONNECT = 200;
 type Ack = any;
 
 describeWith(['postgres', 'redisCluster'], 'chat: one flooding connection cannot stall the server', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-
-  beforeAll(async () => {
-    // The default budget (SOCKET_EVENT_RATE=20, SOCKET_EVENT_BURST=100, SOCKET_QUEUE_MAX=100).
-    c = await startCluster({ label: 'chat_flood', nodes: 1 });
-    a = c.nodes[0]!;
-  });
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
+  // The default budget (SOCKET_EVENT_RATE=20, SOCKET_EVENT_BURST=100, SOCKET_QUEUE_MAX=100).
+  const [a] = useServer({ label: 'chat_flood', nodes: 1 }).nodes;
 
   it(`cuts off a connection flooding ${EVENTS} events while others are served`, async () => {
     const mallory = await newUser(a);

@@ -1,29 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  nextEvent,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { expect, it } from 'vitest';
+import { ack, connectChat, nextEvent } from './helpers/cluster.js';
 import { newRoom, newUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'chat: frames are bounded by the largest valid event', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-
-  beforeAll(async () => {
-    // MESSAGE_MAX_LENGTH defaults to 4,000 characters: frames up to 64 KiB.
-    c = await startCluster({ label: 'chat_frame_size', nodes: 1 });
-    a = c.nodes[0]!;
-  });
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
+  // MESSAGE_MAX_LENGTH defaults to 4,000 characters: frames up to 64 KiB.
+  const [a] = useServer({ label: 'chat_frame_size', nodes: 1 }).nodes;
 
   it('accepts the longest messages, and closes a connection that sends a larger frame', async () => {
     const alice = await newUser(a);

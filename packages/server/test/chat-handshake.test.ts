@@ -1,34 +1,20 @@
 import jwt from 'jsonwebtoken';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { ALGORITHM, ISSUER } from '../src/auth/tokens.js';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  refusedChat,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { ack, closeChatClients, connectChat, refusedChat } from './helpers/cluster.js';
 import { newRoom, newSite, newUser, type TestUser } from './helpers/factories.js';
 import { TEST_JWT_SECRET } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'chat: the /chat handshake (token, site, origin)', () => {
-  let c: TestCluster;
-  let n: ClusterNode;
+  const [n] = useServer({ label: 'chat_handshake', nodes: 1 }).nodes;
   let alice: TestUser;
 
   beforeAll(async () => {
-    c = await startCluster({ label: 'chat_handshake', nodes: 1 });
-    n = c.nodes[0]!;
     alice = await newUser(n);
   });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   it('accepts a valid token in auth.token and identifies the user', async () => {
     const socket = await connectChat(n.url, { token: alice.token });

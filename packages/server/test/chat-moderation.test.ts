@@ -1,35 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Room } from '@synctalk/sdk';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  nextEvent,
-  record,
-  startCluster,
-  type ChatClient,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { afterEach, expect, it } from 'vitest';
+import { ack, closeChatClients, connectChat, nextEvent, record, type ChatClient } from './helpers/cluster.js';
 import { joinRoom, newAdmin, newRoom, newUser, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'chat: moderation reaches every node', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const [a, b] = useServer({
+    label: 'chat_moderation',
+    nodes: 2,
+  }).nodes;
 
-  beforeAll(async () => {
-    c = await startCluster({ label: 'chat_moderation', nodes: 2 });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   interface Setup {
     room: Room;

@@ -13,17 +13,9 @@
 import { errorCodes, type ErrorBody, type Message, type Room } from '@synctalk/sdk';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Site } from '../src/sites/sites.repository.js';
 import { chatRoomName } from '../src/platform/realtime/room-names.js';
-import {
-  closeChatClients,
-  connectChat,
-  eventually,
-  record,
-  startCluster,
-  type ChatClient,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { connectChat, eventually, record, type ChatClient } from './helpers/cluster.js';
 import { defaultSite, joinRoom, newRoom, newUser, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import {
@@ -32,6 +24,8 @@ import {
   type PrivateRedisCluster,
 } from './helpers/private-redis-cluster.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
+import { ownerOf, parseNodes, promoted, replicasOf, type Owner } from './helpers/redis-cluster-inspect.js';
 
 /** No send may take longer than this to be answered, failover or not. */
 const ACK_TIMEOUT_MS = 15_000;
@@ -64,60 +58,6 @@ async function send(socket: ChatClient, roomId: string, clientMsgId: string, tex
   return { outcome, ms: Math.round(performance.now() - started) };
 }
 
-interface NodeRef {
-  port: number;
-  id: string;
-}
-
-interface Owner {
-  master: NodeRef;
-  /** From CLUSTER NODES: CLUSTER SLOTS leaves out replicas still in their first sync. */
-  replicas: NodeRef[];
-}
-
-function parseNodes(text: string) {
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => line.split(' '))
-    .map((f) => ({
-      id: f[0]!,
-      port: Number(/:(\d+)@/.exec(f[1]!)![1]),
-      master: f[2]!.includes('master'),
-      failed: f[2]!.includes('fail'),
-      masterId: f[3]!,
-    }));
-}
-
-/** The master serving `key`'s slot and its replicas, as `redis` sees the cluster. */
-async function ownerOf(redis: Redis, key: string): Promise<Owner> {
-  const slot = Number(await redis.cluster('KEYSLOT', key));
-  const ranges = (await redis.cluster('SLOTS')) as unknown as [number, number, [string, number, string]][];
-  const range = ranges.find(([from, to]) => slot >= from && slot <= to);
-  if (!range) throw new Error(`slot ${slot} of ${key} is not served`);
-  const master = { port: range[2][1], id: range[2][2] };
-  return { master, replicas: await replicasOf(redis, master) };
-}
-
-async function replicasOf(redis: Redis, master: NodeRef): Promise<NodeRef[]> {
-  return parseNodes(String(await redis.cluster('NODES')))
-    .filter((n) => !n.master && n.masterId === master.id)
-    .map(({ id, port }) => ({ id, port }));
-}
-
-/** Every survivor says cluster_state:ok and one of `replicaIds` now masters `key`'s slot. */
-async function promoted(survivors: Redis[], replicaIds: string[], key: string): Promise<boolean> {
-  try {
-    for (const r of survivors) {
-      if (!String(await r.cluster('INFO')).includes('cluster_state:ok')) return false;
-      if (!replicaIds.includes((await ownerOf(r, key)).master.id)) return false;
-    }
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The whole history of a room through REST, oldest first. */
 async function fullHistory(url: string, user: TestUser, roomId: string): Promise<Message[]> {
   const http = client(url);
@@ -147,7 +87,6 @@ async function findOne<T>(make: () => Promise<T>, fits: (x: T) => Promise<boolea
 function failoverSuite(adapter: 'sharded' | 'classic') {
   describeWith(['postgres'], `chat: killing a Redis master during a send loop (${adapter} adapter)`, () => {
     let rc: PrivateRedisCluster;
-    let c: TestCluster;
     const redisClients: Redis[] = [];
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -159,46 +98,106 @@ function failoverSuite(adapter: 'sharded' | 'classic') {
       return r;
     };
 
+    // Registered first so that it stops last, after the servers and the Redis clients.
     beforeAll(async () => {
       process.on('unhandledRejection', onUnhandled);
       rc = await startPrivateRedisCluster();
-      c = await startCluster({
-        label: `chat_failover_${adapter}`,
-        nodes: 2,
-        // The limit is high so that only Redis can refuse a send.
-        // The send loop and the join/leave flapping run unpaced: no rate limit may refuse them here.
-        env: {
-          REDIS_CLUSTER_NODES: rc.nodesEnv,
-          SOCKET_ADAPTER: adapter,
-          MESSAGE_RATE_LIMIT: '10000',
-          SOCKET_EVENT_RATE: '10000',
-          SOCKET_EVENT_BURST: '10000',
-        },
-      });
     }, 180_000);
-
     afterAll(async () => {
-      closeChatClients();
-      for (const r of redisClients) r.disconnect();
       try {
-        await c?.close();
-      } finally {
         await rc?.stop();
+      } finally {
         process.off('unhandledRejection', onUnhandled);
       }
     }, 60_000);
+    const [a, b] = useServer({
+      label: `chat_failover_${adapter}`,
+      nodes: 2,
+      // The limit is high so that only Redis can refuse a send.
+      // The send loop and the join/leave flapping run unpaced: no rate limit may refuse them here.
+      env: () => ({
+        REDIS_CLUSTER_NODES: rc.nodesEnv,
+        SOCKET_ADAPTER: adapter,
+        MESSAGE_RATE_LIMIT: '10000',
+        SOCKET_EVENT_RATE: '10000',
+        SOCKET_EVENT_BURST: '10000',
+      }),
+    }).nodes;
+    afterAll(() => {
+      for (const r of redisClients) r.disconnect();
+    });
 
-    it('keeps every acknowledged message, refuses retryably meanwhile, and delivers again', async () => {
-      const [a, b] = c.nodes as [ClusterNode, ClusterNode];
-      const site = await defaultSite(a);
-      const probe = await connect(rc.basePort);
+    /**
+     * One phase of the scenario, run in order with the state the earlier ones left. Once a phase fails the
+     * later ones are skipped, naming it: their failures would only be consequences.
+     */
+    let failedStep: string | undefined;
+    const step = (name: string, fn: () => Promise<void>) =>
+      it(
+        name,
+        async (ctx) => {
+          if (failedStep !== undefined) ctx.skip(`an earlier step failed: ${failedStep}`);
+          try {
+            await fn();
+          } catch (error) {
+            failedStep = name;
+            throw error;
+          }
+        },
+        150_000,
+      );
+
+    // The state the steps share, in the order they set it.
+    let site: Site;
+    let probe: Redis;
+    let room: Room;
+    let channel: string;
+    let target: Owner;
+    let alice: TestUser;
+    let bob: TestUser;
+    let room2: Room;
+    let carol: TestUser;
+    let room3: Room;
+    let dave: TestUser;
+    let aliceOnA: ChatClient;
+    let bobOnB: ChatClient;
+    let carolOnB: ChatClient;
+    let daveOnB: ChatClient;
+    let bobGot: Message[];
+    let carolGot: Message[];
+    let daveGot: Message[];
+    const records: SendRecord[] = [];
+    let n = 0;
+    const sendNext = async (phase: SendRecord['phase']) => {
+      n += 1;
+      const clientMsgId = `loop-${n}`;
+      const text = `message ${n} (${phase})`;
+      const { outcome, ms } = await send(aliceOnA, room.id, clientMsgId, text);
+      const r: SendRecord = { clientMsgId, text, phase, ms, outcome };
+      records.push(r);
+      return r;
+    };
+    const shardSubscribers = async (r: Redis) =>
+      ((await r.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1];
+    let survivorPorts: number[];
+    let survivors: Redis[];
+    let promotedAfterMs = 0;
+    const carolJoins: string[] = [];
+    let churned: boolean[];
+    let daveCycles: number;
+    let refused: SendRecord[];
+    const acked = new Map<string, Message>();
+
+    step('picks the master to kill, and users and rooms whose keys live on it', async () => {
+      site = await defaultSite(a);
+      probe = await connect(rc.basePort);
       const owner = await newUser(a);
-      const room = await newRoom(a, owner);
-      const channel = `socket.io#/chat#${chatRoomName(room.id)}#`;
+      room = await newRoom(a, owner);
+      channel = `socket.io#/chat#${chatRoomName(room.id)}#`;
 
       // The master to kill. Sharded: the one serving the room's channel. Classic: one holding a pattern
       // subscription of a server node, if any master does (ioredis picks a random node for it).
-      let target = await ownerOf(probe, channel);
+      target = await ownerOf(probe, channel);
       if (adapter === 'classic') {
         for (const n of parseNodes(String(await probe.cluster('NODES')))) {
           if (!n.master || n.failed) continue;
@@ -213,139 +212,135 @@ function failoverSuite(adapter: 'sharded' | 'classic') {
       const onTarget = async (key: string) => (await ownerOf(probe, key)).master.id === target.master.id;
 
       // Alice's rate-limit counter lives on that master: the send path loses it mid-loop.
-      const alice = await findOne(
+      alice = await findOne(
         () => newUser(a),
         (u) => onTarget(`ratelimit:messages:${site.publicId}:${u.user.id}`),
         'user with a rate-limit key on the target',
       );
-      const bob = await newUser(a);
+      bob = await newUser(a);
       await joinRoom(a, alice, room);
       await joinRoom(a, bob, room);
       // Room 2's presence set (and sharded channel) are on that master too; Carol joins it during the failover.
-      const room2: Room = await findOne(
+      room2 = await findOne(
         () => newRoom(a, alice),
         async (r) =>
           (await onTarget(`presence:${site.publicId}:room:${r.id}`)) &&
           (adapter === 'classic' || (await onTarget(`socket.io#/chat#${chatRoomName(r.id)}#`))),
         'room with keys on the target',
       );
-      const carol = await newUser(a);
+      carol = await newUser(a);
       await joinRoom(a, carol, room2);
       // Room 3's channel is on that master, its presence set elsewhere: Dave (node B) leaves and joins it
       // again and again throughout the failover, so node B unsubscribes and subscribes its channel meanwhile.
-      const room3: Room = await findOne(
+      room3 = await findOne(
         () => newRoom(a, alice),
         async (r) =>
           !(await onTarget(`presence:${site.publicId}:room:${r.id}`)) &&
           (await onTarget(`socket.io#/chat#${chatRoomName(r.id)}#`)),
         'room with its channel only on the target',
       );
-      const dave = await newUser(a);
+      dave = await newUser(a);
       await joinRoom(a, dave, room3);
+    });
 
+    step('connects Alice on node A, and Bob, Carol and Dave on node B', async () => {
       // Alice sends through node A; Bob and Carol listen on node B: every delivery to them crosses Redis.
-      const aliceOnA = await connectChat(a.url, { token: alice.token });
-      const bobOnB = await connectChat(b.url, { token: bob.token });
-      const carolOnB = await connectChat(b.url, { token: carol.token });
-      const daveOnB = await connectChat(b.url, { token: dave.token });
+      aliceOnA = await connectChat(a.url, { token: alice.token });
+      bobOnB = await connectChat(b.url, { token: bob.token });
+      carolOnB = await connectChat(b.url, { token: carol.token });
+      daveOnB = await connectChat(b.url, { token: dave.token });
       for (const s of [aliceOnA, bobOnB]) {
         const joined = await s.timeout(10_000).emitWithAck('room:join', { roomId: room.id });
         expect('error' in joined ? joined.error : undefined).toBeUndefined();
       }
-      const bobGot = record(bobOnB, 'message:new');
-      const carolGot = record(carolOnB, 'message:new');
-      const daveGot = record(daveOnB, 'message:new');
-      const records: SendRecord[] = [];
-      let n = 0;
-      const sendNext = async (phase: SendRecord['phase']) => {
-        n += 1;
-        const clientMsgId = `loop-${n}`;
-        const text = `message ${n} (${phase})`;
-        const { outcome, ms } = await send(aliceOnA, room.id, clientMsgId, text);
-        const r: SendRecord = { clientMsgId, text, phase, ms, outcome };
-        records.push(r);
-        return r;
-      };
+      bobGot = record(bobOnB, 'message:new');
+      carolGot = record(carolOnB, 'message:new');
+      daveGot = record(daveOnB, 'message:new');
+    });
 
+    step('before the kill: every send is acknowledged and crosses to node B', async () => {
       // Before: everything works and crosses nodes.
       for (let i = 0; i < WARM_UP; i += 1) expect((await sendNext('before')).outcome).toHaveProperty('ok');
       await eventually(() => bobGot.length === WARM_UP, 10_000);
-      const shardSubscribers = async (r: Redis) =>
-        ((await r.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1];
       if (adapter === 'sharded') expect(await shardSubscribers(await connect(target.master.port))).toBe(2);
+    });
 
-      const survivorPorts = rc.nodes.map((x) => x.port).filter((p) => p !== target.master.port);
-      const survivors = await Promise.all(survivorPorts.map(connect));
-      const replicaIds = target.replicas.map((r) => r.id);
+    step(
+      'during the failover: sends, joins, connections and leave/join go on until the replica is promoted',
+      async () => {
+        survivorPorts = rc.nodes.map((x) => x.port).filter((p) => p !== target.master.port);
+        survivors = await Promise.all(survivorPorts.map(connect));
+        const replicaIds = target.replicas.map((r) => r.id);
 
-      // Crash the master (SIGKILL: no goodbye). Until its replica is promoted and every survivor agrees the
-      // cluster is ok: keep sending, let Carol try to join room 2, and open and close connections (their
-      // user rooms subscribe and unsubscribe channels).
-      const killedAt = performance.now();
-      process.kill(rc.pidOf(target.master.port), 'SIGKILL');
-      let failoverDone = false;
-      let promotedAfterMs = 0;
-      const watcher = (async () => {
-        try {
-          const until = Date.now() + 60_000;
-          while (Date.now() < until) {
-            if (await promoted(survivors, replicaIds, channel)) {
-              promotedAfterMs = Math.round(performance.now() - killedAt);
-              return;
-            }
-            await sleep(100);
-          }
-          throw new Error('the replica was not promoted within 60 s');
-        } finally {
-          failoverDone = true;
-        }
-      })();
-      const carolJoins: string[] = [];
-      const carolJoin = (async () => {
-        for (let i = 0; i < 100; i += 1) {
-          const res = await carolOnB
-            .timeout(ACK_TIMEOUT_MS)
-            .emitWithAck('room:join', { roomId: room2.id })
-            .catch(() => ({ error: { code: 'timeout' } }));
-          carolJoins.push('error' in res ? res.error.code : 'ok');
-          if (!('error' in res)) return;
-          await sleep(200);
-        }
-      })();
-      const churn = (async () => {
-        const outcomes: boolean[] = [];
-        while (!failoverDone) {
+        // Crash the master (SIGKILL: no goodbye). Until its replica is promoted and every survivor agrees the
+        // cluster is ok: keep sending, let Carol try to join room 2, and open and close connections (their
+        // user rooms subscribe and unsubscribe channels).
+        const killedAt = performance.now();
+        process.kill(rc.pidOf(target.master.port), 'SIGKILL');
+        let failoverDone = false;
+        const watcher = (async () => {
           try {
-            const s = await connectChat(outcomes.length % 2 ? a.url : b.url, { token: bob.token });
-            await sleep(100);
-            s.close();
-            outcomes.push(true);
-          } catch {
-            outcomes.push(false);
+            const until = Date.now() + 60_000;
+            while (Date.now() < until) {
+              if (await promoted(survivors, replicaIds, channel)) {
+                promotedAfterMs = Math.round(performance.now() - killedAt);
+                return;
+              }
+              await sleep(100);
+            }
+            throw new Error('the replica was not promoted within 60 s');
+          } finally {
+            failoverDone = true;
           }
-        }
-        return outcomes;
-      })();
-      const daveFlaps = (async () => {
-        let cycles = 0;
+        })();
+        const carolJoin = (async () => {
+          for (let i = 0; i < 100; i += 1) {
+            const res = await carolOnB
+              .timeout(ACK_TIMEOUT_MS)
+              .emitWithAck('room:join', { roomId: room2.id })
+              .catch(() => ({ error: { code: 'timeout' } }));
+            carolJoins.push('error' in res ? res.error.code : 'ok');
+            if (!('error' in res)) return;
+            await sleep(200);
+          }
+        })();
+        const churn = (async () => {
+          const outcomes: boolean[] = [];
+          while (!failoverDone) {
+            try {
+              const s = await connectChat(outcomes.length % 2 ? a.url : b.url, { token: bob.token });
+              await sleep(100);
+              s.close();
+              outcomes.push(true);
+            } catch {
+              outcomes.push(false);
+            }
+          }
+          return outcomes;
+        })();
+        const daveFlaps = (async () => {
+          let cycles = 0;
+          while (!failoverDone) {
+            await daveOnB.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId: room3.id });
+            await daveOnB.timeout(ACK_TIMEOUT_MS).emitWithAck('room:leave', { roomId: room3.id });
+            cycles += 1;
+          }
+          return cycles;
+        })();
         while (!failoverDone) {
-          await daveOnB.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId: room3.id });
-          await daveOnB.timeout(ACK_TIMEOUT_MS).emitWithAck('room:leave', { roomId: room3.id });
-          cycles += 1;
+          await sendNext('during');
+          await sleep(20);
         }
-        return cycles;
-      })();
-      while (!failoverDone) {
-        await sendNext('during');
-        await sleep(20);
-      }
-      await watcher;
-      const churned = await churn;
-      await carolJoin;
-      const daveCycles = await daveFlaps;
-      const daveJoined = await daveOnB.timeout(10_000).emitWithAck('room:join', { roomId: room3.id });
-      expect('error' in daveJoined ? daveJoined.error : undefined).toBeUndefined();
+        await watcher;
+        churned = await churn;
+        await carolJoin;
+        daveCycles = await daveFlaps;
+        const daveJoined = await daveOnB.timeout(10_000).emitWithAck('room:join', { roomId: room3.id });
+        expect('error' in daveJoined ? daveJoined.error : undefined).toBeUndefined();
+      },
+    );
 
+    step('the replica now masters the channel, and (sharded) both nodes subscribe it there', async () => {
       const newMasterPort = (await ownerOf(survivors[0]!, channel)).master.port;
       expect(target.replicas.map((r) => r.port)).toContain(newMasterPort);
       if (adapter === 'sharded') {
@@ -353,63 +348,81 @@ function failoverSuite(adapter: 'sharded' | 'classic') {
         const newMaster = survivors[survivorPorts.indexOf(newMasterPort)]!;
         await eventually(async () => (await shardSubscribers(newMaster)) === 2, 20_000);
       }
+    });
 
-      // After: every send is accepted and reaches Bob on the other node.
-      for (let i = 0; i < AFTER_FAILOVER; i += 1) {
-        const r = await sendNext('after');
-        expect(r.outcome, `${r.clientMsgId}, sent after the failover`).toHaveProperty('ok');
-      }
-      const afterIds = records.filter((r) => r.phase === 'after').map((r) => r.clientMsgId);
-      const missed = () => afterIds.filter((id) => !bobGot.some((m) => m.clientMsgId === id));
-      await eventually(() => missed().length === 0, 10_000).catch(() => {
-        throw new Error(`Bob (node B) missed messages sent after the failover: ${missed().join(', ')}`);
-      });
-      // Carol joined room 2 (on node B) while its master was down, and receives what is sent there now.
-      expect(carolJoins[carolJoins.length - 1]).toBe('ok');
-      const inRoom2 = await send(aliceOnA, room2.id, 'room2-after', 'after the failover');
-      expect(inRoom2.outcome).toHaveProperty('ok');
-      await eventually(() => carolGot.some((m) => m.clientMsgId === 'room2-after'), 15_000).catch(() => {
-        throw new Error('Carol (node B), who joined room 2 during the failover, does not receive it');
-      });
-      // Dave, whose node unsubscribed and subscribed room 3 all through the failover, is subscribed in the end.
-      const inRoom3 = await send(aliceOnA, room3.id, 'room3-after', 'after the failover');
-      expect(inRoom3.outcome).toHaveProperty('ok');
-      await eventually(() => daveGot.some((m) => m.clientMsgId === 'room3-after'), 15_000).catch(() => {
-        throw new Error('Dave (node B), who left and joined room 3 during the failover, does not receive it');
-      });
+    step(
+      'after: every send is accepted and reaches Bob, Carol (room 2) and Dave (room 3) on node B',
+      async () => {
+        // After: every send is accepted and reaches Bob on the other node.
+        for (let i = 0; i < AFTER_FAILOVER; i += 1) {
+          const r = await sendNext('after');
+          expect(r.outcome, `${r.clientMsgId}, sent after the failover`).toHaveProperty('ok');
+        }
+        const afterIds = records.filter((r) => r.phase === 'after').map((r) => r.clientMsgId);
+        const missed = () => afterIds.filter((id) => !bobGot.some((m) => m.clientMsgId === id));
+        await eventually(() => missed().length === 0, 10_000).catch(() => {
+          throw new Error(`Bob (node B) missed messages sent after the failover: ${missed().join(', ')}`);
+        });
+        // Carol joined room 2 (on node B) while its master was down, and receives what is sent there now.
+        expect(carolJoins[carolJoins.length - 1]).toBe('ok');
+        const inRoom2 = await send(aliceOnA, room2.id, 'room2-after', 'after the failover');
+        expect(inRoom2.outcome).toHaveProperty('ok');
+        await eventually(() => carolGot.some((m) => m.clientMsgId === 'room2-after'), 15_000).catch(() => {
+          throw new Error('Carol (node B), who joined room 2 during the failover, does not receive it');
+        });
+        // Dave, whose node unsubscribed and subscribed room 3 all through the failover, is subscribed in the end.
+        const inRoom3 = await send(aliceOnA, room3.id, 'room3-after', 'after the failover');
+        expect(inRoom3.outcome).toHaveProperty('ok');
+        await eventually(() => daveGot.some((m) => m.clientMsgId === 'room3-after'), 15_000).catch(() => {
+          throw new Error(
+            'Dave (node B), who left and joined room 3 during the failover, does not receive it',
+          );
+        });
+      },
+    );
 
-      // No send hung; every refusal was retryable: `unavailable`, for sends and joins alike.
-      const refused = records.filter((r) => !('ok' in r.outcome));
-      console.log(
-        `${adapter}: promoted ${promotedAfterMs} ms after the kill; ` +
-          `${records.filter((r) => r.phase === 'during').length} sends meanwhile, ${refused.length} refused; ` +
-          `slowest ack ${Math.max(...records.map((r) => r.ms))} ms; Carol's joins: ${carolJoins.join(',')}; ` +
-          `${churned.filter(Boolean).length}/${churned.length} connections opened; Dave re-joined ${daveCycles} times`,
-      );
-      expect(records.filter((r) => 'timeout' in r.outcome).map((r) => r.clientMsgId)).toEqual([]);
-      // The send right after the kill needs the dead master's counter: the refusal paths really ran.
-      expect(refused.length).toBeGreaterThan(0);
-      expect(carolJoins[0]).not.toBe('ok');
-      for (const r of refused) {
-        const code = (r.outcome as { error: ErrorBody['error'] }).error.code;
-        expect(errorCodes[code].retryable, `${r.clientMsgId}: ${code}`).toBe(true);
-        expect(code, r.clientMsgId).toBe('unavailable');
-      }
-      for (const code of carolJoins.slice(0, -1)) expect(code).toBe('unavailable');
-      expect(churned.every(Boolean)).toBe(true);
+    step(
+      'no send hung, and every refusal was retryable: unavailable, for sends and joins alike',
+      async () => {
+        // No send hung; every refusal was retryable: `unavailable`, for sends and joins alike.
+        refused = records.filter((r) => !('ok' in r.outcome));
+        console.log(
+          `${adapter}: promoted ${promotedAfterMs} ms after the kill; ` +
+            `${records.filter((r) => r.phase === 'during').length} sends meanwhile, ${refused.length} refused; ` +
+            `slowest ack ${Math.max(...records.map((r) => r.ms))} ms; Carol's joins: ${carolJoins.join(',')}; ` +
+            `${churned.filter(Boolean).length}/${churned.length} connections opened; Dave re-joined ${daveCycles} times`,
+        );
+        expect(records.filter((r) => 'timeout' in r.outcome).map((r) => r.clientMsgId)).toEqual([]);
+        // The send right after the kill needs the dead master's counter: the refusal paths really ran.
+        expect(refused.length).toBeGreaterThan(0);
+        expect(carolJoins[0]).not.toBe('ok');
+        for (const r of refused) {
+          const code = (r.outcome as { error: ErrorBody['error'] }).error.code;
+          expect(errorCodes[code].retryable, `${r.clientMsgId}: ${code}`).toBe(true);
+          expect(code, r.clientMsgId).toBe('unavailable');
+        }
+        for (const code of carolJoins.slice(0, -1)) expect(code).toBe('unavailable');
+        expect(churned.every(Boolean)).toBe(true);
+      },
+    );
 
-      // Retrying each refused send with its clientMsgId stores it; a second retry answers the same message.
-      const acked = new Map<string, Message>();
-      for (const r of records) if ('ok' in r.outcome) acked.set(r.clientMsgId, r.outcome.ok);
-      for (const r of refused) {
-        const retry = await send(aliceOnA, room.id, r.clientMsgId, r.text);
-        expect(retry.outcome, `retry of ${r.clientMsgId}`).toHaveProperty('ok');
-        const message = (retry.outcome as { ok: Message }).ok;
-        const again = await send(aliceOnA, room.id, r.clientMsgId, r.text);
-        expect((again.outcome as { ok: Message }).ok.id).toBe(message.id);
-        acked.set(r.clientMsgId, message);
-      }
+    step(
+      'retrying a refused send with its clientMsgId stores it, and a second retry answers the same message',
+      async () => {
+        // Retrying each refused send with its clientMsgId stores it; a second retry answers the same message.
+        for (const r of records) if ('ok' in r.outcome) acked.set(r.clientMsgId, r.outcome.ok);
+        for (const r of refused) {
+          const retry = await send(aliceOnA, room.id, r.clientMsgId, r.text);
+          expect(retry.outcome, `retry of ${r.clientMsgId}`).toHaveProperty('ok');
+          const message = (retry.outcome as { ok: Message }).ok;
+          const again = await send(aliceOnA, room.id, r.clientMsgId, r.text);
+          expect((again.outcome as { ok: Message }).ok.id).toBe(message.id);
+          acked.set(r.clientMsgId, message);
+        }
+      },
+    );
 
+    step('the history holds every acknowledged message once, seqs 1..N; nothing arrived twice', async () => {
       // History: every acknowledged message exactly once, as acknowledged, seqs 1..N without a gap.
       const history = await fullHistory(b.url, bob, room.id);
       expect(history.map((m) => m.seq)).toEqual(history.map((_, i) => String(i + 1)));
@@ -426,9 +439,11 @@ function failoverSuite(adapter: 'sharded' | 'classic') {
       // Whatever Bob received is in the history, and nothing arrived twice.
       expect(new Set(bobGot.map((m) => m.id)).size).toBe(bobGot.length);
       for (const m of bobGot) expect(byClientId.get(m.clientMsgId)?.id).toBe(m.id);
+    });
 
+    step('nothing rejected unhandled', async () => {
       expect(unhandled).toEqual([]);
-    }, 150_000);
+    });
   });
 }
 

@@ -3,22 +3,20 @@
  * Engine.IO's gate before any transport opens and the /chat handshake's per-site check — for every site and
  * on every transport; any other origin is treated as before.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import {
-  closeChatClients,
-  connectChat,
-  refusedChat,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { closeChatClients, connectChat, refusedChat, type ClusterNode } from './helpers/cluster.js';
 import { newSite, newUser, type TestUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'chat: the server’s own origin may connect for every site', () => {
-  let c: TestCluster;
-  let n: ClusterNode;
+  const { cluster: c, nodes } = useServer({
+    label: 'chat_same_origin',
+    nodes: 1,
+    env: { CORS_ORIGINS: 'https://home.example' },
+  });
+  const [n] = nodes;
   let proxied: ClusterNode;
   let published: ClusterNode;
   let listed: ClusterNode;
@@ -28,12 +26,6 @@ describeWith(['postgres', 'redisCluster'], 'chat: the server’s own origin may 
   let shopper: TestUser;
 
   beforeAll(async () => {
-    c = await startCluster({
-      label: 'chat_same_origin',
-      nodes: 1,
-      env: { CORS_ORIGINS: 'https://home.example' },
-    });
-    n = c.nodes[0]!;
     proxied = await c.startNode({ env: { TRUST_PROXY: 'true' } });
     published = await c.startNode({ env: { PUBLIC_URL: 'https://chat.public.example' } });
     // The tests connect from 127.0.0.1: a listed proxy for one node, an unknown peer for the other.
@@ -44,10 +36,6 @@ describeWith(['postgres', 'redisCluster'], 'chat: the server’s own origin may 
     shopper = await newUser(n, { site: shop });
   });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   it('connects from its own origin on the default site and on another site, over websocket and polling', async () => {
     for (const transports of [['websocket'], ['polling']] as ('websocket' | 'polling')[][]) {

@@ -1,20 +1,15 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { signAccessToken } from '../src/auth/tokens.js';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  nextEvent,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { ack, closeChatClients, connectChat, nextEvent } from './helpers/cluster.js';
 import { newRoom, newUser, type TestUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'chat: a connection lives no longer than its token', () => {
-  let c: TestCluster;
-  let n: ClusterNode;
+  const [n] = useServer({
+    label: 'chat_token_expiry',
+    nodes: 1,
+  }).nodes;
   let alice: TestUser;
   let bob: TestUser;
 
@@ -26,16 +21,10 @@ describeWith(['postgres', 'redisCluster'], 'chat: a connection lives no longer t
     ).token;
 
   beforeAll(async () => {
-    c = await startCluster({ label: 'chat_token_expiry', nodes: 1 });
-    n = c.nodes[0]!;
     alice = await newUser(n);
     bob = await newUser(n);
   });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   it('warns before expiry, then disconnects cleanly with token_expired', async () => {
     const socket = await connectChat(n.url, { token: shortToken(alice, 3) });

@@ -1,16 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtMain, cleanEnv, startServerProcess } from './helpers/cli.js';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
-function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  // A clean environment: only what the process needs to run, plus the test's variables.
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
-}
+const main = builtMain;
 
 /** The JSON log lines of a server's output. */
 function logLines(output: string): { level: number; msg: string }[] {
@@ -20,25 +15,7 @@ function logLines(output: string): { level: number; msg: string }[] {
     .map((line) => JSON.parse(line) as { level: number; msg: string });
 }
 
-function runServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], { env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    child.stdout.on('data', () => {
-      const m = /SyncTalk listening on (http:\/\/[^"\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, url, exited, output: () => out };
-}
+const runServer = (env: Record<string, string>) => startServerProcess(env, { built: true });
 
 describe('the synctalk-server command', () => {
   let dataDir: string;
@@ -55,7 +32,7 @@ describe('the synctalk-server command', () => {
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
   ])('exits 1 with one line naming the bad variable (%o)', (env, variable) => {
     const result = spawnSync(process.execPath, [main], {
-      env: baseEnv(env),
+      env: cleanEnv(env),
       encoding: 'utf8',
       timeout: 10_000,
     });

@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newSite, uniqueName } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'CORS preflight', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('cors_preflight');
-    t = await startTestServer({ databaseUrl: db.url, env: { CORS_ORIGINS: 'https://home.example' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t } = useServer({ label: 'cors_preflight', env: { CORS_ORIGINS: 'https://home.example' } });
 
   const preflight = (origin: string, path = '/v1/rooms', method = 'POST') =>
     fetch(`${t.url}${path}`, {

@@ -4,12 +4,11 @@
  * X-Forwarded-Proto/Host with TRUST_PROXY) or PUBLIC_URL's. Every other origin is treated as before.
  */
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newAdmin, newSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 import type { Site } from '../src/sites/sites.repository.js';
 
 /** A GET with a Host header of our choosing (fetch always sends the URL's host). */
@@ -33,26 +32,18 @@ function getWithHost(
 }
 
 describeWith(['postgres'], 'CORS: the server’s own origin is allowed for every site', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let proxied: TestServer;
-  let published: TestServer;
+  const env = { CORS_ORIGINS: 'https://home.example' };
+  const main = useServer({ label: 'cors_same_origin', env });
+  const { t } = main;
+  const proxied = useServer({ on: main, env: { ...env, TRUST_PROXY: 'true' } }).t;
+  const published = useServer({
+    on: main,
+    env: { ...env, PUBLIC_URL: 'https://chat.public.example/base/' },
+  }).t;
   let shop: Site;
 
   beforeAll(async () => {
-    db = await createTestDatabase('cors_same_origin');
-    const env = { CORS_ORIGINS: 'https://home.example' };
-    t = await startTestServer({ databaseUrl: db.url, env });
-    proxied = await startTestServer({ databaseUrl: db.url, env: { ...env, TRUST_PROXY: 'true' } });
-    published = await startTestServer({
-      databaseUrl: db.url,
-      env: { ...env, PUBLIC_URL: 'https://chat.public.example/base/' },
-    });
     shop = (await newSite(t, { origins: ['https://shop.example'] })).site;
-  });
-  afterAll(async () => {
-    await Promise.all([t?.close(), proxied?.close(), published?.close()]);
-    await db?.drop();
   });
 
   const onSite = (site: Site | undefined, origin: string) => ({

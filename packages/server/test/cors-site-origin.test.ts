@@ -1,28 +1,17 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newAdmin, newSite } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import type { Site } from '../src/sites/sites.repository.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], "CORS on real requests: the Origin must be allowed by the request's site", () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'cors_site', env: { CORS_ORIGINS: 'https://home.example' } });
   let a: Site;
   let b: Site;
 
   beforeAll(async () => {
-    db = await createTestDatabase('cors_site');
-    t = await startTestServer({ databaseUrl: db.url, env: { CORS_ORIGINS: 'https://home.example' } });
-    http = client(t.url);
     a = (await newSite(t, { origins: ['https://a.example', 'http://localhost:5173'] })).site;
     b = (await newSite(t, { origins: ['https://b.example'] })).site;
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   it('echoes an allowed origin with credentials and the exposed headers', async () => {

@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserToken } from '@synctalk/sdk/server';
 import { runCommand, startServerProcess } from './helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { defaultSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startLoggedServer, type CapturedLogs } from './helpers/log-capture.js';
 import { describeWith } from './helpers/services.js';
-import { TEST_JWT_SECRET, type TestServer } from './helpers/server.js';
+import { TEST_JWT_SECRET } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 const production = { NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET };
 
@@ -25,15 +24,10 @@ function expectNoSecret(text: string, secret: string) {
 }
 
 describeWith(['postgres'], 'the default site secret on first start (production)', () => {
-  let db: TestDatabase;
-  let t: TestServer & { logs: CapturedLogs };
-  beforeAll(async () => {
-    db = await createTestDatabase('default-site-secret');
-    t = await startLoggedServer({ databaseUrl: db.url, env: { ...production, LOG_LEVEL: 'debug' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
+  const { t, db } = useServer({
+    label: 'default-site-secret',
+    logs: true,
+    env: { ...production, LOG_LEVEL: 'debug' },
   });
 
   const exchange = (sitePublicId: string, siteSecret: string) =>

@@ -2,25 +2,23 @@
  * Without DEMO_PAGE (the default outside development) `/` stays a 404 JSON, there is no /demo.css, and no
  * demo room is created; the widget bundle is served all the same.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { defaultSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { widgetFixture, type WidgetFixture } from './helpers/widget-build.js';
 
 describeWith(['postgres'], 'DEMO_PAGE off: no demo page, no demo room', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('demo_page_disabled');
   let byDefault: TestServer;
   let off: TestServer;
 
   beforeAll(async () => {
-    f = await widgetFixture('demo_page_disabled');
     // NODE_ENV=test: off by default; and explicitly off.
     byDefault = await f.start();
     off = await f.start({ DEMO_PAGE: 'false' });
   });
-  afterAll(() => f?.close());
 
   it('answers / and /demo.css with 404 JSON', async () => {
     for (const t of [byDefault, off]) {

@@ -2,21 +2,19 @@
  * The demo page's snippet names PUBLIC_URL when set (else the request's origin), and everything interpolated
  * into the page is escaped; a missing bundle is explained on the page.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { widgetFixture, type WidgetFixture } from './helpers/widget-build.js';
 
 describeWith(['postgres'], 'the demo page: PUBLIC_URL, escaping, unbuilt widget', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('demo_page_public_url', { empty: true });
   let t: TestServer;
 
   beforeAll(async () => {
-    f = await widgetFixture('demo_page_public_url', { empty: true });
     // A valid URL whose query carries markup: it must come out as text.
     t = await f.start({ DEMO_PAGE: '1', PUBLIC_URL: 'https://chat.example.com/?x="><img src=x>' });
   });
-  afterAll(() => f?.close());
 
   it('puts PUBLIC_URL in the snippet, escaped', async () => {
     const html = await (await fetch(`${t.url}/`)).text();

@@ -3,23 +3,21 @@
  * session storage (one guest per tab), the snippet to embed it elsewhere, a strict CSP without inline code,
  * and its stylesheet at /demo.css.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { defaultSite } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { widgetFixture, type WidgetFixture } from './helpers/widget-build.js';
 
 describeWith(['postgres'], 'GET /: the demo page', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('demo_page');
   let t: TestServer;
   let siteId: string;
 
   beforeAll(async () => {
-    f = await widgetFixture('demo_page');
     t = await f.start({ DEMO_PAGE: 'true' });
     siteId = (await defaultSite(t)).publicId;
   });
-  afterAll(() => f?.close());
 
   const page = async (path = '/', init: RequestInit = {}) => {
     const res = await fetch(`${t.url}${path}`, init);

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describe('405 for a known path with another method', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({ env: { METRICS_TOKEN: 'metrics-token-0123456789abcdefghijklmnop' } });
+  const { t } = useServer({
+    services: [],
+    env: { METRICS_TOKEN: 'metrics-token-0123456789abcdefghijklmnop' },
   });
-  afterAll(() => t?.close());
 
   it.each([
     ['DELETE', '/v1/openapi.json'],

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from './helpers/http.js';
-import { startLoggedServer, type CapturedLogs } from './helpers/log-capture.js';
-import type { TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describe('request ids on log lines', () => {
-  let t: TestServer & { logs: CapturedLogs };
-  beforeAll(async () => {
-    t = await startLoggedServer();
-  });
-  afterAll(() => t?.close());
+  const { t } = useServer({ services: [], logs: true });
 
   it("stamps the access log line with the caller's request id", async () => {
     const res = await request(t.url, 'GET', '/v1/site/public', {

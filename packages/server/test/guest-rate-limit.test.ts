@@ -2,33 +2,26 @@
  * Guest creation is limited per IP and site (GUEST_MAX_PER_IP per GUEST_WINDOW), counted in the Redis
  * Cluster so every node shares the count: past it, 429 with Retry-After and nothing created.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'Guests: rate limit', () => {
-  let db: TestDatabase;
-  let a: TestServer;
-  let b: TestServer;
+  // Two nodes sharing the database and the cluster: the limit holds across them.
+  const env = { GUEST_MAX_PER_IP: '3', GUEST_WINDOW: '1h' };
+  const main = useServer({ label: 'guest_limit', services: ['postgres', 'redisCluster'], env });
+  const a = main.t;
+  const b = useServer({ on: main, services: ['postgres', 'redisCluster'], env }).t;
   let site: Site;
   let another: Site;
 
   beforeAll(async () => {
-    db = await createTestDatabase('guest_limit');
-    // Two nodes sharing the database and the cluster: the limit holds across them.
-    const env = { GUEST_MAX_PER_IP: '3', GUEST_WINDOW: '1h' };
-    a = await startTestServer({ databaseUrl: db.url, redis: 'cluster', env });
-    b = await startTestServer({ databaseUrl: db.url, redis: 'cluster', env });
     site = (await newSite(a, { settings: { guestsEnabled: true } })).site;
     another = (await newSite(a, { settings: { guestsEnabled: true } })).site;
-  });
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    await db?.drop();
   });
 
   const guest = (t: TestServer, s: Site) =>

@@ -2,29 +2,21 @@
  * Guests: on sites that enable them, `POST /v1/auth/guest {displayName}` signs in a new, limited user — kind
  * `guest`, no site role (so no room creation), free to chat in public rooms. Elsewhere it is a 403.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newRoom, newSite, newUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Guests: sign-in', () => {
-  let db: TestDatabase;
-  let t: TestServer;
+  const { t } = useServer({ label: 'guest_sign_in' });
   let open: Site;
   let closed: Site;
 
   beforeAll(async () => {
-    db = await createTestDatabase('guest_sign_in');
-    t = await startTestServer({ databaseUrl: db.url });
     open = (await newSite(t, { settings: { guestsEnabled: true } })).site;
     closed = (await newSite(t)).site;
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   const on = (site: Site) => ({ 'x-synctalk-site': site.publicId });

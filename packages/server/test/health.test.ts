@@ -6,6 +6,7 @@ import { request } from './helpers/http.js';
 import { createTestDatabase, dropDatabase, type TestDatabase } from './helpers/database.js';
 import { describeWith } from './helpers/services.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,11 +42,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 describe('health endpoints (embedded default)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(() => t?.close());
+  const { t } = useServer({ services: [] });
 
   it('reports the process up and every dependency ready', async () => {
     const health = await fetch(`${t.url}/healthz`);

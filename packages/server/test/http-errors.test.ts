@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describe('HTTP error shape (embedded default)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(() => t?.close());
+  const { t } = useServer({ services: [] });
 
   it('answers unknown routes with a JSON not_found', async () => {
     const res = await request(t.url, 'GET', '/nope');

@@ -2,33 +2,16 @@
  * A malformed callback (missing code or state, unknown fields) is a 400 that leaves the state unused: the
  * user can still finish the sign-in with the right request.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
-import { kakaoBrowser, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { expect, it } from 'vitest';
+import { countRefreshTokens, countUsers } from './helpers/factories.js';
+import { kakaoBrowser } from './helpers/fake-kakao.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: callback input', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('kakao_input');
-    fake = await startFakeKakao();
-    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
-    site = (await newSite(t, { origins: ['https://shop.example'] })).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-    await db?.drop();
-  });
+  const fake = useFakeKakao();
+  const { t } = useServer({ label: 'kakao_input', env: () => fake.env() });
+  const { headers } = useSite(t, { origins: ['https://shop.example'] });
 
   it('answers a missing code, a missing state or an extra field with 400, and the state survives', async () => {
     const api = kakaoBrowser(t.url, fake);

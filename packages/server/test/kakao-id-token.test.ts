@@ -3,36 +3,19 @@
  * for an unknown key id), issuer, audience, expiry, the nonce of this sign-in, and the subject of the
  * profile. Any failure refuses the sign-in and creates nothing.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
-import { kakaoSignIn, startFakeKakao, type FakeKakao, type IdTokenKnob } from './helpers/fake-kakao.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { afterEach, expect, it } from 'vitest';
+import { countRefreshTokens, countUsers } from './helpers/factories.js';
+import { kakaoSignIn, type IdTokenKnob } from './helpers/fake-kakao.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: OpenID Connect ID token', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('kakao_oidc');
-    fake = await startFakeKakao();
-    t = await startTestServer({
-      databaseUrl: db.url,
-      env: fake.env({ KAKAO_SCOPES: 'openid,profile_nickname' }),
-    });
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
+  const fake = useFakeKakao();
+  const { t } = useServer({
+    label: 'kakao_oidc',
+    env: () => fake.env({ KAKAO_SCOPES: 'openid,profile_nickname' }),
   });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-    await db?.drop();
-  });
+  const { headers } = useSite(t);
   afterEach(() => fake.reset());
 
   const jwksFetches = () => fake.requests.filter((r) => r.path === '/.well-known/jwks.json').length;

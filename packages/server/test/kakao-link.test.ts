@@ -3,42 +3,23 @@
  * user, its state bound to that user, completed with that user's token. Afterwards Kakao signs in to that
  * same account. A Kakao id belongs to one account per site.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { countUsers, newSite, newUser, type TestUser } from './helpers/factories.js';
-import {
-  kakaoBrowser,
-  kakaoSignIn,
-  startFakeKakao,
-  type FakeKakao,
-  type FakeKakaoUser,
-} from './helpers/fake-kakao.js';
+import { afterEach, expect, it } from 'vitest';
+import { countUsers, newUser, type TestUser } from './helpers/factories.js';
+import { kakaoBrowser, kakaoSignIn, type FakeKakaoUser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 const PAGE = 'https://app.example';
 
 describeWith(['postgres', 'redisCluster'], 'Kakao login: linking an existing account', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('kakao_link');
-    fake = await startFakeKakao();
-    t = await startTestServer({ databaseUrl: db.url, redis: 'cluster', env: fake.env() });
-    site = (await newSite(t, { origins: [PAGE], settings: { guestsEnabled: true } })).site;
-    headers = { 'x-synctalk-site': site.publicId };
+  const fake = useFakeKakao();
+  const { t } = useServer({
+    label: 'kakao_link',
+    services: ['postgres', 'redisCluster'],
+    env: () => fake.env(),
   });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-    await db?.drop();
-  });
+  const { site, headers } = useSite(t, { origins: [PAGE], settings: { guestsEnabled: true } });
   afterEach(() => fake.reset());
 
   const api = () => client(t.url);

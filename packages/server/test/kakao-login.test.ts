@@ -1,33 +1,21 @@
 /** Kakao Login, the happy paths: first sign-in creates the user, later ones find it; what is kept of the profile. */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
-import { kakaoSignIn, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import { kakaoSignIn } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'Kakao login: sign-up and sign-in', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('kakao_login');
-    fake = await startFakeKakao({ clientSecret: 'kakao-client-secret' });
-    t = await startTestServer({ databaseUrl: db.url, redis: 'cluster', env: fake.env() });
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
+  const fake = useFakeKakao({ clientSecret: 'kakao-client-secret' });
+  const { t } = useServer({
+    label: 'kakao_login',
+    services: ['postgres', 'redisCluster'],
+    env: () => fake.env(),
   });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-    await db?.drop();
-  });
+  const { site, headers } = useSite(t);
 
   const row = (kakaoId: number, s: Site = site) =>
     t.server

@@ -2,31 +2,21 @@
  * Kakao Login started from a page this server served (the demo page): the server's own origin may be the
  * popup's target for any site, like the site's allowed origins; other origins are still refused.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite } from './helpers/factories.js';
-import { kakaoBrowser, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import { kakaoBrowser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], "Kakao login: the server's own origin as the popup target", () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
+  const fake = useFakeKakao();
+  const { t } = useServer({ label: 'kakao_same_origin', env: () => fake.env() });
   let site: Site;
 
   beforeAll(async () => {
-    db = await createTestDatabase('kakao_same_origin');
-    fake = await startFakeKakao();
-    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
     site = (await newSite(t, { origins: ['https://shop.example'] })).site;
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-    await db?.drop();
   });
 
   /** Runs a sign-in started with `headers` and `query`; answers the origin the popup page posts to. */

@@ -3,38 +3,21 @@
  * posts the outcome to `window.opener` at exactly the origin recorded when the flow started — never '*' —
  * under a nonce-only CSP, uncached.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { countUsers, newSite } from './helpers/factories.js';
-import { kakaoBrowser, startFakeKakao, type FakeKakao, type FakeKakaoUser } from './helpers/fake-kakao.js';
+import { kakaoBrowser, type FakeKakaoUser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 const SHOP = 'https://shop.example';
 /** The embedding page in these tests: not the site's first origin, so its Origin header must be what counts. */
 const BLOG = 'https://blog.example';
 
 describeWith(['postgres'], 'Kakao login: popup callback page', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('kakao_popup');
-    fake = await startFakeKakao();
-    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
-    site = (await newSite(t, { origins: [SHOP, BLOG] })).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-    await db?.drop();
-  });
+  const fake = useFakeKakao();
+  const { t } = useServer({ label: 'kakao_popup', env: () => fake.env() });
+  const { site, headers } = useSite(t, { origins: [SHOP, BLOG] });
 
   /**
    * Opens the popup from `BLOG`: start (with the page's Origin), the authorize step, Kakao, then the redirect

@@ -1,39 +1,27 @@
 /** Starting Kakao Login: the authorization URL, its one-time state, PKCE, scopes/nonce, and "not configured". */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite } from './helpers/factories.js';
-import { kakaoBrowser, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
+import { kakaoBrowser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: start', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let oidc: TestServer;
-  let bare: TestServer;
-  let limited: TestServer;
+  const fake = useFakeKakao();
+  // Three servers on one database: plain, with OpenID Connect scopes, and without Kakao configured.
+  const main = useServer({ label: 'kakao_start', env: () => fake.env() });
+  const { t } = main;
+  const oidc = useServer({
+    on: main,
+    env: () => fake.env({ KAKAO_SCOPES: 'openid profile_nickname,account_email' }),
+  }).t;
+  const bare = useServer({ on: main }).t;
+  const limited = useServer({ on: main, env: () => fake.env({ LOGIN_MAX_PER_IP: '2' }) }).t;
   let site: Site;
 
   beforeAll(async () => {
-    db = await createTestDatabase('kakao_start');
-    fake = await startFakeKakao();
-    // Three servers on one database: plain, with OpenID Connect scopes, and without Kakao configured.
-    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
-    oidc = await startTestServer({
-      databaseUrl: db.url,
-      env: fake.env({ KAKAO_SCOPES: 'openid profile_nickname,account_email' }),
-    });
-    bare = await startTestServer({ databaseUrl: db.url });
-    limited = await startTestServer({ databaseUrl: db.url, env: fake.env({ LOGIN_MAX_PER_IP: '2' }) });
     site = (await newSite(t, { origins: ['https://shop.example', 'https://blog.example'] })).site;
-  });
-  afterAll(async () => {
-    await Promise.all([t?.close(), oidc?.close(), bare?.close(), limited?.close()]);
-    await fake?.close();
-    await db?.drop();
   });
 
   const headers = () => ({ 'x-synctalk-site': site.publicId });

@@ -4,36 +4,26 @@
  * redirects to Kakao; both callbacks refuse a request without that cookie, leaving the state to its browser.
  * An attacker who sends their own callback URL (code and state) to a victim therefore signs nobody in.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite, newUser } from './helpers/factories.js';
-import { kakaoBrowser, startFakeKakao, type FakeKakao, type KakaoBrowser } from './helpers/fake-kakao.js';
+import { kakaoBrowser, type KakaoBrowser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer } from './helpers/use-server.js';
 
 const PAGE = 'https://shop.example';
 const COOKIE = 'synctalk_kakao_flow';
 
 describeWith(['postgres'], 'Kakao login: the flow is bound to the browser that started it', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
+  const fake = useFakeKakao();
+  const { t } = useServer({ label: 'kakao_state_cookie', env: () => fake.env() });
   let site: Site;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('kakao_state_cookie');
-    fake = await startFakeKakao();
-    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
     site = (await newSite(t, { origins: [PAGE] })).site;
     headers = { 'x-synctalk-site': site.publicId };
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-    await db?.drop();
   });
   afterEach(() => fake.reset());
 
@@ -228,28 +218,15 @@ describeWith(['postgres'], 'Kakao login: the flow is bound to the browser that s
 
 describeWith(['postgres'], 'Kakao login: the flow cookie with a redirect URI on a page of the site', () => {
   const APP_PAGE = 'https://shop.example/kakao-callback';
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let prefixed: TestServer;
-  let bare: TestServer;
+  const fake = useFakeKakao({ redirectUri: APP_PAGE });
+  const main = useServer({ label: 'kakao_cookie_app_page', env: () => fake.env() });
+  const { t } = main;
+  const prefixed = useServer({ on: main, env: () => fake.env({ PUBLIC_URL: 'https://example.com/chat' }) }).t;
+  const bare = useServer({ on: main }).t;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('kakao_cookie_app_page');
-    fake = await startFakeKakao({ redirectUri: APP_PAGE });
-    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
-    prefixed = await startTestServer({
-      databaseUrl: db.url,
-      env: fake.env({ PUBLIC_URL: 'https://example.com/chat' }),
-    });
-    bare = await startTestServer({ databaseUrl: db.url });
     headers = { 'x-synctalk-site': (await newSite(t, { origins: [PAGE] })).site.publicId };
-  });
-  afterAll(async () => {
-    await Promise.all([t?.close(), prefixed?.close(), bare?.close()]);
-    await fake?.close();
-    await db?.drop();
   });
 
   it("binds the flow on this server's own address; the page's POST with credentials finishes it", async () => {

@@ -2,41 +2,18 @@
  * The OAuth state is one-time, short-lived, unforgeable and bound to its site and purpose. Every refusal
  * here happens before any call to Kakao's token endpoint, and creates no user and no session.
  */
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { afterEach, expect, it, vi } from 'vitest';
 import { countRefreshTokens, countUsers, newSite, newUser } from './helpers/factories.js';
-import {
-  kakaoBrowser,
-  kakaoSignIn,
-  startFakeKakao,
-  type FakeKakao,
-  type KakaoBrowser,
-} from './helpers/fake-kakao.js';
+import { kakaoBrowser, kakaoSignIn, type KakaoBrowser } from './helpers/fake-kakao.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: the state', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('kakao_state');
-    fake = await startFakeKakao();
-    // The in-memory store, so the test can move its clock past the state's expiry.
-    t = await startTestServer({ databaseUrl: db.url, redis: 'memory', env: fake.env() });
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-    await db?.drop();
-  });
+  const fake = useFakeKakao();
+  // The in-memory store, so the test can move its clock past the state's expiry.
+  const { t } = useServer({ label: 'kakao_state', redis: 'memory', env: () => fake.env() });
+  const { site, headers } = useSite(t);
   afterEach(() => {
     vi.useRealTimers();
     fake.reset();

@@ -3,44 +3,27 @@
  * user's to retry (401); a redirect URI or client secret that does not match the Kakao app (KOE006,
  * KOE010) is this server's misconfiguration (502). Nothing is created either way.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
-import { kakaoBrowser, kakaoSignIn, startFakeKakao, type FakeKakao } from './helpers/fake-kakao.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { expect, it } from 'vitest';
+import { countRefreshTokens, countUsers } from './helpers/factories.js';
+import { kakaoBrowser, kakaoSignIn } from './helpers/fake-kakao.js';
+import type { TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: token endpoint errors', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let wrongRedirect: TestServer;
-  let wrongSecret: TestServer;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('kakao_token_err');
-    fake = await startFakeKakao({ clientSecret: 'the-right-secret' });
-    t = await startTestServer({ databaseUrl: db.url, env: fake.env() });
-    // A redirect URI the Kakao app never registered.
-    wrongRedirect = await startTestServer({
-      databaseUrl: db.url,
-      env: fake.env({ KAKAO_REDIRECT_URI: 'https://other.example/kakao' }),
-    });
-    wrongSecret = await startTestServer({
-      databaseUrl: db.url,
-      env: fake.env({ KAKAO_CLIENT_SECRET: 'an-old-secret' }),
-    });
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
-  afterAll(async () => {
-    await Promise.all([t?.close(), wrongRedirect?.close(), wrongSecret?.close()]);
-    await fake?.close();
-    await db?.drop();
-  });
+  const fake = useFakeKakao({ clientSecret: 'the-right-secret' });
+  const main = useServer({ label: 'kakao_token_err', env: () => fake.env() });
+  const { t } = main;
+  // A redirect URI the Kakao app never registered.
+  const wrongRedirect = useServer({
+    on: main,
+    env: () => fake.env({ KAKAO_REDIRECT_URI: 'https://other.example/kakao' }),
+  }).t;
+  const wrongSecret = useServer({
+    on: main,
+    env: () => fake.env({ KAKAO_CLIENT_SECRET: 'an-old-secret' }),
+  }).t;
+  const { headers } = useSite(t);
 
   /** Starts on `server`, gets a code the fake will judge, and posts the callback. */
   async function callback(server: TestServer, code: (flow: { url: URL }) => string) {

@@ -2,45 +2,22 @@
  * When Kakao is down, slow, failing or answers nonsense, the sign-in ends in a 502 `bad_gateway` within
  * KAKAO_TIMEOUT, and nothing is created: no user, no session.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
-import {
-  kakaoBrowser,
-  kakaoSignIn,
-  startFakeKakao,
-  unusedPort,
-  type FakeKakao,
-} from './helpers/fake-kakao.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countRefreshTokens, countUsers } from './helpers/factories.js';
+import { kakaoBrowser, kakaoSignIn, unusedPort } from './helpers/fake-kakao.js';
 import { describeWith } from './helpers/services.js';
+import { useFakeKakao, useServer, useSite } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'Kakao login: upstream failures', () => {
-  let db: TestDatabase;
-  let fake: FakeKakao;
-  let t: TestServer;
-  let down: TestServer;
-  let site: Site;
-  let headers: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('kakao_upstream');
-    fake = await startFakeKakao();
-    t = await startTestServer({ databaseUrl: db.url, env: fake.env({ KAKAO_TIMEOUT: '500ms' }) });
-    // Kakao's auth server is somewhere nobody listens.
-    down = await startTestServer({
-      databaseUrl: db.url,
-      env: fake.env({ KAKAO_AUTH_URL: `http://127.0.0.1:${await unusedPort()}` }),
-    });
-    site = (await newSite(t)).site;
-    headers = { 'x-synctalk-site': site.publicId };
-  });
-  afterAll(async () => {
-    await Promise.all([t?.close(), down?.close()]);
-    await fake?.close();
-    await db?.drop();
-  });
+  const fake = useFakeKakao();
+  const main = useServer({ label: 'kakao_upstream', env: () => fake.env({ KAKAO_TIMEOUT: '500ms' }) });
+  const { t } = main;
+  // Kakao's auth server is somewhere nobody listens.
+  const down = useServer({
+    on: main,
+    env: async () => fake.env({ KAKAO_AUTH_URL: `http://127.0.0.1:${await unusedPort()}` }),
+  }).t;
+  const { headers } = useSite(t);
   afterEach(() => fake.reset());
 
   /** Signs in through `server` and expects a 502 with `message`, nothing created. */

@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newUser, type TestUser } from './helpers/factories.js';
-import { client, type RequestOptions } from './helpers/http.js';
+import { type RequestOptions } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'bad input to /v1/me', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
+  const { t, http: api } = useServer({ label: 'me-bad-input' });
   let me: TestUser;
   beforeAll(async () => {
-    db = await createTestDatabase('me-bad-input');
-    t = await startTestServer({ databaseUrl: db.url });
-    api = client(t.url);
     me = await newUser(t, { displayName: 'Original' });
     const res = await api.patch('/v1/me', {
       token: me.token,
       body: { avatarUrl: 'https://img.example/o.png' },
     });
     expect(res.status).toBe(200);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   const row = () => t.server.db('users').where({ id: me.user.id }).first();

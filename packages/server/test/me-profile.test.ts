@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newUser, uniqueName } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'GET and PATCH /v1/me', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let api: ReturnType<typeof client>;
-  beforeAll(async () => {
-    db = await createTestDatabase('me-profile');
-    t = await startTestServer({ databaseUrl: db.url });
-    api = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http: api } = useServer({ label: 'me-profile' });
 
   it('returns the signed-in user without private fields', async () => {
     const { user, token } = await newUser(t, { displayName: 'Dana' });

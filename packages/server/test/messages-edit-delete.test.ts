@@ -1,35 +1,20 @@
 import type { Room } from '@synctalk/sdk';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  nextEvent,
-  record,
-  startCluster,
-  type ChatClient,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
-import { joinRoom, newAdmin, newRoom, newUser, type TestUser } from './helpers/factories.js';
+import { afterEach, expect, it } from 'vitest';
+import { ack, closeChatClients, connectChat, nextEvent, record, type ChatClient } from './helpers/cluster.js';
+import { joinRoom, newAdmin, newUser, roomOfTwo, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'messages: edits, deletions and reactions', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  // A roomy rate limit: the reaction cap is what is tested here (rate limits have their own file).
+  const [a, b] = useServer({
+    label: 'messages_edit_delete',
+    nodes: 2,
+    env: { MESSAGE_RATE_LIMIT: '100' },
+  }).nodes;
 
-  beforeAll(async () => {
-    // A roomy rate limit: the reaction cap is what is tested here (rate limits have their own file).
-    c = await startCluster({ label: 'messages_edit_delete', nodes: 2, env: { MESSAGE_RATE_LIMIT: '100' } });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   interface Setup {
     room: Room;
@@ -43,10 +28,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: edits, deletions and react
 
   /** Alice (owner, node A) and Bob (member, node B) in a room, both subscribed; Alice said "hello". */
   async function setup(): Promise<Setup> {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnA = await connectChat(a.url, { token: alice.token });
     const bobOnB = await connectChat(b.url, { token: bob.token });
     await ack(aliceOnA, 'room:join', { roomId: room.id });

@@ -1,7 +1,7 @@
 import type { Message, Room } from '@synctalk/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Actor } from '../src/messages/messages.service.js';
-import { startCluster, type ClusterNode, type TestCluster } from './helpers/cluster.js';
+import { type ClusterNode } from './helpers/cluster.js';
 import {
   authUserOf,
   defaultSite,
@@ -13,19 +13,20 @@ import {
 } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'messages: history over REST (keyset on seq)', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const [a, b] = useServer({
+    label: 'messages_history',
+    nodes: 2,
+    env: { MESSAGE_RATE_LIMIT: '1000' },
+  }).nodes;
   let alice: TestUser;
   let room: Room;
   let roomId: string;
   const TOTAL = 120;
 
   beforeAll(async () => {
-    c = await startCluster({ label: 'messages_history', nodes: 2, env: { MESSAGE_RATE_LIMIT: '1000' } });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
     alice = await newUser(a);
     room = await newRoom(a, alice);
     roomId = room.id;
@@ -34,7 +35,6 @@ describeWith(['postgres', 'redisCluster'], 'messages: history over REST (keyset 
       await a.server.chat.messages.send(actor, roomId, { clientMsgId: `h${i}`, text: `history ${i}` });
     }
   });
-  afterAll(async () => c?.close());
 
   const page = async (query: string, u: TestUser = alice, node: ClusterNode = b) =>
     client(node.url).get(`/v1/rooms/${roomId}/messages${query}`, { headers: u.headers });

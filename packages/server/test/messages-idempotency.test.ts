@@ -1,32 +1,18 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  record,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
+import { afterEach, expect, it } from 'vitest';
+import { ack, closeChatClients, connectChat, record } from './helpers/cluster.js';
 import { messagesRepository } from '../src/messages/messages.repository.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { newRoom, newUser, roomOfTwo } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'messages: idempotent sends (clientMsgId)', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const [a, b] = useServer({
+    label: 'messages_idempotency',
+    nodes: 2,
+  }).nodes;
 
-  beforeAll(async () => {
-    c = await startCluster({ label: 'messages_idempotency', nodes: 2 });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   const stored = async (roomId: string) => {
     const rows = await a.server.db('messages').where({ room_id: roomId }).orderBy('seq');
@@ -35,10 +21,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: idempotent sends (clientMs
   };
 
   it('stores a retried message once and answers every retry with the same ack, on any node', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const bobOnB = await connectChat(b.url, { token: bob.token });
     await ack(bobOnB, 'room:join', { roomId: room.id });
     const broadcasts = record(bobOnB, 'message:new');
@@ -129,10 +112,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: idempotent sends (clientMs
   });
 
   it('refuses a reused clientMsgId with other content, writing nothing', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnA = await connectChat(a.url, { token: alice.token });
     const bobOnB = await connectChat(b.url, { token: bob.token });
     const first = await ack(aliceOnA, 'message:send', {

@@ -1,43 +1,24 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { afterEach, expect, it } from 'vitest';
+import { ack, closeChatClients, connectChat } from './helpers/cluster.js';
+import { newRoom, newUser, roomOfTwo } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { countQueries } from './helpers/query-count.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const LIMIT = 5;
 
 describeWith(['postgres', 'redisCluster'], 'messages: per-user rate limit shared by every node', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const [a, b] = useServer({
+    label: 'messages_rate_limit',
+    nodes: 2,
+    env: { MESSAGE_RATE_LIMIT: String(LIMIT), MESSAGE_RATE_WINDOW: '3s' },
+  }).nodes;
 
-  beforeAll(async () => {
-    c = await startCluster({
-      label: 'messages_rate_limit',
-      nodes: 2,
-      env: { MESSAGE_RATE_LIMIT: String(LIMIT), MESSAGE_RATE_WINDOW: '3s' },
-    });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   it('answers a flood spread over two nodes with rate_limited, storing only the allowance', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const onA = await connectChat(a.url, { token: alice.token });
     const onB = await connectChat(b.url, { token: alice.token });
 

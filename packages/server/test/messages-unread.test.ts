@@ -1,32 +1,24 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import {
   ack,
   closeChatClients,
   connectChat,
   nextEvent,
   record,
-  startCluster,
   type ClusterNode,
-  type TestCluster,
 } from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser, type TestUser } from './helpers/factories.js';
+import { newUser, roomOfTwo, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'messages: unread counts and read receipts across nodes', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const [a, b] = useServer({
+    label: 'messages_unread',
+    nodes: 2,
+  }).nodes;
 
-  beforeAll(async () => {
-    c = await startCluster({ label: 'messages_unread', nodes: 2 });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   /** `unreadCount` of `roomId` in `GET /v1/me/rooms` of `u`, asked on `node`. */
   const unread = async (node: ClusterNode, u: TestUser, roomId: string) => {
@@ -41,10 +33,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: unread counts and read rec
   };
 
   it('counts messages sent on one node as unread on the other, never one’s own', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnB = await connectChat(b.url, { token: alice.token });
     for (let i = 1; i <= 5; i += 1) {
       await ack(aliceOnB, 'message:send', { roomId: room.id, clientMsgId: `u${i}`, text: `unread ${i}` });
@@ -60,10 +49,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: unread counts and read rec
   });
 
   it('moves the read marker forward only, tells the room, and refuses seqs past the last message', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnB = await connectChat(b.url, { token: alice.token });
     await ack(aliceOnB, 'room:join', { roomId: room.id });
     for (let i = 1; i <= 5; i += 1) {
@@ -112,10 +98,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: unread counts and read rec
   });
 
   it('keeps counts exact while several nodes write at once', async () => {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const senders = [
       await connectChat(a.url, { token: alice.token }),
       await connectChat(b.url, { token: alice.token }),

@@ -3,25 +3,13 @@
  * port is a 404, even with a bearer token, the document does not list it, and one line at start says how to
  * expose them.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { request } from './helpers/http.js';
-import { startLoggedServer } from './helpers/log-capture.js';
 import { describeWith } from './helpers/services.js';
-import type { TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'metrics by default: collected, not served', () => {
-  let db: TestDatabase;
-  let t: TestServer & Awaited<ReturnType<typeof startLoggedServer>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('metrics_default');
-    t = await startLoggedServer({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t } = useServer({ label: 'metrics_default', logs: true });
 
   it('answers 404 for /metrics on the public port, however asked', async () => {
     for (const path of ['/metrics', '/metrics/', '/METRICS']) {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { request } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 const TOKEN = 'metrics-token-0123456789abcdefghijklmnop';
 
@@ -15,14 +15,11 @@ describe('METRICS_ENABLED', () => {
   });
 
   describe('when off', () => {
-    let t: TestServer;
-    beforeAll(async () => {
-      // A port and a token change nothing: nothing is collected, so nothing is served.
-      t = await startTestServer({
-        env: { METRICS_ENABLED: 'false', METRICS_PORT: '0', METRICS_TOKEN: TOKEN },
-      });
+    // A port and a token change nothing: nothing is collected, so nothing is served.
+    const { t } = useServer({
+      services: [],
+      env: { METRICS_ENABLED: 'false', METRICS_PORT: '0', METRICS_TOKEN: TOKEN },
     });
-    afterAll(() => t?.close());
 
     it('serves no /metrics, opens no metrics listener and leaves it out of the document', async () => {
       expect(t.server.metricsUrl).toBeUndefined();

@@ -1,11 +1,11 @@
 /**
  * What `GET /metrics` reports, scraped where it is served: each server's metrics listener (METRICS_PORT).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { request } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
+import { type TestServer } from './helpers/server.js';
 
 /** `name{labels} value` lines of a Prometheus text exposition, as [series, value]. */
 function samples(text: string): Map<string, number> {
@@ -22,20 +22,9 @@ const count = (method: string, route: string, status: number) =>
   `http_request_duration_seconds_count{method="${method}",route="${route}",status="${status}"}`;
 
 describeWith(['postgres'], 'GET /metrics', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let other: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('metrics');
-    t = await startTestServer({ databaseUrl: db.url, env: { DATABASE_POOL_MAX: '7', METRICS_PORT: '0' } });
-    other = await startTestServer({ databaseUrl: db.url, env: { METRICS_PORT: '0' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await other?.close();
-    await db?.drop();
-  });
+  const main = useServer({ label: 'metrics', env: { DATABASE_POOL_MAX: '7', METRICS_PORT: '0' } });
+  const { t } = main;
+  const other = useServer({ on: main, env: { METRICS_PORT: '0' } }).t;
 
   async function scrape(server: TestServer) {
     const res = await fetch(`${server.server.metricsUrl}/metrics`);

@@ -2,25 +2,18 @@
  * METRICS_PORT: `GET /metrics` on a listener of its own (on METRICS_HOST, 127.0.0.1 by default), started by
  * `listen()` and closed by `close()`; the public port does not serve it and the API document does not list it.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { request } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'METRICS_PORT: a metrics listener of its own', () => {
-  let db: TestDatabase;
-  let t: TestServer;
+  const { t, db } = useServer({ label: 'metrics_port', env: { METRICS_PORT: '0' } });
   let metricsUrl: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('metrics_port');
-    t = await startTestServer({ databaseUrl: db.url, env: { METRICS_PORT: '0' } });
     metricsUrl = t.server.metricsUrl!;
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   it('listens on another port of METRICS_HOST and serves the Prometheus text there', async () => {

@@ -2,26 +2,15 @@
  * METRICS_TOKEN: `GET /metrics` on the public port, only with `Authorization: Bearer <token>`; anything else
  * is a 401 in the usual JSON shape. The API document lists the route with its security scheme.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { request } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 const TOKEN = 'metrics-token-0123456789abcdefghijklmnop';
 
 describeWith(['postgres'], 'METRICS_TOKEN: /metrics on the public port behind a bearer token', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('metrics_token');
-    t = await startTestServer({ databaseUrl: db.url, env: { METRICS_TOKEN: TOKEN } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t } = useServer({ label: 'metrics_token', env: { METRICS_TOKEN: TOKEN } });
 
   it('answers 401 without the token, with a wrong one, or in another scheme', async () => {
     for (const authorization of [

@@ -3,11 +3,11 @@
  * document with `api.specs` and the Koa router itself rather than with a fixed list.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, isErrorCode } from '@synctalk/sdk';
 import { request } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { toOpenApiPath } from '../src/platform/openapi.js';
+import { useServer } from './helpers/use-server.js';
 
 const serverPackage = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -49,17 +49,18 @@ function operations(doc: Doc): { path: string; method: string; op: Doc }[] {
 }
 
 describe('GET /v1/openapi.json', () => {
-  let t: TestServer;
+  const { t } = useServer({
+    services: [],
+    env: { METRICS_TOKEN: 'metrics-token-0123456789abcdefghijklmnop' },
+  });
   let doc: Doc;
 
   beforeAll(async () => {
-    t = await startTestServer({ env: { METRICS_TOKEN: 'metrics-token-0123456789abcdefghijklmnop' } });
     const res = await request(t.url, 'GET', '/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     doc = res.body;
   });
-  afterAll(() => t?.close());
 
   it('is an OpenAPI 3.1 document about SyncTalk', () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);

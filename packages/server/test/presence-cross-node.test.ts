@@ -1,5 +1,5 @@
 import type { PresenceState } from '@synctalk/sdk';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import {
   ack,
   closeChatClients,
@@ -7,30 +7,23 @@ import {
   eventually,
   nextEvent,
   record,
-  startCluster,
   type ChatClient,
-  type ClusterNode,
-  type TestCluster,
 } from './helpers/cluster.js';
 import { defaultSite, joinRoom, newRoom, newUser, type TestUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const PRESENCE_TTL_MS = 2000;
 
 describeWith(['postgres', 'redisCluster'], 'presence: online per connection, across nodes', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const { cluster: c, nodes } = useServer({
+    label: 'presence_cross_node',
+    nodes: 2,
+    env: { PRESENCE_TTL: '2s' },
+  });
+  const [a, b] = nodes;
 
-  beforeAll(async () => {
-    c = await startCluster({ label: 'presence_cross_node', nodes: 2, env: { PRESENCE_TTL: '2s' } });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   async function roomWith(...members: TestUser[]) {
     const room = await newRoom(a, members[0]!);

@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createSharedStore, type SharedStore } from '../src/platform/redis.js';
 import { PRESENCE_LIST_LIMIT, presenceState } from '../src/presence/presence.js';
-import { testEnv } from './helpers/env.js';
+import { redisClusterNodes } from './helpers/env.js';
 import { describeWith } from './helpers/services.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -79,13 +79,10 @@ contract('expiring sets in memory', () =>
 
 describeWith(['redisCluster'], 'expiring sets on the Redis Cluster', () => {
   contract('cluster', () =>
-    createSharedStore(
-      loadConfig({ NODE_ENV: 'test', REDIS_CLUSTER_NODES: testEnv.redisClusterNodes }).redis,
-      {
-        retries: 1,
-        logger: createLogger('silent'),
-      },
-    ),
+    createSharedStore(loadConfig({ NODE_ENV: 'test', REDIS_CLUSTER_NODES: redisClusterNodes() }).redis, {
+      retries: 1,
+      logger: createLogger('silent'),
+    }),
   );
 });
 

@@ -1,38 +1,20 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { TYPING_CLIENT_EXPIRY_MS, TYPING_TTL_MS } from '../src/presence/typing.js';
-import {
-  ack,
-  closeChatClients,
-  connectChat,
-  nextEvent,
-  record,
-  startCluster,
-  type ClusterNode,
-  type TestCluster,
-} from './helpers/cluster.js';
-import { joinRoom, newRoom, newUser } from './helpers/factories.js';
+import { ack, closeChatClients, connectChat, nextEvent, record } from './helpers/cluster.js';
+import { roomOfTwo } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'presence: typing indicators across nodes', () => {
-  let c: TestCluster;
-  let a: ClusterNode;
-  let b: ClusterNode;
+  const [a, b] = useServer({
+    label: 'presence_typing',
+    nodes: 2,
+  }).nodes;
 
-  beforeAll(async () => {
-    c = await startCluster({ label: 'presence_typing', nodes: 2 });
-    [a, b] = c.nodes as [ClusterNode, ClusterNode];
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await c?.close();
-  });
 
   async function pair() {
-    const alice = await newUser(a);
-    const bob = await newUser(a);
-    const room = await newRoom(a, alice);
-    await joinRoom(a, bob, room);
+    const { alice, bob, room } = await roomOfTwo(a);
     const aliceOnA = await connectChat(a.url, { token: alice.token });
     const bobOnB = await connectChat(b.url, { token: bob.token });
     await ack(aliceOnA, 'room:join', { roomId: room.id });

@@ -12,6 +12,7 @@ import { newSite, uniqueName } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 const limits = {
   GUEST_MAX_PER_IP: '3',
@@ -39,8 +40,7 @@ function attacks(t: () => TestServer, site: () => Site, forwardedFor: (real: str
 }
 
 describeWith(['postgres'], 'client address behind one trusted proxy (TRUST_PROXY=1)', () => {
-  let db: TestDatabase;
-  let t: TestServer;
+  const { t } = useServer({ label: 'proxy_client_hops', env: { ...limits, TRUST_PROXY: '1' } });
   let site: Site;
   const { guest, failedLogin } = attacks(
     () => t,
@@ -49,13 +49,7 @@ describeWith(['postgres'], 'client address behind one trusted proxy (TRUST_PROXY
   );
 
   beforeAll(async () => {
-    db = await createTestDatabase('proxy_client_hops');
-    t = await startTestServer({ databaseUrl: db.url, env: { ...limits, TRUST_PROXY: '1' } });
     site = (await newSite(t, { settings: { guestsEnabled: true } })).site;
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   it('limits guests per real address however the forged first entry rotates', async () => {

@@ -11,7 +11,7 @@ import { AppError } from '../src/platform/errors.js';
 import { createLogger } from '../src/platform/logger.js';
 import { rateLimiter, rateLimitKey, type RateLimit, type RateLimiter } from '../src/platform/rate-limit.js';
 import { createSharedStore, type SharedStore } from '../src/platform/redis.js';
-import { clusterNodeList, testEnv } from './helpers/env.js';
+import { clusterNodeList, redisClusterNodes } from './helpers/env.js';
 import { describeWith } from './helpers/services.js';
 
 const logger = createLogger('silent');
@@ -126,7 +126,7 @@ contract('rate limits on the in-memory store', () =>
 );
 
 const openCluster = () =>
-  createSharedStore(loadConfig({ NODE_ENV: 'test', REDIS_CLUSTER_NODES: testEnv.redisClusterNodes }).redis, {
+  createSharedStore(loadConfig({ NODE_ENV: 'test', REDIS_CLUSTER_NODES: redisClusterNodes() }).redis, {
     retries: 1,
     logger,
   });

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newRoom, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: bad input', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'rooms_bad_input' });
   let user: TestUser;
 
   beforeAll(async () => {
-    db = await createTestDatabase('rooms_bad_input');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
     user = await newUser(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   const create = (body: unknown) => http.post('/v1/rooms', { headers: user.headers, body });

@@ -4,31 +4,18 @@
  * come back with the code they know; the room's other connections learn the new code from `room:updated`,
  * the removed user does not.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { roomsRepository } from '../src/rooms/rooms.repository.js';
 import { ack, closeChatClients, connectChat, nextEvent, record } from './helpers/cluster.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newAdmin, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client, type TestResponse } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type TestResponse } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: join code rotation', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'rooms_code_rotation' });
 
-  beforeAll(async () => {
-    db = await createTestDatabase('rooms_code_rotation');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await t?.close();
-    await db?.drop();
-  });
 
   interface Setup {
     room: { id: string; code: string };

@@ -1,24 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newAdmin, newRoom, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: create, read, update, delete with role checks', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('rooms_crud');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http } = useServer({ label: 'rooms_crud' });
 
   const publicCount = async (siteId: string) =>
     (await t.server.deps.sites.repo.findById(siteId))!.publicRoomCount;

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newRoom, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: directory cursors cannot be forged or reused elsewhere', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'rooms_cursor' });
   let viewer: TestUser;
   let cursors: { newest: string; title: string };
 
   beforeAll(async () => {
-    db = await createTestDatabase('rooms_cursor');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
     const owner = await newUser(t);
     viewer = await newUser(t);
     for (let i = 0; i < 5; i += 1) await newRoom(t, owner, { title: `Room ${i}` });
@@ -23,10 +16,6 @@ describeWith(['postgres'], 'rooms: directory cursors cannot be forged or reused 
       (await http.get(`/v1/rooms?sort=${sort}&limit=2`, { headers: viewer.headers })).body
         .nextCursor as string;
     cursors = { newest: await cursorOf('newest'), title: await cursorOf('title') };
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   async function expectRejected(query: string, as: TestUser = viewer) {

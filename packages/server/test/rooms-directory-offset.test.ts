@@ -1,24 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { newRoom, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: directory offset pages (deferred join) with total', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('rooms_offset');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http } = useServer({ label: 'rooms_offset' });
 
   async function get(viewer: TestUser, query: string) {
     const res = await http.get(`/v1/rooms?${query}`, { headers: viewer.headers });

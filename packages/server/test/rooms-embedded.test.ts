@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describe('rooms on the embedded database (PGlite, the laptop default)', () => {
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    t = await startTestServer();
-    http = client(t.url);
-  });
-  afterAll(() => t?.close());
+  const { t, http } = useServer({ services: [] });
 
   it('creates, joins by code, lists (both modes), pages members and moderates', async () => {
     const owner = await newUser(t);

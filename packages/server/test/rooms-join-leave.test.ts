@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { CODE_FAILURES_MAX, roomsService } from '../src/rooms/rooms.service.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { authUserOf, newAdmin, newRoom, newSite, newUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: join, join by code, leave', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('rooms_join');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http } = useServer({ label: 'rooms_join' });
 
   const memberCount = async (roomId: string, headers: Record<string, string>) =>
     (await http.get(`/v1/rooms/${roomId}`, { headers })).body.memberCount as number;

@@ -4,31 +4,18 @@
  * over REST and the socket. Only site admins may ban a non-member (pre-emptively). The ban list exists only for
  * the room's moderators and site admins.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { membershipRepository } from '../src/rooms/membership.js';
 import { ack, closeChatClients, connectChat } from './helpers/cluster.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newAdmin, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client, type TestResponse } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { type TestResponse } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: moderation applies to members only and reveals no one', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'rooms_moderation_members' });
 
-  beforeAll(async () => {
-    db = await createTestDatabase('rooms_moderation_members');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await t?.close();
-    await db?.drop();
-  });
 
   interface Setup {
     roomId: string;

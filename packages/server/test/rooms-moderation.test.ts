@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { assertRoomPermission, membershipRepository } from '../src/rooms/membership.js';
 import type { RoomEventMap } from '../src/rooms/room-events.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { authUserOf, newAdmin, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: moderation (mute, kick, ban, roles)', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('rooms_moderation');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http } = useServer({ label: 'rooms_moderation' });
 
   interface Staffed {
     room: { id: string; code: string };

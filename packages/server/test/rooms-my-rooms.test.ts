@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { membershipRepository } from '../src/rooms/membership.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newRoom, newUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'rooms: my rooms with unread counts', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('rooms_mine');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http } = useServer({ label: 'rooms_mine' });
 
   // Messages belong to another domain; here the room's sequence is advanced as a send would advance it.
   const messagesArrive = (roomId: string, lastSeq: number) =>

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newAdmin, newRoom, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], "rooms: tenant isolation (site B cannot reach site A's rooms)", () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'rooms_tenants' });
   let ownerA: TestUser;
   let memberA: TestUser;
   let userB: TestUser;
@@ -16,9 +12,6 @@ describeWith(['postgres'], "rooms: tenant isolation (site B cannot reach site A'
   let rooms: { pub: { id: string; code: string | null }; priv: { id: string; code: string | null } };
 
   beforeAll(async () => {
-    db = await createTestDatabase('rooms_tenants');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
     const a = (await newSite(t)).site;
     const b = (await newSite(t)).site;
     ownerA = await newUser(t, { site: a });
@@ -31,10 +24,6 @@ describeWith(['postgres'], "rooms: tenant isolation (site B cannot reach site A'
     };
     await http.post(`/v1/rooms/${rooms.pub.id}/join`, { headers: memberA.headers });
     await newRoom(t, userB, { title: 'B public' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   it("lists only the request's own site in the directory, both modes", async () => {

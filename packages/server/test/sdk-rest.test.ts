@@ -3,27 +3,18 @@
  * API group, errors as `SyncTalkError`, the site header, and failover across several server URLs.
  */
 import { createServer as createNetServer } from 'node:net';
-import { createClient, memoryTokenStore, SyncTalkError, type SyncTalkClient } from '@synctalk/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import type { SyncTalkError } from '@synctalk/sdk';
+import { createClient, memoryTokenStore, type SyncTalkClient } from '@synctalk/sdk';
+import { expect, it } from 'vitest';
 import { newSite, uniqueName } from './helpers/factories.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
+import { failure } from './helpers/sdk.js';
 
 const PASSWORD = 'correct horse battery';
 
 describeWith(['postgres'], 'sdk: the REST client against a real server', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sdk_rest');
-    t = await startTestServer({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t } = useServer({ label: 'sdk_rest' });
 
   async function signedUp(
     options: { site?: string; baseUrl?: string | string[] } = {},
@@ -31,16 +22,6 @@ describeWith(['postgres'], 'sdk: the REST client against a real server', () => {
     const client = createClient({ baseUrl: options.baseUrl ?? t.url, site: options.site });
     await client.auth.signup({ username: uniqueName('sdk'), password: PASSWORD });
     return client;
-  }
-
-  /** What a thrown call threw. */
-  async function failure(call: Promise<unknown>): Promise<SyncTalkError> {
-    const error = await call.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(SyncTalkError);
-    return error as SyncTalkError;
   }
 
   it('signs up, signs in and edits the profile', async () => {

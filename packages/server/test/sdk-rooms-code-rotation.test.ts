@@ -2,41 +2,22 @@
  * The SDK's join-code calls against a real server: `client.rooms.rotateCode` and the `rotateCode` option of
  * `kick` and `ban`, which return the room with its new code (and nothing without the option).
  */
-import { createClient, SyncTalkError, type SyncTalkClient } from '@synctalk/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { createClient, type SyncTalkClient } from '@synctalk/sdk';
+import { expect, it } from 'vitest';
 import { uniqueName } from './helpers/factories.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
+import { failure } from './helpers/sdk.js';
 
 const PASSWORD = 'correct horse battery';
 
 describeWith(['postgres'], 'sdk: rotating join codes', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sdk_code_rotation');
-    t = await startTestServer({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t } = useServer({ label: 'sdk_code_rotation' });
 
   async function signedUp(): Promise<SyncTalkClient> {
     const client = createClient({ baseUrl: t.url });
     await client.auth.signup({ username: uniqueName('sdk'), password: PASSWORD });
     return client;
-  }
-
-  async function failure(call: Promise<unknown>): Promise<SyncTalkError> {
-    const error = await call.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(SyncTalkError);
-    return error as SyncTalkError;
   }
 
   it('rotates the code, on its own and with a kick or a ban', async () => {

@@ -13,29 +13,18 @@ import {
   type Message,
   type Tokens,
 } from '@synctalk/sdk';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { eventually } from './helpers/cluster.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { uniqueName } from './helpers/factories.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const TTL_MS = 3000;
 
 describeWith(['postgres'], 'sdk: token refresh, single-flight, and on a live connection', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sdk_token_refresh');
-    t = await startTestServer({
-      databaseUrl: db.url,
-      env: { JWT_ACCESS_TTL: `${TTL_MS / 1000}s`, JWT_REFRESH_GRACE: '1s' },
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
+  const { t } = useServer({
+    label: 'sdk_token_refresh',
+    env: { JWT_ACCESS_TTL: `${TTL_MS / 1000}s`, JWT_REFRESH_GRACE: '1s' },
   });
 
   const signUp = async (tokens = memoryTokenStore()) => {

@@ -4,25 +4,24 @@
  * same-origin except for the widget bundle any website loads, and HSTS only over HTTPS. Socket.IO's own
  * HTTP answers get nosniff too.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { request, type TestResponse } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { widgetFixture, widgetVersion, type WidgetFixture } from './helpers/widget-build.js';
+import { widgetVersion } from './helpers/widget-build.js';
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 describeWith(['postgres'], 'security headers', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('security_headers');
   let t: TestServer;
   let proxied: TestServer;
 
   beforeAll(async () => {
-    f = await widgetFixture('security_headers');
     t = await f.start({ DEMO_PAGE: 'true' });
     proxied = await f.start({ TRUST_PROXY: '1' });
   });
-  afterAll(() => f?.close());
 
   function expectApiHeaders(res: TestResponse | Response, label: string) {
     expect(res.headers.get('x-content-type-options'), label).toBe('nosniff');

@@ -4,32 +4,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 // The SDK's Node entry, from source (vitest aliases only the package root to source).
 import { createUserToken } from '@synctalk/sdk/server';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres', 'redisCluster'], 'Site tokens: exchange', () => {
-  let db: TestDatabase;
-  let t: TestServer;
+  const { t } = useServer({ label: 'site_token', services: ['postgres', 'redisCluster'] });
   let site: Site;
   let secret: string;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('site_token');
-    t = await startTestServer({ databaseUrl: db.url, redis: 'cluster' });
     ({ site, secret } = await newSite(t));
     headers = { 'x-synctalk-site': site.publicId };
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   const exchange = (token: string, h = headers) =>

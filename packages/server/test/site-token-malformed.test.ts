@@ -3,49 +3,33 @@
  * not JSON, the wrong or no algorithm, missing claims, the wrong time or site, a bad signature — is a 401
  * `unauthorized` (a body of the wrong shape is a 400), never a 500, and nothing is logged at error level.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startLoggedServer } from './helpers/log-capture.js';
-import type { TestServer } from './helpers/server.js';
-import type { CapturedLogs } from './helpers/log-capture.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
+import { nowSeconds, siteTokenClaims } from './helpers/token-claims.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 const json = (value: unknown) => b64(JSON.stringify(value));
 const HS256 = json({ alg: 'HS256', typ: 'JWT' });
 
 describeWith(['postgres'], 'Site tokens: malformed tokens are 401s, not 500s', () => {
-  let db: TestDatabase;
-  let t: TestServer & { logs: CapturedLogs };
+  const { t } = useServer({ label: 'site_token_malformed', logs: true });
   let site: Site;
   let secret: string;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('site_token_malformed');
-    t = await startLoggedServer({ databaseUrl: db.url });
     ({ site, secret } = await newSite(t));
     headers = { 'x-synctalk-site': site.publicId };
   });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
 
-  const now = () => Math.floor(Date.now() / 1000);
-  const claims = (extra: Record<string, unknown> = {}) => ({
-    sub: 'customer-1',
-    site: site.publicId,
-    iat: now(),
-    exp: now() + 600,
-    jti: randomUUID(),
-    ...extra,
-  });
+  const now = nowSeconds;
+  const claims = (extra: Record<string, unknown> = {}) => siteTokenClaims(site, extra);
   /** `header.payload` (already encoded) with a valid HS256 MAC by the site's secret. */
   const signed = (header: string, payload: string, key = secret) => {
     const input = `${header}.${payload}`;

@@ -2,16 +2,16 @@
  * Site tokens, refused: each way a token can be wrong is a 401 whose message names it, and no user or
  * session comes out of it.
  */
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUserToken } from '@synctalk/sdk/server';
 import type { Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { countRefreshTokens, countUsers, newSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
+import { nowSeconds, siteTokenClaims } from './helpers/token-claims.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -22,34 +22,20 @@ function handMade(header: Record<string, unknown>, payload: Record<string, unkno
 }
 
 describeWith(['postgres', 'redisCluster'], 'Site tokens: rejections', () => {
-  let db: TestDatabase;
-  let t: TestServer;
+  const { t } = useServer({ label: 'site_token_rej', services: ['postgres', 'redisCluster'] });
   let site: Site;
   let secret: string;
   let other: { site: Site; secret: string };
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('site_token_rej');
-    t = await startTestServer({ databaseUrl: db.url, redis: 'cluster' });
     ({ site, secret } = await newSite(t));
     other = await newSite(t);
     headers = { 'x-synctalk-site': site.publicId };
   });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
 
-  const now = () => Math.floor(Date.now() / 1000);
-  const claims = (extra: Record<string, unknown> = {}) => ({
-    sub: 'customer-1',
-    site: site.publicId,
-    iat: now(),
-    exp: now() + 600,
-    jti: randomUUID(),
-    ...extra,
-  });
+  const now = nowSeconds;
+  const claims = (extra: Record<string, unknown> = {}) => siteTokenClaims(site, extra);
   // Exactly these claims (a JWT library would add iat), HS256.
   const sign = (payload: Record<string, unknown>, key = secret) =>
     handMade({ alg: 'HS256', typ: 'JWT' }, payload, key);

@@ -4,18 +4,17 @@
  * `assertCanChat`, wherever chatting starts (here: creating and joining rooms; every other write is in
  * verified-only-writes.test.ts).
  */
-import { describe, expect, it, afterAll, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll } from 'vitest';
 import type { UserKind } from '@synctalk/sdk';
 import { createUserToken } from '@synctalk/sdk/server';
 import { assertCanChat, canChat } from '../src/auth/policy.js';
 import type { AuthUser } from '../src/auth/tokens.js';
 import { AppError } from '../src/platform/errors.js';
 import { siteSettingsDefaults, type Site } from '../src/sites/sites.repository.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite, newUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 describe('assertCanChat', () => {
   const site = (verifiedOnly: boolean): Site => ({
@@ -65,21 +64,14 @@ describe('assertCanChat', () => {
 });
 
 describeWith(['postgres'], 'Verified-only sites over HTTP', () => {
-  let db: TestDatabase;
-  let t: TestServer;
+  const { t } = useServer({ label: 'verified_only' });
   let site: Site;
   let secret: string;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('verified_only');
-    t = await startTestServer({ databaseUrl: db.url });
     ({ site, secret } = await newSite(t, { settings: { verifiedOnly: true, guestsEnabled: true } }));
     headers = { 'x-synctalk-site': site.publicId };
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   const api = () => client(t.url);

@@ -1,26 +1,15 @@
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newAdmin, newSite, newUser, uniqueName, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'POST /v1/admin/sites: platform admins create sites', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http, db } = useServer({ label: 'sites_create' });
   let admin: TestUser;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sites_create');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
     admin = await newAdmin(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   it('creates a site and answers its secret once', async () => {

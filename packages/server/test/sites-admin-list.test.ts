@@ -1,32 +1,21 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { defaultSite, newAdmin, newSite, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'GET /v1/admin/sites: keyset pages of every site', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'sites_list' });
   let admin: TestUser;
   const created: string[] = [];
   const secrets: string[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase('sites_list');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
     admin = await newAdmin(t);
     for (let i = 0; i < 5; i++) {
       const { site, secret } = await newSite(t);
       created.push(site.publicId);
       secrets.push(secret);
     }
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   it('walks every site once, oldest first, and ends with a null cursor', async () => {

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newAdmin, newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'GET / PATCH /v1/admin/sites/:publicId', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'sites_update' });
   let admin: TestUser;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sites_update');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
     admin = await newAdmin(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   it('reads any site; unknown ids are 404 and malformed ones 400', async () => {

@@ -1,24 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expect, it } from 'vitest';
 import { defaultSite, newAdmin, newSite, newUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], '/v1/site: a site admin manages their own site', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sites_own');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const { t, http } = useServer({ label: 'sites_own' });
 
   it('reads and updates their site', async () => {
     const { site } = await newSite(t, { name: 'Mine', origins: ['https://mine.example'] });

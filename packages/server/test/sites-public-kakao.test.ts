@@ -1,11 +1,10 @@
 /** `GET /v1/site/public` tells a widget whether to offer Kakao Login: true exactly when the server has it. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { publicSiteSchema } from '@synctalk/sdk/schemas';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite } from './helpers/factories.js';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 const KAKAO = {
   KAKAO_REST_API_KEY: 'rest-api-key-for-tests',
@@ -13,25 +12,11 @@ const KAKAO = {
 };
 
 describeWith(['postgres'], 'GET /v1/site/public: kakao, whether Kakao Login is configured', () => {
-  let db: TestDatabase;
-  let withKakao: TestServer;
-  let without: TestServer;
-  let keyOnly: TestServer;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sites_public_kakao');
-    // Three servers on one database: Kakao configured, not configured, and half configured (no redirect URI).
-    withKakao = await startTestServer({ databaseUrl: db.url, env: KAKAO });
-    without = await startTestServer({ databaseUrl: db.url });
-    keyOnly = await startTestServer({
-      databaseUrl: db.url,
-      env: { KAKAO_REST_API_KEY: KAKAO.KAKAO_REST_API_KEY },
-    });
-  });
-  afterAll(async () => {
-    await Promise.all([withKakao?.close(), without?.close(), keyOnly?.close()]);
-    await db?.drop();
-  });
+  // Three servers on one database: Kakao configured, not configured, and half configured (no redirect URI).
+  const main = useServer({ label: 'sites_public_kakao', env: KAKAO });
+  const withKakao = main.t;
+  const without = useServer({ on: main }).t;
+  const keyOnly = useServer({ on: main, env: { KAKAO_REST_API_KEY: KAKAO.KAKAO_REST_API_KEY } }).t;
 
   it('is true on a server with Kakao configured, for every site, and Kakao sign-in then starts', async () => {
     const { site } = await newSite(withKakao);

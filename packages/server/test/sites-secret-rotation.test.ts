@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { beforeAll, expect, it } from 'vitest';
 import { newAdmin, newUser, uniqueName, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startLoggedServer, type CapturedLogs } from './helpers/log-capture.js';
 import { describeWith } from './helpers/services.js';
-import type { TestServer } from './helpers/server.js';
+import { useServer } from './helpers/use-server.js';
 
 describeWith(['postgres'], 'site secret rotation', () => {
-  let db: TestDatabase;
-  let t: TestServer & { logs: CapturedLogs };
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'sites_rotate', logs: true });
   let platformAdmin: TestUser;
   const shown: string[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase('sites_rotate');
-    t = await startLoggedServer({ databaseUrl: db.url });
-    http = client(t.url);
     platformAdmin = await newAdmin(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   async function createSite() {

@@ -6,33 +6,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createUserToken } from '@synctalk/sdk/server';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
 import { ack, closeChatClients, connectChat, type ChatClient } from './helpers/cluster.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newSite, newUser, type TestUser } from './helpers/factories.js';
-import { client } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
+import { useServer } from './helpers/use-server.js';
 
 const REFUSED = { code: 'forbidden', message: 'This site only lets verified users chat' };
 
 describeWith(['postgres'], 'Verified-only sites refuse every write of unverified users', () => {
-  let db: TestDatabase;
-  let t: TestServer;
-  let http: ReturnType<typeof client>;
+  const { t, http } = useServer({ label: 'verified_only_writes' });
 
-  beforeAll(async () => {
-    db = await createTestDatabase('verified_only_writes');
-    t = await startTestServer({ databaseUrl: db.url });
-    http = client(t.url);
-  });
   afterEach(() => closeChatClients());
-  afterAll(async () => {
-    closeChatClients();
-    await t?.close();
-    await db?.drop();
-  });
 
   interface Setup {
     site: Site;

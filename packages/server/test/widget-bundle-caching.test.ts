@@ -3,21 +3,20 @@
  * /widget.js and a year, immutable, on the versioned URL; a rebuild is served at once with a new ETag.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { widgetVersion, widgetFixture, type WidgetFixture } from './helpers/widget-build.js';
+import { widgetVersion } from './helpers/widget-build.js';
 
 describeWith(['postgres'], 'widget bundle caching: ETag, 304, Cache-Control, rebuilds', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('widget_caching');
   let t: TestServer;
   const version = widgetVersion;
 
   beforeAll(async () => {
-    f = await widgetFixture('widget_caching');
     t = await f.start();
   });
-  afterAll(() => f?.close());
 
   // The uncompressed representation (compressed ones: widget-bundle-compression.test.ts).
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>

@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { widgetVersion, widgetFixture, type WidgetFixture } from './helpers/widget-build.js';
+import { widgetVersion } from './helpers/widget-build.js';
 
 /** A raw GET (fetch would decode the body and hide the encoding). */
 function raw(url: string, headers: Record<string, string>) {
@@ -31,14 +32,12 @@ function raw(url: string, headers: Record<string, string>) {
 }
 
 describeWith(['postgres'], 'widget bundle compression: Brotli, gzip, identity', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('widget_compression');
   let t: TestServer;
 
   beforeAll(async () => {
-    f = await widgetFixture('widget_compression');
     t = await f.start();
   });
-  afterAll(() => f?.close());
 
   const hash = (body: Buffer) => createHash('sha384').update(body).digest('base64url');
 

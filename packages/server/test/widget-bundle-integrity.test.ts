@@ -2,23 +2,22 @@
  * GET /widget/<version>/integrity.json: what a host needs to pin the bundle with Subresource Integrity —
  * the versioned URL (on PUBLIC_URL, else the request's origin) and the sha384 of the exact bytes served.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { sri, widgetVersion, widgetFixture, type WidgetFixture } from './helpers/widget-build.js';
+import { sri, widgetVersion } from './helpers/widget-build.js';
 
 describeWith(['postgres'], 'widget integrity.json: the versioned URL and its SRI hash', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('widget_integrity');
   let t: TestServer;
   let behindProxy: TestServer;
 
   beforeAll(async () => {
-    f = await widgetFixture('widget_integrity');
     t = await f.start();
     behindProxy = await f.start({ PUBLIC_URL: 'https://chat.example.com/' });
   });
-  afterAll(() => f?.close());
 
   it('names the version, the absolute versioned URL and the sha384 of the bytes that URL serves', async () => {
     const res = await client(t.url).get(`/widget/${widgetVersion}/integrity.json`);

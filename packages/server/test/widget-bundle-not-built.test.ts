@@ -4,21 +4,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { sri, widgetVersion, widgetFixture, type WidgetFixture } from './helpers/widget-build.js';
+import { sri, widgetVersion } from './helpers/widget-build.js';
 
 describeWith(['postgres'], 'widget bundle not built yet', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('widget_not_built', { empty: true });
   let t: TestServer;
 
   beforeAll(async () => {
-    f = await widgetFixture('widget_not_built', { empty: true });
     t = await f.start();
   });
-  afterAll(() => f?.close());
 
   const paths = [
     '/widget.js',

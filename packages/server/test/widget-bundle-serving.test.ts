@@ -2,21 +2,20 @@
  * GET /widget.js and /widget/<version>/widget.js: the bundle as any website loads it, readable cross-origin
  * without credentials, with its source map beside it; other versions and methods are JSON errors.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
+import { useWidgetFixture } from './helpers/use-server.js';
 import type { TestServer } from './helpers/server.js';
-import { widgetVersion, widgetFixture, type WidgetFixture } from './helpers/widget-build.js';
+import { widgetVersion } from './helpers/widget-build.js';
 
 describeWith(['postgres'], 'GET /widget.js: the widget bundle', () => {
-  let f: WidgetFixture;
+  const f = useWidgetFixture('widget_serving');
   let t: TestServer;
 
   beforeAll(async () => {
-    f = await widgetFixture('widget_serving');
     t = await f.start();
   });
-  afterAll(() => f?.close());
 
   // The uncompressed representation (compressed ones: widget-bundle-compression.test.ts).
   const get = (path: string, init: RequestInit = {}) =>

@@ -1,12 +1,22 @@
 /**
- * Runs `synctalk-server` (src/main.ts, through tsx with the `@synctalk/source` condition, so no build is
- * needed) as a child process with a clean environment: one-shot commands, and servers that are stopped later.
+ * Runs `synctalk-server` as a child process with a clean environment: one-shot commands, and servers that are
+ * stopped later. From src/main.ts through tsx with the `@synctalk/source` condition (no build needed), or,
+ * with `{ built: true }`, the bundle users run (`builtMain`, made by `npm run build`).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const args = (command: string[]) => ['--import', 'tsx', '--conditions=@synctalk/source', main, ...command];
+/** The built server (`npm run build`). */
+export const builtMain = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export interface EntryOptions {
+  /** Run `builtMain` instead of the sources. */
+  built?: boolean;
+}
+
+const args = (command: string[], { built = false }: EntryOptions = {}) =>
+  built ? [builtMain, ...command] : ['--import', 'tsx', '--conditions=@synctalk/source', main, ...command];
 
 /** Only what the process needs to run, plus the test's variables. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -25,9 +35,10 @@ export function runCommand(
   env: Record<string, string>,
   stdin = '',
   timeoutMs = 30_000,
+  entry: EntryOptions = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args(command), {
+    const child = spawn(process.execPath, args(command, entry), {
       env: cleanEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -49,6 +60,9 @@ export function runCommand(
 
 export interface ServerProcess {
   pid: number;
+  child: ChildProcess;
+  /** Resolves with the exit code once the process ended. */
+  exited: Promise<number | null>;
   /** Resolves with the URL once the server listens. */
   url: Promise<string>;
   /** Everything written to stdout and stderr so far. */
@@ -58,8 +72,8 @@ export interface ServerProcess {
 }
 
 /** Starts `synctalk-server` (serve) with `env`. */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, args([]), {
+export function startServerProcess(env: Record<string, string>, entry: EntryOptions = {}): ServerProcess {
+  const child = spawn(process.execPath, args([], entry), {
     env: cleanEnv({ PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -84,6 +98,8 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
   url.catch(() => undefined);
   return {
     pid: child.pid!,
+    child,
+    exited,
     url,
     output: () => out,
     async stop() {

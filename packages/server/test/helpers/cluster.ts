@@ -23,7 +23,6 @@ import type { Env } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import { createServer, type SyncTalkServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { testEnv } from './env.js';
 import { testConfigEnv, type TestServer } from './server.js';
 
 export type ChatClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -137,6 +136,16 @@ export async function startChild(env: Env): Promise<ClusterNode> {
   };
 }
 
+/**
+ * What a `useServer` stand-in (helpers/use-server.ts) answers with the object it stands for; helpers that
+ * compare nodes by identity unwrap with it.
+ */
+export const UNWRAP: unique symbol = Symbol('synctalk.test.unwrap');
+
+function unwrap<T>(value: T): T {
+  return ((value as { [UNWRAP]?: T })[UNWRAP] ?? value) as T;
+}
+
 /** Starts `nodes` servers on one fresh database and the Redis Cluster. */
 export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
   const database = await createTestDatabase(options.label);
@@ -155,7 +164,8 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
       nodes.push(node);
       return node;
     },
-    async stopNode(node, { kill = false } = {}) {
+    async stopNode(standIn, { kill = false } = {}) {
+      const node = unwrap(standIn);
       const i = nodes.indexOf(node);
       if (i >= 0) nodes.splice(i, 1);
       if (node.isProcess) {
@@ -329,6 +339,3 @@ export function closeChatClients(): void {
   for (const socket of openSockets) socket.close();
   openSockets.clear();
 }
-
-/** The test Redis Cluster's seed nodes, for tests that need their own Redis client. */
-export const redisClusterNodes = testEnv.redisClusterNodes;

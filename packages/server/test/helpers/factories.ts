@@ -111,3 +111,12 @@ export async function joinRoom(t: TestServer, member: TestUser, room: Room): Pro
   const site = (await t.server.deps.sites.repo.findById(member.user.siteId))!;
   await roomsService(t.server.deps).joinById(site, authUserOf(member), room.id);
 }
+
+/** Alice and Bob (new users on `t`'s default site) in a new public room Alice owns: the usual cast. */
+export async function roomOfTwo(t: TestServer): Promise<{ alice: TestUser; bob: TestUser; room: Room }> {
+  const alice = await newUser(t);
+  const bob = await newUser(t);
+  const room = await newRoom(t, alice);
+  await joinRoom(t, bob, room);
+  return { alice, bob, room };
+}

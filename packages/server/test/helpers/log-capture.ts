@@ -5,10 +5,8 @@
  */
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { loadConfig } from '../../src/config.js';
 import { currentRequestId } from '../../src/platform/logger.js';
-import { createServer, type SyncTalkServer } from '../../src/server.js';
-import { testConfigEnv, type TestServer, type TestServerOptions } from './server.js';
+import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
 
 export interface CapturedLogs {
   logger: Logger;
@@ -56,23 +54,5 @@ export async function startLoggedServer(
   options: TestServerOptions = {},
 ): Promise<TestServer & { logs: CapturedLogs }> {
   const logs = captureLogger();
-  const { env, cleanup } = testConfigEnv(options);
-  let server: SyncTalkServer;
-  try {
-    server = await createServer(loadConfig(env), { logger: logs.logger });
-  } catch (error) {
-    cleanup();
-    throw error;
-  }
-  const { port } = await server.listen(0, '127.0.0.1');
-  return {
-    server,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    logs,
-    async close() {
-      await server.close();
-      cleanup();
-    },
-  };
+  return { ...(await startTestServer({ ...options, logger: logs.logger })), logs };
 }

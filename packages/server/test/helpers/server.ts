@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Env } from '../../src/config.js';
+import type { Logger } from '../../src/platform/logger.js';
 import { createServer, type SyncTalkServer } from '../../src/server.js';
-import { testEnv } from './env.js';
+import { redisClusterNodes, testEnv } from './env.js';
 
 export interface TestServer {
   server: SyncTalkServer;
@@ -21,6 +22,8 @@ export interface TestServerOptions {
   env?: Env;
   /** Serve the widget bundle from this directory instead of the installed `@synctalk/widget` build. */
   widgetDir?: string;
+  /** Log into this logger instead of the configured one (see log-capture.ts). */
+  logger?: Logger;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -44,7 +47,7 @@ export function testConfigEnv(options: TestServerOptions = {}): { env: Env; clea
     cleanup = () => rmSync(dir, { recursive: true, force: true });
   }
   const redis = options.redis ?? 'memory';
-  if (redis === 'cluster') env.REDIS_CLUSTER_NODES = testEnv.redisClusterNodes;
+  if (redis === 'cluster') env.REDIS_CLUSTER_NODES = redisClusterNodes();
   else if (typeof redis === 'object') env.REDIS_URL = redis.url;
   return { env: { ...env, ...options.env }, cleanup };
 }
@@ -54,7 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadConfig(env);
   let server: SyncTalkServer;
   try {
-    server = await createServer(config, { widgetDir: options.widgetDir });
+    server = await createServer(config, { widgetDir: options.widgetDir, logger: options.logger });
   } catch (error) {
     cleanup();
     throw error;
