@@ -1,7 +1,7 @@
 /**
- * Every curl example in the READMEs (the root one and packages/*\/README.md) runs as written against a real
- * server: each shell block that calls curl is run by bash with the real `curl` (and `jq`), in the order the
- * README gives them, with the variables earlier blocks set (`TOKEN=$(curl … | jq -r .accessToken)`) carried to
+ * Every curl example in the READMEs (the root one, packages/*\/README.md and examples/*\/README.md) runs as
+ * written against a real server: each shell block that calls curl is run by bash with the real `curl` (and
+ * `jq`), in the order the README gives them, with the variables earlier blocks set (`TOKEN=$(curl … | jq -r .accessToken)`) carried to
  * later ones. The only change made to a block is the server's address: `http://localhost:3000`, what `npm start`
  * serves, becomes this test's server. Every request must answer 2xx (curl runs with `--fail` and reports each
  * status), every variable a block sets must get a value, and the examples must keep covering the basics: sign-up
@@ -33,7 +33,11 @@ function readmes(): string[] {
     .map((name) => join(root, 'packages', name, 'README.md'))
     .filter((path) => existsSync(path))
     .sort();
-  return [join(root, 'README.md'), ...packages];
+  const examples = readdirSync(join(root, 'examples'))
+    .map((name) => join(root, 'examples', name, 'README.md'))
+    .filter((path) => existsSync(path))
+    .sort();
+  return [join(root, 'README.md'), ...packages, ...examples];
 }
 
 /** The shell code blocks of a README that run curl, with the line they start on. */
@@ -123,7 +127,8 @@ describe('the READMEs’ curl examples', () => {
           );
         }
         const script = example.script.replaceAll(DOCUMENTED_URL, server.url);
-        const foreign = [...script.matchAll(/(?:localhost|127\.0\.0\.1):(\d+)/g)]
+        // Addresses outside single quotes are where requests go; quoted ones are data (e.g. allowed origins).
+        const foreign = [...script.replace(/'[^']*'/g, "''").matchAll(/(?:localhost|127\.0\.0\.1):(\d+)/g)]
           .filter((m) => m[1] !== String(server.port))
           .map((m) => m[0]);
         expect(foreign, `${where}: write the server as ${DOCUMENTED_URL} or $SYNCTALK`).toEqual([]);
