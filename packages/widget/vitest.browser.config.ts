@@ -13,6 +13,7 @@ export default defineProject({
     alias: [
       { find: /^@synctalk\/sdk$/, replacement: sdk('index.ts') },
       { find: /^@synctalk\/sdk\/server$/, replacement: sdk('server/index.ts') },
+      { find: /^@synctalk\/sdk\/schemas$/, replacement: sdk('schemas/index.ts') },
     ],
   },
   test: {
