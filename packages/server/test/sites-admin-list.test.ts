@@ -70,6 +70,12 @@ describeWith(['postgres'], 'GET /v1/admin/sites: keyset pages of every site', ()
     ['cursor=not-a-cursor!', 'cursor'],
     [`cursor=${Buffer.from('room:12').toString('base64url')}`, 'cursor'],
     [`cursor=${Buffer.from('site:0').toString('base64url')}`, 'cursor'],
+    // A cursor made up by the client (here the row id of the first site) is refused: cursors are signed.
+    [`cursor=${Buffer.from('site:1').toString('base64url')}`, 'cursor'],
+    [
+      `cursor=${Buffer.from(JSON.stringify({ id: '1' })).toString('base64url')}.AAAAAAAAAAAAAAAAAAAAAA`,
+      'cursor',
+    ],
     ['cursor=', 'cursor'],
   ])('refuses ?%s with validation_failed', async (query, path) => {
     const res = await http.get(`/v1/admin/sites?${query}`, { headers: admin.headers });

@@ -107,7 +107,6 @@ export {
   siteSettingsSchema,
   sitePageSchema,
   updateSiteBody,
-  type SiteCursorOptions,
 } from './sites.js';
 export {
   clientMsgId,

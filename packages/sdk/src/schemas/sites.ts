@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { isOrigin, PUBLIC_ID, queryInt, text } from './primitives.js';
+import { CURSOR_MAX_LENGTH } from './rooms.js';
 
 /** Longest site name, in characters. */
 export const SITE_NAME_MAX = 100;
@@ -67,39 +68,20 @@ export const publicIdParams = z.object({
   publicId: z.string().regex(PUBLIC_ID, 'must be a site public id like st_AbC123'),
 });
 
-/** How the server reads its own page cursors back: the row id, or `undefined` when it is not one of its own. */
-export interface SiteCursorOptions {
-  decodeCursor(cursor: string): string | undefined;
-}
-
 /**
- * `GET /v1/admin/sites?limit=&cursor=`. The cursor is opaque to clients; the server decodes it (into the
- * row id it stands for) with `decodeCursor`.
+ * `GET /v1/admin/sites?limit=&cursor=`. The cursor is opaque: pass a page's `nextCursor` back as it is.
  *
  * @example
  * ```ts
- * const query = listSitesQuery({ decodeCursor: (c) => (c === 'first' ? '1' : undefined) });
+ * listSitesQuery.parse({ limit: '50' }); // { limit: 50 }
  * ```
  */
-export function listSitesQuery({ decodeCursor }: SiteCursorOptions) {
-  return z.object({
-    limit: queryInt({ min: 1, max: SITE_PAGE_MAX, default: SITE_PAGE_DEFAULT }).describe(
-      `Sites per page, 1–${SITE_PAGE_MAX} (default ${SITE_PAGE_DEFAULT})`,
-    ),
-    cursor: z
-      .string()
-      .transform((value, ctx) => {
-        const id = decodeCursor(value);
-        if (id === undefined) {
-          ctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this API' });
-          return z.NEVER;
-        }
-        return id;
-      })
-      .optional()
-      .describe('The nextCursor of the previous page'),
-  });
-}
+export const listSitesQuery = z.object({
+  limit: queryInt({ min: 1, max: SITE_PAGE_MAX, default: SITE_PAGE_DEFAULT }).describe(
+    `Sites per page, 1–${SITE_PAGE_MAX} (default ${SITE_PAGE_DEFAULT})`,
+  ),
+  cursor: z.string().min(1).max(CURSOR_MAX_LENGTH).optional().describe('The nextCursor of the previous page'),
+});
 
 /** Per-site switches (`SiteSettings`). */
 export const siteSettingsSchema = z

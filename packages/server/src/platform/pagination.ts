@@ -31,7 +31,9 @@ export function cursorCodec(secretsKey: string, purpose: string): CursorCodec {
   const mac = (scope: string, body: string) =>
     createHmac('sha256', key).update(`${scope}\n${body}`).digest().subarray(0, 16).toString('base64url');
   const invalid = () =>
-    new AppError('validation_failed', 'Invalid query.cursor: not a cursor from this listing');
+    new AppError('validation_failed', 'Invalid query.cursor: not a cursor from this listing', [
+      { path: 'cursor', message: 'not a cursor from this listing', code: 'custom' },
+    ]);
 
   return {
     encode(scope, payload) {

@@ -12,7 +12,6 @@
 import { currentUser, requireRole } from '../auth/guard.js';
 import { kakaoConfigured } from '../auth/kakao/kakao.service.js';
 import type { Api } from '../platform/api.js';
-import { keysetPage } from '../platform/pagination.js';
 import type { DomainDeps } from '../domain-deps.js';
 import { requirePlatformAdmin } from './platform-admin.js';
 import { currentSite } from './site-context.js';
@@ -25,9 +24,9 @@ import {
   siteSecretSchema,
   sitePageSchema,
   updateSiteBody,
+  listSitesQuery,
 } from '@synctalk/sdk/schemas';
 import { createdSiteView, publicSiteView, siteView } from './site-views.js';
-import { encodeSiteCursor, listSitesQuery } from './sites.schemas.js';
 
 const ADMIN_TAGS = ['sites (platform admin)'];
 const SITE_TAGS = ['sites'];
@@ -70,12 +69,8 @@ export function registerSiteRoutes(api: Api, deps: DomainDeps): void {
     response: sitePageSchema,
     errors: ['validation_failed', 'unauthorized', 'forbidden'],
     handler: async (_ctx, { query }) => {
-      const { page, nextCursor } = await keysetPage(
-        query.limit,
-        (n) => sites.list({ limit: n, afterId: query.cursor }),
-        (last) => encodeSiteCursor(last.id),
-      );
-      return { items: page.map(siteView), nextCursor };
+      const { items, nextCursor } = await sites.page(query);
+      return { items: items.map(siteView), nextCursor };
     },
   });
 

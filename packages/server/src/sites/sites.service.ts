@@ -2,9 +2,12 @@
  * Site lifecycle: creation with a fresh signing secret (returned once, stored encrypted), rotation, and the
  * default site created on first start (whose secret is only revealed by rotating it).
  */
+import { id } from '@synctalk/sdk/schemas';
+import { z } from 'zod';
 import { decrypt, deriveKey, encrypt, randomString, randomToken } from '../platform/crypto.js';
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
+import { cursorCodec, keysetPage } from '../platform/pagination.js';
 import { sitesRepository, type Site, type SiteSettings, type SitesRepository } from './sites.repository.js';
 
 /** Public ids look like `st_` + 16 base62 characters: safe in HTML, URLs and logs. */
@@ -29,10 +32,15 @@ export function defaultSiteCreatedMessage(publicId: string): string {
 export type SitePatch = Parameters<SitesRepository['update']>[1];
 
 /** Sites: creation, secret rotation and reading, and the default site. */
+/** The sites list is one listing for the whole server (platform admins), not per site. */
+const LIST_SCOPE = 'all';
+const siteCursor = z.strictObject({ id });
+
 export function sitesService(deps: Deps) {
   const repo = sitesRepository(deps.db);
   const key = deriveKey(deps.config.auth.secretsKey, 'site-secrets');
   const unknown = (publicId: string) => new AppError('not_found', `No site ${publicId}`);
+  const cursors = cursorCodec(deps.config.auth.secretsKey, 'sites');
 
   /** Replaces the site's signing secret and returns the new one; undefined for an unknown site. */
   async function rotateSecret(siteId: string): Promise<string | undefined> {
@@ -56,8 +64,19 @@ export function sitesService(deps: Deps) {
       return site;
     },
 
-    /** Up to `limit` sites after id `afterId`, oldest first (a keyset page's rows). */
-    list: (options: { limit: number; afterId?: string }): Promise<Site[]> => repo.list(options),
+    /** A keyset page of every site, oldest first; `cursor` is a previous page's `nextCursor`. */
+    async page(query: {
+      limit: number;
+      cursor?: string;
+    }): Promise<{ items: Site[]; nextCursor: string | null }> {
+      const afterId = query.cursor ? cursors.decode(LIST_SCOPE, query.cursor, siteCursor).id : undefined;
+      const { page, nextCursor } = await keysetPage(
+        query.limit,
+        (n) => repo.list({ limit: n, afterId }),
+        (last) => cursors.encode(LIST_SCOPE, { id: last.id }),
+      );
+      return { items: page, nextCursor };
+    },
 
     /** Changes `site` (settings are merged) on behalf of user `by`; `not_found` when it is gone. */
     async update(site: Site, patch: SitePatch, by: string): Promise<Site> {
