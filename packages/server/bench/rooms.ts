@@ -28,6 +28,13 @@ import { createServer } from '../src/server.js';
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/synctalk_bench';
 const DEPTHS = [9_000, 90_000, 900_000];
 const PAGE = 20;
+const USAGE = `npm run bench:rooms [-- --database-url URL] [--rooms N] [--requests N] [--concurrency N]
+
+  --database-url  PostgreSQL to seed and measure (default: DATABASE_URL, else ${DEFAULT_URL})
+  --rooms         public rooms in the default site (default 1,000,000; at least ${(DEPTHS[0]! + PAGE).toLocaleString('en')});
+                  the depths measured are those of ${DEPTHS.map((d) => d.toLocaleString('en')).join(', ')} that fit
+  --requests      requests per measurement (default 100)
+  --concurrency   requests in flight (default 20)`;
 
 interface Stats {
   name: string;
@@ -119,8 +126,13 @@ async function main(): Promise<void> {
       rooms: { type: 'string', default: '1000000' },
       requests: { type: 'string', default: '100' },
       concurrency: { type: 'string', default: '20' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL ?? DEFAULT_URL;
   const target = Number(values.rooms);
   const requests = Number(values.requests);
@@ -133,6 +145,11 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive whole number`);
   }
   const depths = DEPTHS.filter((d) => d + PAGE <= target);
+  if (depths.length === 0) {
+    throw new Error(
+      `--rooms must be at least ${(DEPTHS[0]! + PAGE).toLocaleString('en')} (the shallowest depth measured)`,
+    );
+  }
 
   await ensureDatabase(databaseUrl);
   const config = loadConfig({
