@@ -69,10 +69,29 @@ function describe<T extends Record<string, object>>(
  */
 export const errorCodes = /* @__PURE__ */ describe(errorStatus, descriptions);
 
-/** A stable, machine-readable error code. */
+/**
+ * A stable, machine-readable error code.
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCode = 'rate_limited';
+ * if (errorStatus[code].retryable) scheduleRetry();
+ * ```
+ */
 export type ErrorCode = keyof typeof errorStatus;
 
-/** The body of every error response and every failed socket ack. */
+/**
+ * The body of every error response and every failed socket ack.
+ *
+ * @example
+ * ```ts
+ * const res = await fetch(`${baseUrl}/v1/rooms/42`, { headers });
+ * if (!res.ok) {
+ *   const { error }: ErrorBody = await res.json();
+ *   console.warn(error.code, error.message); // e.g. 'not_found'
+ * }
+ * ```
+ */
 export interface ErrorBody {
   error: {
     code: ErrorCode;

@@ -12,7 +12,16 @@ const HAS_PICTOGRAPH = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** Whether `value` is an acceptable reaction (see module comment). At most 32 UTF-16 units in any case. */
+/**
+ * Whether `value` is an acceptable reaction (see module comment). At most 32 UTF-16 units in any case.
+ *
+ * @example
+ * ```ts
+ * isReaction('👍🏽'); // true: one emoji with its skin tone
+ * isReaction('thumbsup'); // true
+ * isReaction('👍👍'); // false: two emoji
+ * ```
+ */
 export function isReaction(value: string): boolean {
   if (value.length === 0 || value.length > 32) return false;
   if (NAME.test(value)) return true;

@@ -23,7 +23,15 @@ import {
 import { id } from './primitives.js';
 import { muteMinutes, myRoomResponse, roomResponse, roomRole } from './rooms.js';
 
-/** The body of every error response and every failed socket ack (`ErrorBody`). */
+/**
+ * The body of every error response and every failed socket ack (`ErrorBody`).
+ *
+ * @example
+ * ```ts
+ * const parsed = errorBodySchema.safeParse(await res.json());
+ * if (parsed.success) console.warn(parsed.data.error.code, parsed.data.error.message);
+ * ```
+ */
 export const errorBodySchema = z.object({
   error: z.object({
     code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]),
@@ -36,14 +44,28 @@ const roomId = id;
 
 // ---- client → server payloads ----------------------------------------------------------------------------
 
-/** `room:join`. */
+/**
+ * `room:join`: the room, and optionally the last `seq` this client has.
+ *
+ * @example
+ * ```ts
+ * roomJoinPayload.parse({ roomId: '42', lastSeq: '318' });
+ * ```
+ */
 export const roomJoinPayload = z.strictObject({
   roomId,
   /** The last `seq` this client has; the answer then carries what came after it. */
   lastSeq: seq.optional(),
 });
 
-/** `room:leave`, `typing:start`, `typing:stop`. */
+/**
+ * `room:leave`, `typing:start`, `typing:stop`.
+ *
+ * @example
+ * ```ts
+ * roomPayload.parse({ roomId: '42' });
+ * ```
+ */
 export const roomPayload = z.strictObject({ roomId });
 
 /**
@@ -70,10 +92,24 @@ export function editMessagePayload(limits: MessageLimits = {}) {
   return z.strictObject({ roomId, messageId: id, ...editMessageBody(limits).shape });
 }
 
-/** `message:delete`. */
+/**
+ * `message:delete`.
+ *
+ * @example
+ * ```ts
+ * messageRefPayload.parse({ roomId: '42', messageId: '1031' });
+ * ```
+ */
 export const messageRefPayload = z.strictObject({ roomId, messageId: id });
 
-/** `reaction:add`, `reaction:remove`. */
+/**
+ * `reaction:add`, `reaction:remove`.
+ *
+ * @example
+ * ```ts
+ * reactionPayload.parse({ roomId: '42', messageId: '1031', emoji: '🎉' });
+ * ```
+ */
 export const reactionPayload = z.strictObject({
   roomId,
   messageId: id,
@@ -81,20 +117,41 @@ export const reactionPayload = z.strictObject({
   emoji,
 });
 
-/** `read:update`. */
+/**
+ * `read:update`.
+ *
+ * @example
+ * ```ts
+ * readUpdatePayload.parse({ roomId: '42', seq: '318' });
+ * ```
+ */
 export const readUpdatePayload = z.strictObject({
   roomId,
   /** The latest `seq` the user has seen; at most the room's `lastSeq`. Moving backwards is ignored. */
   seq,
 });
 
-/** `auth:refresh`. */
+/**
+ * `auth:refresh`.
+ *
+ * @example
+ * ```ts
+ * authRefreshPayload.parse({ token: accessToken });
+ * ```
+ */
 export const authRefreshPayload = z.strictObject({
   /** A fresh access token of the same user and site. */
   token: z.string().min(1).max(4096),
 });
 
-/** `member:mute`. */
+/**
+ * `member:mute`.
+ *
+ * @example
+ * ```ts
+ * memberMutePayload.parse({ roomId: '42', userId: '7', minutes: 60 });
+ * ```
+ */
 export const memberMutePayload = z.strictObject({
   roomId,
   userId: id,
@@ -102,10 +159,24 @@ export const memberMutePayload = z.strictObject({
   minutes: muteMinutes,
 });
 
-/** A member of a room. */
+/**
+ * A member of a room.
+ *
+ * @example
+ * ```ts
+ * memberRefPayload.parse({ roomId: '42', userId: '7' });
+ * ```
+ */
 export const memberRefPayload = z.strictObject({ roomId, userId: id });
 
-/** `member:kick` and `member:ban`. */
+/**
+ * `member:kick` and `member:ban`.
+ *
+ * @example
+ * ```ts
+ * memberRemovalPayload.parse({ roomId: '42', userId: '7', rotateCode: true });
+ * ```
+ */
 export const memberRemovalPayload = z.strictObject({
   roomId,
   userId: id,
@@ -115,7 +186,14 @@ export const memberRemovalPayload = z.strictObject({
 
 // ---- acknowledgements ------------------------------------------------------------------------------------
 
-/** Who is online in a room, counted per connection: a user with two tabs is online until the last closes. */
+/**
+ * Who is online in a room, counted per connection: a user with two tabs is online until the last closes.
+ *
+ * @example
+ * ```ts
+ * presenceState.parse({ roomId: '42', online: ['7', '9'], count: 2 });
+ * ```
+ */
 export const presenceState = z.object({
   roomId: z.string(),
   /** Ids of online members (at most 500; `count` is exact). */
@@ -124,7 +202,14 @@ export const presenceState = z.object({
   count: z.number(),
 });
 
-/** My membership as `room:join` reports it (the membership fields of `MyRoom`). */
+/**
+ * My membership as `room:join` reports it (the membership fields of `MyRoom`).
+ *
+ * @example
+ * ```ts
+ * const membership = joinedMembership.nullable().parse(ack.membership);
+ * ```
+ */
 export const joinedMembership = myRoomResponse.pick({
   role: true,
   lastReadSeq: true,
@@ -133,7 +218,14 @@ export const joinedMembership = myRoomResponse.pick({
   joinedAt: true,
 });
 
-/** The ack of `room:join`. */
+/**
+ * The ack of `room:join`.
+ *
+ * @example
+ * ```ts
+ * const { room, messages, hasMore } = roomJoinResult.parse(ack);
+ * ```
+ */
 export const roomJoinResult = z.object({
   room: roomResponse,
   /** My membership; `null` for a site admin watching a room they are not a member of. */
@@ -150,21 +242,49 @@ export const roomJoinResult = z.object({
   hasMore: z.boolean(),
 });
 
-/** The ack of events that answer nothing else. */
+/**
+ * The ack of events that answer nothing else.
+ *
+ * @example
+ * ```ts
+ * okResult.parse({ ok: true });
+ * ```
+ */
 export const okResult = z.object({ ok: z.literal(true) });
 
-/** The ack of `auth:refresh`. */
+/**
+ * The ack of `auth:refresh`.
+ *
+ * @example
+ * ```ts
+ * const { expiresAt } = authRefreshResult.parse(ack);
+ * ```
+ */
 export const authRefreshResult = z.object({
   /** When the new token expires (ISO 8601). */
   expiresAt: z.string(),
 });
 
-/** The ack of `member:kick` and `member:ban`; `room` (with its new `code`) only with `rotateCode`. */
+/**
+ * The ack of `member:kick` and `member:ban`; `room` (with its new `code`) only with `rotateCode`.
+ *
+ * @example
+ * ```ts
+ * const { room } = memberRemovalResult.parse(ack); // room only with rotateCode
+ * ```
+ */
 export const memberRemovalResult = okResult.extend({ room: roomResponse.optional() });
 
 // ---- server → client payloads ----------------------------------------------------------------------------
 
-/** `message:updated`. */
+/**
+ * `message:updated`.
+ *
+ * @example
+ * ```ts
+ * const { messageId, text, editedAt } = messageUpdatedEvent.parse(event);
+ * ```
+ */
 export const messageUpdatedEvent = z.object({
   roomId: z.string(),
   messageId: z.string(),
@@ -173,7 +293,14 @@ export const messageUpdatedEvent = z.object({
   editedAt: z.string(),
 });
 
-/** `message:deleted`. */
+/**
+ * `message:deleted`.
+ *
+ * @example
+ * ```ts
+ * const { messageId, deletedAt } = messageDeletedEvent.parse(event);
+ * ```
+ */
 export const messageDeletedEvent = z.object({
   roomId: z.string(),
   messageId: z.string(),
@@ -181,7 +308,14 @@ export const messageDeletedEvent = z.object({
   deletedAt: z.string(),
 });
 
-/** `typing`. */
+/**
+ * `typing`.
+ *
+ * @example
+ * ```ts
+ * typingEvent.parse({ roomId: '42', userId: '7', typing: true, expiresInMs: 5000 });
+ * ```
+ */
 export const typingEvent = z.object({
   roomId: z.string(),
   userId: z.string(),
@@ -190,20 +324,48 @@ export const typingEvent = z.object({
   expiresInMs: z.number(),
 });
 
-/** `read`. */
+/**
+ * `read`.
+ *
+ * @example
+ * ```ts
+ * readEvent.parse({ roomId: '42', userId: '7', seq: '318' });
+ * ```
+ */
 export const readEvent = z.object({ roomId: z.string(), userId: z.string(), seq: z.string() });
 
-/** `room:deleted`. */
+/**
+ * `room:deleted`.
+ *
+ * @example
+ * ```ts
+ * roomDeletedEvent.parse({ roomId: '42' });
+ * ```
+ */
 export const roomDeletedEvent = z.object({ roomId: z.string() });
 
-/** `member:removed`. */
+/**
+ * `member:removed`.
+ *
+ * @example
+ * ```ts
+ * memberRemovedEvent.parse({ roomId: '42', userId: '7', reason: 'kicked' });
+ * ```
+ */
 export const memberRemovedEvent = z.object({
   roomId: z.string(),
   userId: z.string(),
   reason: z.enum(['left', 'kicked', 'banned']),
 });
 
-/** `member:updated`. */
+/**
+ * `member:updated`.
+ *
+ * @example
+ * ```ts
+ * memberUpdatedEvent.parse({ roomId: '42', userId: '7', role: 'moderator', mutedUntil: null });
+ * ```
+ */
 export const memberUpdatedEvent = z.object({
   roomId: z.string(),
   userId: z.string(),
@@ -211,7 +373,14 @@ export const memberUpdatedEvent = z.object({
   mutedUntil: z.string().nullable(),
 });
 
-/** `auth:expiring`. */
+/**
+ * `auth:expiring`.
+ *
+ * @example
+ * ```ts
+ * const { expiresAt, expiresInMs } = authExpiringEvent.parse(event);
+ * ```
+ */
 export const authExpiringEvent = z.object({
   /** When the connection's token expires (ISO 8601); send `auth:refresh` before then. */
   expiresAt: z.string(),
@@ -249,10 +418,26 @@ export function clientEventSchemas(limits: MessageLimits = {}) {
   };
 }
 
-/** The payload schemas of the client events, by event name. */
+/**
+ * The payload schemas of the client events, by event name.
+ *
+ * @example
+ * ```ts
+ * const schemas: ClientEventSchemas = clientEventSchemas({ maxTextLength: 4000 });
+ * const payload = schemas['reaction:add'].parse(raw);
+ * ```
+ */
 export type ClientEventSchemas = ReturnType<typeof clientEventSchemas>;
 
-/** A client event's name. */
+/**
+ * A client event's name.
+ *
+ * @example
+ * ```ts
+ * const event: ClientEventName = 'message:send';
+ * const payload = clientEventSchemas()[event].parse(raw);
+ * ```
+ */
 export type ClientEventName = keyof ClientEventSchemas;
 
 /**

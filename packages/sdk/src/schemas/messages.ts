@@ -11,24 +11,67 @@ import { z } from 'zod';
 import { isReaction } from './emoji.js';
 import { id, isoDate, queryInt, text } from './primitives.js';
 
-/** Largest page of `GET /v1/rooms/:id/messages`. */
+/**
+ * Largest page of `GET /v1/rooms/:id/messages`.
+ *
+ * @example
+ * ```ts
+ * const page = await client.messages.history('42', { after: '300', limit: HISTORY_LIMIT_MAX });
+ * ```
+ */
 export const HISTORY_LIMIT_MAX = 100;
-/** The page size of `GET /v1/rooms/:id/messages` when `limit` is omitted. */
+/**
+ * The page size of `GET /v1/rooms/:id/messages` when `limit` is omitted.
+ *
+ * @example
+ * ```ts
+ * historyQuery.parse({}).limit === HISTORY_LIMIT_DEFAULT; // true
+ * ```
+ */
 export const HISTORY_LIMIT_DEFAULT = 50;
-/** The server's default message length limit (MESSAGE_MAX_LENGTH), in characters. */
+/**
+ * The server's default message length limit (MESSAGE_MAX_LENGTH), in characters.
+ *
+ * @example
+ * ```ts
+ * const schema = messageText({ maxTextLength: MESSAGE_MAX_LENGTH_DEFAULT }); // what messageText() uses
+ * ```
+ */
 export const MESSAGE_MAX_LENGTH_DEFAULT = 4000;
 
-/** The server-configured limits the message schemas depend on. */
+/**
+ * The server-configured limits the message schemas depend on.
+ *
+ * @example
+ * ```ts
+ * const limits: MessageLimits = { maxTextLength: 2000 }; // the server's MESSAGE_MAX_LENGTH
+ * const schemas = clientEventSchemas(limits);
+ * ```
+ */
 export interface MessageLimits {
   /** Longest message text in characters (the server's MESSAGE_MAX_LENGTH; 4000 by default). */
   maxTextLength?: number;
 }
 
-/** A sequence number: "0" up to 18 digits (JSON-safe as a string; bigint in SQL). */
+/**
+ * A sequence number: "0" up to 18 digits (JSON-safe as a string; bigint in SQL).
+ *
+ * @example
+ * ```ts
+ * seq.parse('318'); // '318'
+ * seq.safeParse('07').success; // false: no leading zero
+ * ```
+ */
 export const seq = z.string().regex(/^(0|[1-9]\d{0,17})$/, 'must be a sequence number (a decimal string)');
 
 /**
  * A key the client makes up per message (e.g. a UUID), 1–64 characters of letters, digits, `-`, `_`, `.`, `:`.
+ *
+ * @example
+ * ```ts
+ * clientMsgId.parse(crypto.randomUUID());
+ * clientMsgId.safeParse('my message').success; // false: no spaces
+ * ```
  */
 export const clientMsgId = z
   .string()
@@ -37,6 +80,12 @@ export const clientMsgId = z
 /**
  * A reaction is one emoji character (including sequences such as 👍🏽 or 👨‍👩‍👧) or a short name such as
  * `thumbsup` (lowercase letters, digits, `_`, `+`, `-`; up to 32).
+ *
+ * @example
+ * ```ts
+ * emoji.parse('👨‍👩‍👧'); // one emoji (a ZWJ sequence)
+ * emoji.safeParse('not an emoji').success; // false
+ * ```
  */
 export const emoji = z
   .string()
@@ -94,7 +143,14 @@ export function editMessageBody(limits: MessageLimits = {}) {
   return z.strictObject({ text: messageText(limits) });
 }
 
-/** `POST` and `DELETE /v1/rooms/:id/messages/:messageId/reactions…`: one emoji (see `emoji`). */
+/**
+ * `POST` and `DELETE /v1/rooms/:id/messages/:messageId/reactions…`: one emoji (see `emoji`).
+ *
+ * @example
+ * ```ts
+ * const { emoji } = reactionBody.parse({ emoji: 'thumbsup' });
+ * ```
+ */
 export const reactionBody = z.strictObject({
   /**
    * One emoji character (including sequences such as 👍🏽 or 👨‍👩‍👧) or a short name such as `thumbsup`
@@ -103,15 +159,44 @@ export const reactionBody = z.strictObject({
   emoji,
 });
 
-/** `POST /v1/rooms/:id/read`. */
+/**
+ * `POST /v1/rooms/:id/read`: the latest `seq` the user has seen.
+ *
+ * @example
+ * ```ts
+ * readBody.parse({ seq: '318' });
+ * ```
+ */
 export const readBody = z.strictObject({ seq });
 
-/** `/v1/rooms/:id/messages/:messageId…` */
+/**
+ * The path params of `/v1/rooms/:id/messages/:messageId…`.
+ *
+ * @example
+ * ```ts
+ * const { id, messageId } = messageParams.parse({ id: '42', messageId: '1031' });
+ * ```
+ */
 export const messageParams = z.strictObject({ id, messageId: id });
-/** `DELETE /v1/rooms/:id/messages/:messageId/reactions/:emoji` */
+/**
+ * The path params of `DELETE /v1/rooms/:id/messages/:messageId/reactions/:emoji`.
+ *
+ * @example
+ * ```ts
+ * reactionParams.parse({ id: '42', messageId: '1031', emoji: '👍' });
+ * ```
+ */
 export const reactionParams = z.strictObject({ id, messageId: id, emoji });
 
-/** `GET /v1/rooms/:id/messages?before=&after=&limit=` */
+/**
+ * The query of `GET /v1/rooms/:id/messages?before=&after=&limit=`; `after` must be below `before`.
+ *
+ * @example
+ * ```ts
+ * historyQuery.parse({ after: '300', limit: '100' }); // { after: '300', limit: 100 }
+ * historyQuery.safeParse({ after: '9', before: '5' }).success; // false
+ * ```
+ */
 export const historyQuery = z
   .strictObject({
     before: seq.optional(),
@@ -123,14 +208,28 @@ export const historyQuery = z
     path: ['after'],
   });
 
-/** Who wrote a message, as shown next to it (`MessageAuthor`). */
+/**
+ * Who wrote a message, as shown next to it (`MessageAuthor`).
+ *
+ * @example
+ * ```ts
+ * messageAuthorResponse.parse({ id: '7', displayName: 'Ann', avatarUrl: null });
+ * ```
+ */
 export const messageAuthorResponse = z.object({
   id: z.string(),
   displayName: z.string(),
   avatarUrl: z.string().nullable(),
 });
 
-/** One emoji on a message: how many users added it and whether the reader is one of them (`ReactionSummary`). */
+/**
+ * One emoji on a message: how many users added it and whether the reader is one of them (`ReactionSummary`).
+ *
+ * @example
+ * ```ts
+ * reactionSummaryResponse.parse({ emoji: '👍', count: 3, me: true });
+ * ```
+ */
 export const reactionSummaryResponse = z.object({
   emoji: z.string(),
   count: z.number().int(),
@@ -138,7 +237,14 @@ export const reactionSummaryResponse = z.object({
   me: z.boolean(),
 });
 
-/** A message as every API returns it (`Message`). */
+/**
+ * A message as every API returns it (`Message`).
+ *
+ * @example
+ * ```ts
+ * socket.on('message:new', (raw) => render(messageResponse.parse(raw)));
+ * ```
+ */
 export const messageResponse = z.object({
   id: z.string(),
   roomId: z.string(),
@@ -157,7 +263,14 @@ export const messageResponse = z.object({
   reactions: z.array(reactionSummaryResponse),
 });
 
-/** A stored message: the answer to a send, an edit or a delete (REST and socket). */
+/**
+ * A stored message: the answer to a send, an edit or a delete (REST and socket).
+ *
+ * @example
+ * ```ts
+ * const { message } = messageEnvelope.parse(await res.json()); // POST /v1/rooms/42/messages
+ * ```
+ */
 export const messageEnvelope = z.object({ message: messageResponse });
 
 /**
@@ -165,10 +278,22 @@ export const messageEnvelope = z.object({ message: messageResponse });
  * - no cursor: the latest `limit` messages; `hasMore` means older ones exist (page with `before=`);
  * - `before=<seq>`: the `limit` messages just before it; `hasMore` means still older ones exist;
  * - `after=<seq>`: the `limit` messages just after it; `hasMore` means newer ones exist (page with `after=`).
+ *
+ * @example
+ * ```ts
+ * const { messages, hasMore } = messagePageResponse.parse(await res.json());
+ * ```
  */
 export const messagePageResponse = z.object({ messages: z.array(messageResponse), hasMore: z.boolean() });
 
-/** A reaction added or removed (`ReactionUpdatedEvent`): the REST answer, the socket ack and the broadcast. */
+/**
+ * A reaction added or removed (`ReactionUpdatedEvent`): the REST answer, the socket ack and the broadcast.
+ *
+ * @example
+ * ```ts
+ * const { action, count } = reactionResponse.parse(await res.json()); // 'added', 3
+ * ```
+ */
 export const reactionResponse = z.object({
   roomId: z.string(),
   messageId: z.string(),
@@ -180,7 +305,14 @@ export const reactionResponse = z.object({
   count: z.number().int(),
 });
 
-/** My read marker after `POST /v1/rooms/:id/read` or `read:update` (`ReadUpdateResult`). */
+/**
+ * My read marker after `POST /v1/rooms/:id/read` or `read:update` (`ReadUpdateResult`).
+ *
+ * @example
+ * ```ts
+ * const { lastReadSeq, unreadCount } = readResponse.parse(await res.json()); // '318', 0
+ * ```
+ */
 export const readResponse = z.object({
   roomId: z.string(),
   /** The stored read marker (never lower than before). */

@@ -23,7 +23,15 @@ export function codePoints(s: string): number {
   return n;
 }
 
-/** The options of `text()`. */
+/**
+ * The options of `text()`.
+ *
+ * @example
+ * ```ts
+ * const options: TextOptions = { min: 0, max: 2000, multiline: true };
+ * const description = text(options);
+ * ```
+ */
 export interface TextOptions {
   min?: number;
   max: number;

@@ -9,26 +9,96 @@ import { z } from 'zod';
 import { userSchema } from './auth.js';
 import { id, isoDate, queryInt, text } from './primitives.js';
 
-/** Longest room title, in characters. */
+/**
+ * Longest room title, in characters.
+ *
+ * @example
+ * ```ts
+ * const fits = codePoints(title.trim()) <= TITLE_MAX;
+ * ```
+ */
 export const TITLE_MAX = 100;
-/** Longest room description, in characters. */
+/**
+ * Longest room description, in characters.
+ *
+ * @example
+ * ```ts
+ * counter.textContent = `${codePoints(description)} / ${DESCRIPTION_MAX}`;
+ * ```
+ */
 export const DESCRIPTION_MAX = 2000;
-/** Largest page of the room lists. */
+/**
+ * Largest page of the room lists.
+ *
+ * @example
+ * ```ts
+ * const page = await client.rooms.myRooms({ limit: PAGE_LIMIT_MAX });
+ * ```
+ */
 export const PAGE_LIMIT_MAX = 100;
-/** The page size when `limit` is omitted. */
+/**
+ * The page size when `limit` is omitted.
+ *
+ * @example
+ * ```ts
+ * pageQuery.parse({}).limit === PAGE_LIMIT_DEFAULT; // true
+ * ```
+ */
 export const PAGE_LIMIT_DEFAULT = 20;
-/** Deepest offset the offset mode accepts; deeper pages are what keyset cursors are for. */
+/**
+ * Deepest offset the offset mode accepts; deeper pages are what keyset cursors are for.
+ *
+ * @example
+ * ```ts
+ * const offset = Math.min(pageIndex * 20, OFFSET_MAX); // deeper: page with cursors
+ * ```
+ */
 export const OFFSET_MAX = 10_000_000;
-/** Longest mute: one year. */
+/**
+ * Longest mute: one year.
+ *
+ * @example
+ * ```ts
+ * await client.rooms.mute('42', '7', MUTE_MINUTES_MAX); // one year
+ * ```
+ */
 export const MUTE_MINUTES_MAX = 525_600;
-/** Longest page cursor a client may send back. */
+/**
+ * Longest page cursor a client may send back.
+ *
+ * @example
+ * ```ts
+ * const cursor = z.string().min(1).max(CURSOR_MAX_LENGTH).optional();
+ * ```
+ */
 export const CURSOR_MAX_LENGTH = 1024;
 
-/** `public` rooms are listed in the directory and joinable by id; `private` rooms only by code. */
+/**
+ * `public` rooms are listed in the directory and joinable by id; `private` rooms only by code.
+ *
+ * @example
+ * ```ts
+ * roomVisibility.options; // ['public', 'private']
+ * ```
+ */
 export const roomVisibility = z.enum(['public', 'private']);
-/** A member's role in one room. Site-wide roles (`ROLE_ADMIN`) are on the user. */
+/**
+ * A member's role in one room. Site-wide roles (`ROLE_ADMIN`) are on the user.
+ *
+ * @example
+ * ```ts
+ * roomRole.parse('moderator');
+ * ```
+ */
 export const roomRole = z.enum(['owner', 'moderator', 'member']);
-/** Directory sort orders: `newest` (by creation, newest first) or `title` (A→Z, ignoring case). */
+/**
+ * Directory sort orders: `newest` (by creation, newest first) or `title` (A→Z, ignoring case).
+ *
+ * @example
+ * ```ts
+ * const sort = roomSort.catch('newest').parse(params.get('sort'));
+ * ```
+ */
 export const roomSort = z.enum(['newest', 'title']);
 
 const title = text({ max: TITLE_MAX });
@@ -36,10 +106,25 @@ const description = text({ min: 0, max: DESCRIPTION_MAX, multiline: true });
 const limit = queryInt({ min: 1, max: PAGE_LIMIT_MAX, default: PAGE_LIMIT_DEFAULT });
 const cursor = z.string().min(1).max(CURSOR_MAX_LENGTH);
 
-/** A mute's length: 1 minute to 1 year (525,600 minutes). */
+/**
+ * A mute's length: 1 minute to 1 year (525,600 minutes).
+ *
+ * @example
+ * ```ts
+ * muteMinutes.parse(60);
+ * muteMinutes.safeParse(0).success; // false: 1 minute to 1 year
+ * ```
+ */
 export const muteMinutes = z.number().int().min(1).max(MUTE_MINUTES_MAX);
 
-/** `POST /v1/rooms`. */
+/**
+ * `POST /v1/rooms`.
+ *
+ * @example
+ * ```ts
+ * createRoomBody.parse({ title: ' General ', visibility: 'public' }); // title: 'General'
+ * ```
+ */
 export const createRoomBody = z.strictObject({
   /** 1–100 characters, one line. */
   title,
@@ -48,7 +133,15 @@ export const createRoomBody = z.strictObject({
   visibility: roomVisibility,
 });
 
-/** `PATCH /v1/rooms/:id`: at least one field. */
+/**
+ * `PATCH /v1/rooms/:id`: at least one field.
+ *
+ * @example
+ * ```ts
+ * updateRoomBody.parse({ description: 'Release notes and questions' });
+ * updateRoomBody.safeParse({}).success; // false: give at least one field
+ * ```
+ */
 export const updateRoomBody = z
   .strictObject({
     title: title.optional(),
@@ -59,12 +152,26 @@ export const updateRoomBody = z
     message: 'give at least one of title, description, visibility',
   });
 
-/** `POST /v1/rooms/join`: joins the room with this code (case and dashes/spaces ignored). */
+/**
+ * `POST /v1/rooms/join`: joins the room with this code (case and dashes/spaces ignored).
+ *
+ * @example
+ * ```ts
+ * joinByCodeBody.parse({ code: 'K7XM-4QPA' });
+ * ```
+ */
 export const joinByCodeBody = z.strictObject({
   code: z.string().max(32),
 });
 
-/** `POST /v1/rooms/:id/members/:userId/mute`. */
+/**
+ * `POST /v1/rooms/:id/members/:userId/mute`.
+ *
+ * @example
+ * ```ts
+ * muteBody.parse({ minutes: 60 });
+ * ```
+ */
 export const muteBody = z.strictObject({
   /** 1 minute to 1 year (525,600 minutes). */
   minutes: muteMinutes,
@@ -74,6 +181,11 @@ export const muteBody = z.strictObject({
  * `POST /v1/rooms/:id/members/:userId/kick` and `…/ban` (optional body). With `rotateCode: true` the room
  * also gets a new join code in the same change and the answer is the room with it (otherwise 204): a removed
  * user cannot come back with the code they know. `POST /v1/rooms/:id/code` rotates the code on its own.
+ *
+ * @example
+ * ```ts
+ * removalBody.parse({ rotateCode: true });
+ * ```
  */
 export const removalBody = z.strictObject({
   rotateCode: z.boolean().optional(),
@@ -82,18 +194,43 @@ export const removalBody = z.strictObject({
 /**
  * `PATCH /v1/rooms/:id/members/:userId` (room owner or site admin). `moderator`/`member` promote or demote;
  * `owner` transfers ownership, and the previous owner becomes a moderator.
+ *
+ * @example
+ * ```ts
+ * updateMemberBody.parse({ role: 'owner' }); // transfers ownership
+ * ```
  */
 export const updateMemberBody = z.strictObject({
   role: roomRole,
 });
 
-/** `/v1/rooms/:id/…` */
+/**
+ * The path params of `/v1/rooms/:id/…`.
+ *
+ * @example
+ * ```ts
+ * const { id } = roomParams.parse({ id: '42' });
+ * ```
+ */
 export const roomParams = z.strictObject({ id });
-/** `/v1/rooms/:id/members/:userId/…` */
+/**
+ * The path params of `/v1/rooms/:id/members/:userId/…`.
+ *
+ * @example
+ * ```ts
+ * const { id, userId } = memberParams.parse({ id: '42', userId: '7' });
+ * ```
+ */
 export const memberParams = z.strictObject({ id, userId: id });
 
 /**
  * `GET /v1/rooms`: keyset mode (`cursor`, default) or offset mode (`offset`), not both.
+ *
+ * @example
+ * ```ts
+ * directoryQuery.parse({ sort: 'title', limit: '50' }); // { limit: 50, sort: 'title' }
+ * directoryQuery.safeParse({ cursor: 'abc', offset: '40' }).success; // false: not both
+ * ```
  */
 export const directoryQuery = z
   .strictObject({
@@ -107,10 +244,24 @@ export const directoryQuery = z
     path: ['offset'],
   });
 
-/** `GET /v1/me/rooms`. */
+/**
+ * The query of `GET /v1/me/rooms`: `limit` and the `cursor` of the previous page.
+ *
+ * @example
+ * ```ts
+ * pageQuery.parse({ limit: '50' }); // { limit: 50 }
+ * ```
+ */
 export const pageQuery = z.strictObject({ limit, cursor: cursor.optional() });
 
-/** `GET /v1/rooms/:id/members`. */
+/**
+ * The query of `GET /v1/rooms/:id/members`: a keyset page of the active members or of the ban list.
+ *
+ * @example
+ * ```ts
+ * membersQuery.parse({ status: 'banned' }); // { limit: 20, status: 'banned' }
+ * ```
+ */
 export const membersQuery = z.strictObject({
   limit,
   cursor: cursor.optional(),
@@ -118,7 +269,14 @@ export const membersQuery = z.strictObject({
   status: z.enum(['active', 'banned']).default('active'),
 });
 
-/** A room as every API returns it (`Room`). */
+/**
+ * A room as every API returns it (`Room`).
+ *
+ * @example
+ * ```ts
+ * const room = roomResponse.parse(await res.json()); // GET /v1/rooms/42
+ * ```
+ */
 export const roomResponse = z.object({
   id: z.string(),
   /**
@@ -138,7 +296,14 @@ export const roomResponse = z.object({
   updatedAt: isoDate,
 });
 
-/** One of my rooms (`MyRoom`): the room plus my membership. */
+/**
+ * One of my rooms (`MyRoom`): the room plus my membership.
+ *
+ * @example
+ * ```ts
+ * const mine = myRoomResponse.parse(await res.json()); // POST /v1/rooms/42/join
+ * ```
+ */
 export const myRoomResponse = roomResponse.extend({
   role: roomRole,
   lastReadSeq: z.string(),
@@ -149,7 +314,14 @@ export const myRoomResponse = roomResponse.extend({
   joinedAt: isoDate,
 });
 
-/** A member as the member list shows them (`RoomMember`). */
+/**
+ * A member as the member list shows them (`RoomMember`).
+ *
+ * @example
+ * ```ts
+ * const member = memberResponse.parse(await res.json()); // GET /v1/rooms/42/members/7
+ * ```
+ */
 export const memberResponse = z.object({
   user: userSchema.pick({ id: true, username: true, displayName: true, avatarUrl: true, kind: true }),
   role: roomRole,
@@ -159,25 +331,61 @@ export const memberResponse = z.object({
   bannedAt: isoDate.nullable(),
 });
 
-/** A keyset page: pass `nextCursor` back as `?cursor=` for the next page; `null` at the end. */
+/**
+ * A keyset page: pass `nextCursor` back as `?cursor=` for the next page; `null` at the end.
+ *
+ * @example
+ * ```ts
+ * const { items, nextCursor } = roomKeysetPageResponse.parse(await res.json());
+ * ```
+ */
 export const roomKeysetPageResponse = z.object({
   items: z.array(roomResponse),
   nextCursor: z.string().nullable(),
 });
 
-/** An offset page of the directory (`?offset=`): `total` is the exact number of public rooms. */
+/**
+ * An offset page of the directory (`?offset=`): `total` is the exact number of public rooms.
+ *
+ * @example
+ * ```ts
+ * const { items, total } = roomOffsetPageResponse.parse(await res.json()); // GET /v1/rooms?offset=40
+ * ```
+ */
 export const roomOffsetPageResponse = z.object({ items: z.array(roomResponse), total: z.number() });
 
-/** `GET /v1/rooms`: a keyset page, or an offset page with `?offset=`. */
+/**
+ * `GET /v1/rooms`: a keyset page, or an offset page with `?offset=`.
+ *
+ * @example
+ * ```ts
+ * const page = roomPageResponse.parse(await res.json());
+ * if ('total' in page) showPager(page.total);
+ * ```
+ */
 export const roomPageResponse = z.union([roomKeysetPageResponse, roomOffsetPageResponse]);
 
-/** `GET /v1/me/rooms`. */
+/**
+ * `GET /v1/me/rooms`: a keyset page of my rooms with my membership (`MyRoomPage`).
+ *
+ * @example
+ * ```ts
+ * const { items, nextCursor } = myRoomPageResponse.parse(await res.json());
+ * ```
+ */
 export const myRoomPageResponse = z.object({
   items: z.array(myRoomResponse),
   nextCursor: z.string().nullable(),
 });
 
-/** `GET /v1/rooms/:id/members`. */
+/**
+ * `GET /v1/rooms/:id/members`: a keyset page of members (`RoomMemberPage`).
+ *
+ * @example
+ * ```ts
+ * const { items, nextCursor } = memberPageResponse.parse(await res.json());
+ * ```
+ */
 export const memberPageResponse = z.object({
   items: z.array(memberResponse),
   nextCursor: z.string().nullable(),

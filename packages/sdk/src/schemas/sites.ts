@@ -9,29 +9,80 @@ import { z } from 'zod';
 import { isOrigin, PUBLIC_ID, queryInt, text } from './primitives.js';
 import { CURSOR_MAX_LENGTH } from './rooms.js';
 
-/** Longest site name, in characters. */
+/**
+ * Longest site name, in characters.
+ *
+ * @example
+ * ```ts
+ * const fits = codePoints(name.trim()) <= SITE_NAME_MAX;
+ * ```
+ */
 export const SITE_NAME_MAX = 100;
-/** Most allowed origins a site may list. */
+/**
+ * Most allowed origins a site may list.
+ *
+ * @example
+ * ```ts
+ * if (origins.length > MAX_ORIGINS) throw new RangeError(`at most ${MAX_ORIGINS} origins`);
+ * ```
+ */
 export const MAX_ORIGINS = 100;
-/** The page size of `GET /v1/admin/sites` when `limit` is omitted. */
+/**
+ * The page size of `GET /v1/admin/sites` when `limit` is omitted.
+ *
+ * @example
+ * ```ts
+ * listSitesQuery.parse({}).limit === SITE_PAGE_DEFAULT; // true
+ * ```
+ */
 export const SITE_PAGE_DEFAULT = 20;
-/** Largest page of `GET /v1/admin/sites`. */
+/**
+ * Largest page of `GET /v1/admin/sites`.
+ *
+ * @example
+ * ```ts
+ * const res = await fetch(`${baseUrl}/v1/admin/sites?limit=${SITE_PAGE_MAX}`, { headers });
+ * ```
+ */
 export const SITE_PAGE_MAX = 100;
 
-/** A browser origin, validated exactly like `CORS_ORIGINS`. */
+/**
+ * A browser origin, validated exactly like `CORS_ORIGINS`.
+ *
+ * @example
+ * ```ts
+ * origin.parse('https://shop.example.com');
+ * origin.safeParse('https://shop.example.com/').success; // false: no trailing slash
+ * ```
+ */
 export const origin = z
   .string()
   .max(2048, 'must be at most 2048 characters')
   .refine(isOrigin, 'must be an origin like https://example.com (scheme, host and port; no path)')
   .describe('A browser origin: http(s)://host[:port], lower-case, no path or trailing slash');
 
-/** The allowed origins of a site; duplicates are dropped (the order of first appearance is kept). */
+/**
+ * The allowed origins of a site; duplicates are dropped (the order of first appearance is kept).
+ *
+ * @example
+ * ```ts
+ * allowedOrigins.parse(['https://a.example.com', 'https://a.example.com']); // ['https://a.example.com']
+ * ```
+ */
 export const allowedOrigins = z
   .array(origin)
   .max(MAX_ORIGINS, `must list at most ${MAX_ORIGINS} origins`)
   .transform((list) => [...new Set(list)]);
 
-/** Settings in a request: each switch optional; unknown switches are refused. */
+/**
+ * Settings in a request: each switch optional; unknown switches are refused.
+ *
+ * @example
+ * ```ts
+ * siteSettingsInput.parse({ guestsEnabled: true });
+ * siteSettingsInput.safeParse({ anonymous: true }).success; // false: unknown switch
+ * ```
+ */
 export const siteSettingsInput = z.strictObject({
   verifiedOnly: z.boolean().optional(),
   guestsEnabled: z.boolean().optional(),
@@ -40,7 +91,18 @@ export const siteSettingsInput = z.strictObject({
 
 const siteName = text({ max: SITE_NAME_MAX }).describe(`1–${SITE_NAME_MAX} characters, one line`);
 
-/** `POST /v1/admin/sites`. */
+/**
+ * `POST /v1/admin/sites`.
+ *
+ * @example
+ * ```ts
+ * const body = createSiteBody.parse({
+ *   name: 'Shop',
+ *   allowedOrigins: ['https://shop.example.com'],
+ *   settings: { guestsEnabled: true },
+ * });
+ * ```
+ */
 export const createSiteBody = z.strictObject({
   /** 1–100 characters, one line. */
   name: siteName,
@@ -50,7 +112,15 @@ export const createSiteBody = z.strictObject({
   settings: siteSettingsInput.optional(),
 });
 
-/** `PATCH /v1/admin/sites/:publicId`, `PATCH /v1/site`: at least one field. */
+/**
+ * `PATCH /v1/admin/sites/:publicId`, `PATCH /v1/site`: at least one field.
+ *
+ * @example
+ * ```ts
+ * updateSiteBody.parse({ settings: { signupEnabled: false } });
+ * updateSiteBody.safeParse({}).success; // false
+ * ```
+ */
 export const updateSiteBody = z
   .strictObject({
     name: siteName.optional(),
@@ -63,7 +133,14 @@ export const updateSiteBody = z
     message: 'name, allowedOrigins or settings is required',
   });
 
-/** `/v1/admin/sites/:publicId…` */
+/**
+ * The path params of `/v1/admin/sites/:publicId…`.
+ *
+ * @example
+ * ```ts
+ * const { publicId } = publicIdParams.parse({ publicId: 'st_AbC123' });
+ * ```
+ */
 export const publicIdParams = z.object({
   publicId: z.string().regex(PUBLIC_ID, 'must be a site public id like st_AbC123'),
 });
@@ -83,7 +160,14 @@ export const listSitesQuery = z.object({
   cursor: z.string().min(1).max(CURSOR_MAX_LENGTH).optional().describe('The nextCursor of the previous page'),
 });
 
-/** Per-site switches (`SiteSettings`). */
+/**
+ * Per-site switches (`SiteSettings`).
+ *
+ * @example
+ * ```ts
+ * const { verifiedOnly, guestsEnabled, signupEnabled } = siteSettingsSchema.parse(site.settings);
+ * ```
+ */
 export const siteSettingsSchema = z
   .object({
     /** Only users vouched for by the site's backend (site tokens) or Kakao may chat. Default `false`. */
@@ -95,7 +179,14 @@ export const siteSettingsSchema = z
   })
   .meta({ id: 'SiteSettings' });
 
-/** A site as its administrators see it (`Site`). The signing secret is never part of it. */
+/**
+ * A site as its administrators see it (`Site`). The signing secret is never part of it.
+ *
+ * @example
+ * ```ts
+ * const site = siteSchema.parse(await res.json()); // GET /v1/site
+ * ```
+ */
 export const siteSchema = z
   .object({
     /** `st_` + 16 letters and digits: what pages and SDK clients send as `X-SyncTalk-Site`. */
@@ -111,7 +202,15 @@ export const siteSchema = z
   })
   .meta({ id: 'Site' });
 
-/** `GET /v1/site/public`: what a widget needs to know before anyone signs in (`PublicSite`). */
+/**
+ * `GET /v1/site/public`: what a widget needs to know before anyone signs in (`PublicSite`).
+ *
+ * @example
+ * ```ts
+ * const site = publicSiteSchema.parse(await res.json());
+ * if (site.kakao) showKakaoButton();
+ * ```
+ */
 export const publicSiteSchema = z
   .object({
     publicId: z.string(),
@@ -125,12 +224,26 @@ export const publicSiteSchema = z
   })
   .meta({ id: 'PublicSite' });
 
-/** `POST /v1/admin/sites/:publicId/rotate-secret`, `POST /v1/site/rotate-secret`: the new secret, shown once. */
+/**
+ * `POST /v1/admin/sites/:publicId/rotate-secret`, `POST /v1/site/rotate-secret`: the new secret, shown once.
+ *
+ * @example
+ * ```ts
+ * const { secret } = siteSecretSchema.parse(await res.json()); // store it now: it is shown once
+ * ```
+ */
 export const siteSecretSchema = z
   .object({ secret: z.string().describe('Shown once; store it on your backend.') })
   .meta({ id: 'SiteSecret' });
 
-/** `POST /v1/admin/sites`: the new site and its signing secret, which is shown this once (`CreatedSite`). */
+/**
+ * `POST /v1/admin/sites`: the new site and its signing secret, which is shown this once (`CreatedSite`).
+ *
+ * @example
+ * ```ts
+ * const { site, secret } = createdSiteSchema.parse(await res.json());
+ * ```
+ */
 export const createdSiteSchema = z
   .object({
     site: siteSchema,
@@ -139,7 +252,14 @@ export const createdSiteSchema = z
   })
   .meta({ id: 'CreatedSite' });
 
-/** `GET /v1/admin/sites`: oldest first; pass `nextCursor` as `?cursor=` for the next page (`SitePage`). */
+/**
+ * `GET /v1/admin/sites`: oldest first; pass `nextCursor` as `?cursor=` for the next page (`SitePage`).
+ *
+ * @example
+ * ```ts
+ * const { items, nextCursor } = sitePageSchema.parse(await res.json());
+ * ```
+ */
 export const sitePageSchema = z
   .object({ items: z.array(siteSchema), nextCursor: z.string().nullable() })
   .meta({ id: 'SitePage' });

@@ -4,12 +4,36 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
-/** The longest lifetime SyncTalk accepts for a site token: 24 hours. */
+/**
+ * The longest lifetime SyncTalk accepts for a site token: 24 hours.
+ *
+ * @example
+ * ```ts
+ * const token = createUserToken({ siteId, siteSecret, userId: '42', expiresIn: MAX_USER_TOKEN_LIFETIME });
+ * ```
+ */
 export const MAX_USER_TOKEN_LIFETIME = 24 * 60 * 60;
 
-/** The default lifetime: one hour. Tokens are exchanged at once, so short is fine. */
+/**
+ * The default lifetime: one hour. Tokens are exchanged at once, so short is fine.
+ *
+ * @example
+ * ```ts
+ * createUserToken({ siteId, siteSecret, userId: '42' }); // valid for one hour
+ * createUserToken({ siteId, siteSecret, userId: '42', expiresIn: DEFAULT_USER_TOKEN_LIFETIME }); // the same
+ * ```
+ */
 export const DEFAULT_USER_TOKEN_LIFETIME = 60 * 60;
 
+/**
+ * The options of `createUserToken`: your site's id and secret, and which of your users the token is for.
+ *
+ * @example
+ * ```ts
+ * const options: CreateUserTokenOptions = { siteId: 'st_AbC123', siteSecret, userId: '42', name: 'Ann' };
+ * const token = createUserToken(options);
+ * ```
+ */
 export interface CreateUserTokenOptions {
   /** The site's public id (`st_…`), as shown in the site's settings. */
   siteId: string;
