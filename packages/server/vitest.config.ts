@@ -8,6 +8,8 @@ export default defineProject({
     // Tests run the SDK from source, as the bundled server does.
     alias: [
       { find: /^@synctalk\/sdk$/, replacement: sdk('index.ts') },
+      { find: /^@synctalk\/sdk\/protocol$/, replacement: sdk('protocol/index.ts') },
+      { find: /^@synctalk\/sdk\/realtime$/, replacement: sdk('client/realtime/index.ts') },
       { find: /^@synctalk\/sdk\/server$/, replacement: sdk('server/index.ts') },
       { find: /^@synctalk\/sdk\/schemas$/, replacement: sdk('schemas/index.ts') },
     ],

@@ -12,6 +12,8 @@ export default defineProject({
     // The server test helpers run the server and the SDK from source, as the server's own tests do.
     alias: [
       { find: /^@synctalk\/sdk$/, replacement: sdk('index.ts') },
+      { find: /^@synctalk\/sdk\/protocol$/, replacement: sdk('protocol/index.ts') },
+      { find: /^@synctalk\/sdk\/realtime$/, replacement: sdk('client/realtime/index.ts') },
       { find: /^@synctalk\/sdk\/server$/, replacement: sdk('server/index.ts') },
       { find: /^@synctalk\/sdk\/schemas$/, replacement: sdk('schemas/index.ts') },
     ],

@@ -12,6 +12,10 @@
  *   socket.io-parser, and engine.io-client gets the text packet codec of src/transport/text-packets.ts instead
  *   of engine.io-parser (the same wire formats, without binary attachments or frames); both parse URLs with
  *   src/transport/url-parts.ts, over the platform's `URL`.
+ * - `staticConnection`: the SDK's `connect()` gets its `Connection` class through a dynamic `import()` (a
+ *   separate chunk where bundles are split); in the one-file widget that import is made static
+ *   (src/transport/static-connection.ts), which spares the lazy-initialisation wrappers esbuild would put
+ *   around every realtime module.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -96,6 +100,18 @@ export function websocketOnly(): Plugin {
         contents: 'export const XHR = undefined, Fetch = undefined, WT = undefined;\n',
         loader: 'js',
       }));
+    },
+  };
+}
+
+export function staticConnection(): Plugin {
+  const staticModule = fileURLToPath(new URL('../src/transport/static-connection.ts', import.meta.url));
+  return {
+    name: 'synctalk-static-connection',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/realtime\/load-connection\.js$/ }, (args) =>
+        /sdk[\\/]src[\\/]client[\\/]client\.ts$/.test(args.importer) ? { path: staticModule } : undefined,
+      );
     },
   };
 }

@@ -1,7 +1,8 @@
 /** `createClient`: the typed SyncTalk client for browsers and Node. */
 import { Endpoints } from './endpoints.js';
 import { createHttpTransport } from './http.js';
-import { Connection } from './realtime/connection.js';
+import type { Connection } from './realtime/connection.js';
+import { loadConnection } from './realtime/load-connection.js';
 import type { ConnectOptions } from './realtime/options.js';
 import { authApi, type AuthApi } from './rest/auth.js';
 import { restContext } from './rest/call.js';
@@ -69,7 +70,8 @@ export interface SyncTalkClient {
   /** The configured site, if any. */
   readonly site: string | undefined;
   /**
-   * Opens the realtime connection (signed in first); resolves once connected.
+   * Opens the realtime connection (signed in first); resolves once connected. The first call loads the
+   * realtime part (socket.io-client included): a chunk of its own where the app's bundle is split.
    *
    * @example
    * ```ts
@@ -123,6 +125,7 @@ export function createClient(options: ClientOptions): SyncTalkClient {
     },
     site: options.site,
     async connect(connectOptions) {
+      const Connection = await loadConnection();
       const connection = new Connection({
         endpoints,
         session,

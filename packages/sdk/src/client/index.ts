@@ -2,18 +2,13 @@
 export { createClient, type ClientOptions, type SyncTalkClient } from './client.js';
 export { Emitter, type EventMap } from './emitter.js';
 export { Endpoints } from './endpoints.js';
-export {
-  errorFromBody,
-  errorFromStatus,
-  isErrorBody,
-  networkError,
-  SyncTalkError,
-  type SyncTalkErrorOptions,
-} from './errors.js';
+export { errorFromStatus, networkError } from './errors.js';
 export { SITE_HEADER } from './http.js';
 export { newClientMsgId } from './ids.js';
 export { backoffDelay, type BackoffOptions } from './realtime/backoff.js';
-export { Connection } from './realtime/connection.js';
+// A type here: the class is loaded by `connect()` (its own chunk, with socket.io-client); the value is
+// exported by `@synctalk/sdk/realtime`.
+export type { Connection } from './realtime/connection.js';
 export type { ConnectionDeps, ConnectOptions, SendOptions } from './realtime/options.js';
 export type {
   ConnectionEvents,

@@ -1,5 +1,11 @@
+/**
+ * The protocol every SyncTalk server and client shares, and the `@synctalk/sdk/protocol` entry: the error
+ * table, `SyncTalkError`, the REST shapes and the socket event maps. Types, plus a few small values; no
+ * socket.io-client and no zod at runtime, so code that only checks errors or names types stays light.
+ */
 export { errorCodes, errorStatus, isErrorCode } from './errors.js';
 export type { ErrorBody, ErrorCode } from './errors.js';
+export { errorFromBody, isErrorBody, SyncTalkError, type SyncTalkErrorOptions } from './sync-talk-error.js';
 export type {
   AuthResponse,
   KakaoStart,
