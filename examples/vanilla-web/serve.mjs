@@ -1,8 +1,9 @@
 /* global process, console, URL -- Node.js globals (this example is plain JavaScript) */
 /**
  * A static server for the page, nothing more: `/` is index.html and `/synctalk.js` the SDK's browser build
- * (packages/sdk/dist/browser/synctalk.js, made by `npm run build -w @synctalk/sdk`). Any static server works
- * the same with synctalk.js copied next to index.html. For convenience this one points the page at
+ * (packages/sdk/dist/browser/synctalk.js, made by `npm run build -w @synctalk/sdk`) with the chunks it loads
+ * (`connect()` loads the realtime one). Any static server works the same with the files of dist/browser
+ * copied next to index.html. For convenience this one points the page at
  * SYNCTALK_URL when set (the page's default is http://127.0.0.1:3000; `?server=` overrides both).
  *
  *   node examples/vanilla-web/serve.mjs      # http://127.0.0.1:4000 (PORT to change it; 0: a free port)
@@ -18,12 +19,10 @@ import { createServer } from 'node:http';
 const PORT = Number(process.env.PORT ?? 4000);
 const SYNCTALK_URL = (process.env.SYNCTALK_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
 const SDK = new URL('../../packages/sdk/dist/browser/', import.meta.url);
-const FILES = {
-  '/synctalk.js': [new URL('synctalk.js', SDK), 'text/javascript; charset=utf-8'],
-  '/synctalk.js.map': [new URL('synctalk.js.map', SDK), 'application/json'],
-};
+/** The browser build's files by name: synctalk.js, its chunks and their source maps. */
+const SDK_FILE = /^\/([\w-]+\.js)(\.map)?$/;
 
-if (!existsSync(FILES['/synctalk.js'][0])) {
+if (!existsSync(new URL('synctalk.js', SDK))) {
   console.error('The SDK browser build is missing: npm run build -w @synctalk/sdk');
   process.exit(1);
 }
@@ -53,9 +52,10 @@ async function handle(req, res) {
       'Content-Security-Policy': csp,
     });
     res.end(html);
-  } else if (FILES[pathname]) {
-    const [file, type] = FILES[pathname];
-    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }).end(await readFile(file));
+  } else if (SDK_FILE.test(pathname) && existsSync(new URL(pathname.slice(1), SDK))) {
+    const type = pathname.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8';
+    const body = await readFile(new URL(pathname.slice(1), SDK));
+    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }).end(body);
   } else {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
   }
