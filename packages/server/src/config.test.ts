@@ -49,6 +49,8 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...base, JWT_ACCESS_TTL: '5m', SHUTDOWN_TIMEOUT: '1500ms' });
     expect(config.auth.accessTtlSeconds).toBe(300);
     expect(config.shutdownTimeoutMs).toBe(1500);
+    expect(config.realtime.headsIntervalMs).toBe(30_000);
+    expect(loadConfig({ ...base, ROOM_HEADS_INTERVAL: '250ms' }).realtime.headsIntervalMs).toBe(250);
   });
 
   it.each([
@@ -70,6 +72,9 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }],
     ['JWT_REFRESH_GRACE', { JWT_REFRESH_GRACE: 'a while' }],
     ['SOCKET_EVENT_RATE', { SOCKET_EVENT_RATE: '0' }],
+    ['ROOM_HEADS_INTERVAL', { ROOM_HEADS_INTERVAL: '50ms' }],
+    ['ROOM_HEADS_INTERVAL', { ROOM_HEADS_INTERVAL: '2h' }],
+    ['ROOM_HEADS_INTERVAL', { ROOM_HEADS_INTERVAL: 'often' }],
     ['METRICS_PORT', { METRICS_PORT: '70000' }],
     ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
   ])('names %s when it is invalid', (variable, env) => {

@@ -192,6 +192,9 @@ const envSchema = z.object({
   MESSAGE_RATE_LIMIT: int(1, 100000).default(20),
   MESSAGE_RATE_WINDOW: duration.default(10),
   PRESENCE_TTL: duration.default(30),
+  ROOM_HEADS_INTERVAL: duration
+    .pipe(z.number().min(0.1, 'must be at least 100ms').max(3600, 'must be at most 1h'))
+    .default(30),
   SOCKET_EVENT_RATE: int(1, 100000).default(20),
   SOCKET_EVENT_BURST: int(1, 100000).default(100),
   SOCKET_QUEUE_MAX: int(1, 10000).default(100),
@@ -309,6 +312,11 @@ export interface Config {
   realtime: {
     presenceTtlMs: number;
     /**
+     * How often each connection is sent `room:heads` (the latest seq of every room it joined), so a client
+     * that lost a broadcast notices within this long and fetches what it missed.
+     */
+    headsIntervalMs: number;
+    /**
      * Per connection: a token bucket over every event (`eventRate` per second, up to `eventBurst` at once);
      * at most `queueMax` events being handled at once; disconnected after `floodDisconnect` refused events.
      */
@@ -417,6 +425,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     realtime: {
       presenceTtlMs: Math.round(e.PRESENCE_TTL * 1000),
+      headsIntervalMs: Math.round(e.ROOM_HEADS_INTERVAL * 1000),
       socket: {
         eventRate: e.SOCKET_EVENT_RATE,
         eventBurst: e.SOCKET_EVENT_BURST,

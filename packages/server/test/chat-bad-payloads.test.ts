@@ -132,6 +132,10 @@ describeWith(
       ['member:kick', { roomId: 'R', userId: '999999999' }, 'not_found'],
       ['member:ban', { roomId: 'R' }, 'validation_failed'],
       ['member:ban', { roomId: 'FOREIGN_ROOM', userId: 'B' }, 'not_found'],
+      ['room:heads', { roomIds: 'R' }, 'validation_failed'],
+      ['room:heads', { roomIds: ['R', '0x1'] }, 'validation_failed'],
+      ['room:heads', { roomIds: Array(1001).fill('R') }, 'validation_failed'],
+      ['room:heads', { roomIds: ['R'], all: true }, 'validation_failed'],
     ];
 
     const fill = (value: unknown): unknown => {

@@ -42,6 +42,9 @@ import type {
   readEvent,
   readUpdatePayload,
   roomDeletedEvent,
+  roomHead,
+  roomHeadsEvent,
+  roomHeadsPayload,
   roomJoinPayload,
   roomJoinResult,
   roomPayload,
@@ -277,6 +280,17 @@ export type MemberRemovalPayload = z.input<typeof memberRemovalPayload>;
 export type MemberRemovalResult = z.output<typeof memberRemovalResult>;
 
 /**
+ * The payload of `room:heads`: which of the rooms this connection joined to report (default: all of them).
+ *
+ * @example
+ * ```ts
+ * const payload: RoomHeadsPayload = { roomIds: ['42'] };
+ * const { rooms } = await chat.request('room:heads', payload); // [{ roomId: '42', lastSeq: '318' }]
+ * ```
+ */
+export type RoomHeadsPayload = z.input<typeof roomHeadsPayload>;
+
+/**
  * The ack of events that answer nothing else.
  *
  * @example
@@ -400,6 +414,27 @@ export type MemberUpdatedEvent = z.output<typeof memberUpdatedEvent>;
  * ```
  */
 export type AuthExpiringEvent = z.output<typeof authExpiringEvent>;
+
+/**
+ * A room's head: the `seq` of its latest message (`"0"` in a room without messages).
+ *
+ * @example
+ * ```ts
+ * const behind = (head: RoomHead) => BigInt(head.lastSeq) > BigInt(lastRendered(head.roomId));
+ * ```
+ */
+export type RoomHead = z.output<typeof roomHead>;
+
+/**
+ * `room:heads`: the latest `seq` of each room the connection joined, sent every ROOM_HEADS_INTERVAL and as
+ * the ack of the `room:heads` request. The SDK's connection fetches what it missed by itself.
+ *
+ * @example
+ * ```ts
+ * socket.on('room:heads', ({ rooms }: RoomHeadsEvent) => rooms.filter(behind).forEach(fetchMissed));
+ * ```
+ */
+export type RoomHeadsEvent = z.output<typeof roomHeadsEvent>;
 
 /**
  * Events the server sends, derived from `serverEventSchemas`. Room events reach connections that joined the

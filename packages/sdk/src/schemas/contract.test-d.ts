@@ -80,6 +80,16 @@ expectTypeOf<ClientToServerEvents['room:leave']>()
   .toEqualTypeOf<Ack<{ ok: true }> | undefined>();
 expectTypeOf<ServerToClientEvents['room:updated']>().parameter(0).toEqualTypeOf<Room>();
 expectTypeOf<ServerToClientEvents['auth:expired']>().parameter(0).toEqualTypeOf<ErrorBody>();
+// room:heads is both a server event and the ack of the client's request of the same name.
+expectTypeOf<ServerToClientEvents['room:heads']>()
+  .parameter(0)
+  .toEqualTypeOf<{ rooms: { roomId: string; lastSeq: string }[] }>();
+expectTypeOf<ClientToServerEvents['room:heads']>()
+  .parameter(1)
+  .toEqualTypeOf<Ack<{ rooms: { roomId: string; lastSeq: string }[] }> | undefined>();
+expectTypeOf<ClientToServerEvents['room:heads']>()
+  .parameter(0)
+  .toEqualTypeOf<{ roomIds?: string[] | undefined }>();
 
 // A client cannot send what the schema would refuse by shape.
 const send: ClientToServerEvents['message:send'] = () => undefined;

@@ -184,6 +184,32 @@ export const memberRemovalPayload = z.strictObject({
   rotateCode: z.boolean().optional(),
 });
 
+/**
+ * Most rooms one `room:heads` request may name.
+ *
+ * @example
+ * ```ts
+ * for (let i = 0; i < roomIds.length; i += ROOM_HEADS_MAX) ask(roomIds.slice(i, i + ROOM_HEADS_MAX));
+ * ```
+ */
+export const ROOM_HEADS_MAX = 1000;
+
+/**
+ * `room:heads` (the request).
+ *
+ * @example
+ * ```ts
+ * roomHeadsPayload.parse({ roomIds: ['42', '43'] });
+ * ```
+ */
+export const roomHeadsPayload = z.strictObject({
+  /**
+   * Only these rooms (those this connection joined with `room:join`; others are left out); default: every
+   * room it joined. At most `ROOM_HEADS_MAX`.
+   */
+  roomIds: z.array(roomId).max(ROOM_HEADS_MAX).optional(),
+});
+
 // ---- acknowledgements ------------------------------------------------------------------------------------
 
 /**
@@ -387,6 +413,28 @@ export const authExpiringEvent = z.object({
   expiresInMs: z.number(),
 });
 
+/**
+ * A room's head: the `seq` of its latest message (`"0"` in a room without messages).
+ *
+ * @example
+ * ```ts
+ * const { roomId, lastSeq } = roomHead.parse({ roomId: '42', lastSeq: '318' });
+ * ```
+ */
+export const roomHead = z.object({ roomId: z.string(), lastSeq: z.string() });
+
+/**
+ * `room:heads`: the head of every room the connection joined (`room:join`) and may still read; sent
+ * periodically by the server and as the ack of the `room:heads` request. A client whose last delivered `seq`
+ * of a room is behind its head missed messages (a lost broadcast) and fetches them.
+ *
+ * @example
+ * ```ts
+ * const { rooms } = roomHeadsEvent.parse(event);
+ * ```
+ */
+export const roomHeadsEvent = z.object({ rooms: z.array(roomHead) });
+
 // ---- the contract maps -----------------------------------------------------------------------------------
 
 /**
@@ -415,6 +463,7 @@ export function clientEventSchemas(limits: MessageLimits = {}) {
     'member:mute': memberMutePayload,
     'member:kick': memberRemovalPayload,
     'member:ban': memberRemovalPayload,
+    'room:heads': roomHeadsPayload,
   };
 }
 
@@ -480,6 +529,11 @@ export const clientEventAcks = {
    * also replaces the room's join code.
    */
   'member:ban': memberRemovalResult,
+  /**
+   * The latest `seq` of the rooms this connection joined and may still read (rooms left, or that removed
+   * the user, are not reported); the server also sends it as the `room:heads` event, periodically.
+   */
+  'room:heads': roomHeadsEvent,
 } satisfies Record<ClientEventName, z.ZodType>;
 
 /**
@@ -514,4 +568,9 @@ export const serverEventSchemas = {
    * right after this event. Reconnect with a fresh token.
    */
   'auth:expired': errorBodySchema,
+  /**
+   * The latest `seq` of each room this connection joined, sent every ROOM_HEADS_INTERVAL (30 s by default):
+   * a room whose head is past the last message received lost a broadcast; fetch the rest over REST.
+   */
+  'room:heads': roomHeadsEvent,
 };

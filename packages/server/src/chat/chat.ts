@@ -14,6 +14,8 @@
  * once) and its bounded queue (SOCKET_QUEUE_MAX), with no I/O; see platform/realtime/handlers.ts.
  *
  * Each connection also joins its user's room (`user:<id>`), which is how those per-user operations find it.
+ * The rooms it joined with `room:join` are also kept in `socket.data.joined` (left with `room:leave` or a
+ * removal), which the heads heartbeat reports on and repairs the adapter rooms from (chat/room-heads.ts).
  * Presence and typing are cleared from the adapter's `leave-room` event, which fires for `room:leave`, for
  * removals by other nodes and for disconnects alike.
  *
@@ -35,8 +37,11 @@ import { registerPresenceEvents } from '../presence/presence.events.js';
 import { registerMemberEvents } from '../rooms/members.events.js';
 import { roomView } from '../rooms/room-views.js';
 import { registerRoomEvents } from '../rooms/rooms.events.js';
+import { roomsRepository } from '../rooms/rooms.repository.js';
 import type { ChatContext, ChatServices } from './context.js';
-import type { ChatNamespace, ChatServer } from './types.js';
+import { JoinedRooms } from './joined-rooms.js';
+import { roomHeads } from './room-heads.js';
+import type { ChatNamespace, ChatServer, ChatSocket } from './types.js';
 
 export const CHAT_NAMESPACE = '/chat';
 
@@ -50,6 +55,11 @@ export interface Chat {
   /** The message operations (with their broadcasts), as REST routes use them too. */
   messages: ChatServices['messages'];
   presence: ChatServices['presence'];
+  /**
+   * Sends every connection of this node the heads of the rooms it joined now, as the heartbeat does every
+   * ROOM_HEADS_INTERVAL (repairing adapter rooms the same way; see chat/room-heads.ts).
+   */
+  beatHeads(): Promise<void>;
   /**
    * Stops the domain before the Socket.IO server closes. `cleanup` (default): this node's connections go
    * offline now and rooms are told; without it they are left to expire, as if the node had died.
@@ -67,11 +77,31 @@ export function createChat(deps: DomainDeps, io: ChatServer, services: ChatServi
   const announce = (state: PresenceState) => deps.realtime.emit(state.roomId, 'presence', state);
   let closing = false;
 
+  // A connection missing from the adapter room of a room it joined goes back in, with its presence.
+  const restore = async (socket: ChatSocket, roomId: string) => {
+    const name = chatRoomName(roomId);
+    await socket.join(name);
+    const { user, site } = socket.data;
+    const change = await services.presence.join(site.publicId, roomId, user.id, socket.id);
+    if (change.changed && !closing) announce(change.state);
+    // Left (or disconnected) meanwhile: its leave-room clean-up ran before this join; undo it.
+    if (!socket.rooms.has(name)) {
+      const undone = await services.presence.leave(roomId, socket.id);
+      if (undone?.changed && !closing) announce(undone.state);
+    }
+  };
   const ctx: ChatContext = {
     deps,
     logger,
     nsp,
     schemas: clientEventSchemas(messageLimits(deps.config)),
+    heads: roomHeads({
+      nsp,
+      rooms: roomsRepository(deps.db),
+      logger,
+      intervalMs: deps.config.realtime.headsIntervalMs,
+      restore,
+    }),
     ...services,
   };
 
@@ -82,6 +112,7 @@ export function createChat(deps: DomainDeps, io: ChatServer, services: ChatServi
   nsp.on('connection', (socket) => {
     // First: every event passes the connection's budget and queue before any handler (see guardEvents).
     guardEvents(socket, logger, deps.config.realtime.socket, penalty, socket.data.user);
+    socket.data.joined = new JoinedRooms();
     void socket.join(userRoomName(socket.data.user.id));
     watchTokenExpiry(socket, deps);
     registerRoomEvents(ctx, socket);
@@ -107,14 +138,20 @@ export function createChat(deps: DomainDeps, io: ChatServer, services: ChatServi
   // Removals must reach the user before their connections leave the room. A broadcast and a remote
   // socketsLeave travel on different channels and may cross, so each node does both for its own
   // connections, in order: this node directly, the others on a server-side event through the adapter.
+  // Each also forgets the room in the connections' `joined`, so the heads heartbeat does not put them back.
   const removeMember = ({ roomId, userId, reason }: MemberRemovedEvent) => {
     nsp.local
       .to([chatRoomName(roomId), userRoomName(userId)])
       .emit('member:removed', { roomId, userId, reason });
+    for (const socketId of nsp.adapter.rooms.get(userRoomName(userId)) ?? []) {
+      nsp.sockets.get(socketId)?.data.joined?.delete(roomId);
+    }
     nsp.local.in(userRoomName(userId)).socketsLeave(chatRoomName(roomId));
   };
   const deleteRoom = ({ roomId }: RoomDeletedEvent) => {
     nsp.local.to(chatRoomName(roomId)).emit('room:deleted', { roomId });
+    // Every connection of this node, not only those in the adapter room: rooms are rarely deleted.
+    for (const socket of nsp.sockets.values()) socket.data.joined?.delete(roomId);
     nsp.local.in(chatRoomName(roomId)).socketsLeave(chatRoomName(roomId));
   };
   nsp.on('chat:member-removed', removeMember);
@@ -156,9 +193,11 @@ export function createChat(deps: DomainDeps, io: ChatServer, services: ChatServi
     nsp,
     messages: ctx.messages,
     presence: ctx.presence,
+    beatHeads: () => ctx.heads.beat(),
     async close({ cleanup = true } = {}) {
       if (closing) return;
       closing = true;
+      ctx.heads.stop();
       for (const off of unsubscribe) off();
       ctx.typing.clear();
       const states = await ctx.presence.stop(cleanup);

@@ -6,6 +6,7 @@ import type { MessagesService, Actor } from '../messages/messages.service.js';
 import type { Logger } from '../platform/logger.js';
 import type { PresenceTracker } from '../presence/presence.js';
 import type { TypingTracker } from '../presence/typing.js';
+import type { RoomHeads } from './room-heads.js';
 import type { ChatNamespace, ChatSocket } from './types.js';
 
 /** The domain services the `/chat` namespace serves, built where the server is wired (server.ts). */
@@ -23,6 +24,8 @@ export interface ChatContext extends ChatServices {
   nsp: ChatNamespace;
   /** The payload schema of every client event, with the configured limits. */
   schemas: ClientEventSchemas;
+  /** The heads of the rooms a connection joined (`room:heads`). */
+  heads: RoomHeads;
 }
 
 /** The acting user and site of a connection (the user is refreshed by `auth:refresh`). */

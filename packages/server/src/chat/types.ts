@@ -8,6 +8,7 @@ import type {
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { AuthUser } from '../auth/tokens.js';
 import type { Site } from '../sites/sites.repository.js';
+import type { JoinedRooms } from './joined-rooms.js';
 
 /**
  * Commands every node runs for its own connections (`serverSideEmit`), so that the event and the leaving
@@ -18,10 +19,15 @@ export interface InterServerEvents {
   'chat:room-deleted': (event: RoomDeletedEvent) => void;
 }
 
-/** Set by the handshake; `user` is replaced when the client refreshes its token. */
+/**
+ * Set by the handshake (`user` is replaced when the client refreshes its token), and `joined` when the
+ * connection is accepted.
+ */
 export interface SocketData {
   user: AuthUser;
   site: Site;
+  /** The chat rooms this connection joined (`room:join`), whatever its adapter rooms say. */
+  joined: JoinedRooms;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,6 +1,7 @@
 /**
- * `room:join` / `room:leave`: which rooms' events a connection receives, and `read:update`. Joining needs
- * the `read` permission (members, and site admins); membership itself is REST (`POST /v1/rooms/:id/join`).
+ * `room:join` / `room:leave`: which rooms' events a connection receives (kept in `socket.data.joined` too),
+ * `room:heads`: their latest seqs, and `read:update`. Joining needs the `read` permission (members, and site
+ * admins); membership itself is REST (`POST /v1/rooms/:id/join`).
  */
 import type { RoomJoinResult } from '@synctalk/sdk';
 import { actorOf, type ChatContext } from '../chat/context.js';
@@ -24,6 +25,8 @@ export function registerRoomEvents(ctx: ChatContext, socket: ChatSocket): void {
     // Subscribe before reading the catch-up page: a message committed in between then arrives twice
     // (clients de-duplicate by seq) instead of never.
     await socket.join(name);
+    // Recorded with the adapter room, so a leave or removal from now on undoes both.
+    socket.data.joined.add(room.id);
     try {
       if (!socket.connected) throw closed();
       const change = await ctx.presence
@@ -52,6 +55,7 @@ export function registerRoomEvents(ctx: ChatContext, socket: ChatSocket): void {
         hasMore: page.hasMore,
       };
     } catch (error) {
+      socket.data.joined.delete(room.id);
       await socket.leave(name);
       throw error;
     }
@@ -59,9 +63,15 @@ export function registerRoomEvents(ctx: ChatContext, socket: ChatSocket): void {
 
   on(socket, logger, 'room:leave', schemas, async ({ roomId }) => {
     // Presence and typing are cleared by the adapter's leave-room event (see chat/chat.ts).
+    socket.data.joined.delete(roomId);
     await socket.leave(chatRoomName(roomId));
     return { ok: true as const };
   });
+
+  // Only rooms this connection joined and its user may still read are reported (see chat/room-heads.ts).
+  on(socket, logger, 'room:heads', schemas, async ({ roomIds }) => ({
+    rooms: await ctx.heads.of(socket, roomIds),
+  }));
 
   on(socket, logger, 'read:update', schemas, async ({ roomId, seq }) =>
     ctx.messages.markRead(actorOf(socket), roomId, seq),

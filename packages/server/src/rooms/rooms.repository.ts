@@ -74,6 +74,15 @@ function toDirectoryRoom(row: RoomRow): DirectoryRoom {
 /** The rows the directory lists; the partial indexes' predicate, word for word. */
 export const DIRECTORY = `deleted_at IS NULL AND visibility = 'public'`;
 
+/** Who asks for a room's head: a connection's user, in the site it connected to. */
+export interface HeadReader {
+  roomId: string;
+  userId: string;
+  siteId: string;
+  /** A site admin may read every room of their site, member or not. */
+  siteAdmin: boolean;
+}
+
 /** Where a keyset page starts: after this room in the given sort. */
 export type DirectoryKey = { sort: 'newest'; id: string } | { sort: 'title'; titleSort: string; id: string };
 
@@ -288,6 +297,33 @@ export function roomsRepository(db: Knex) {
         publicRoomCount(siteId),
       ]);
       return { rooms: result.rows.map(toRoom), total };
+    },
+
+    /**
+     * The head (`last_seq`) of each reader's room, in the order given, or undefined where the reader may
+     * not read it (any more): another site's room, a deleted room, not a member, banned. The `read` rule of
+     * `assertRoomPermission`, for any number of readers in one statement (arrays, so the number of bind
+     * parameters stays at four), by primary key on both tables.
+     */
+    async readableHeads(readers: readonly HeadReader[]): Promise<(string | undefined)[]> {
+      if (readers.length === 0) return [];
+      const result = await db.raw<{ rows: { n: string | number; last_seq: string | number }[] }>(
+        `SELECT j.n, r.last_seq
+           FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::boolean[])
+                WITH ORDINALITY AS j(room_id, user_id, site_id, site_admin, n)
+           JOIN rooms r ON r.id = j.room_id AND r.site_id = j.site_id AND r.deleted_at IS NULL
+           LEFT JOIN room_members m ON m.room_id = j.room_id AND m.user_id = j.user_id
+          WHERE j.site_admin OR (m.user_id IS NOT NULL AND m.banned_at IS NULL)`,
+        [
+          readers.map((r) => r.roomId),
+          readers.map((r) => r.userId),
+          readers.map((r) => r.siteId),
+          readers.map((r) => r.siteAdmin),
+        ],
+      );
+      const heads = new Array<string | undefined>(readers.length).fill(undefined);
+      for (const row of result.rows) heads[Number(row.n) - 1] = String(row.last_seq);
+      return heads;
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ErrorBody } from '../../protocol/errors.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.js';
+import type { ClientToServerEvents, RoomHeadsEvent, ServerToClientEvents } from '../../protocol/events.js';
 import type { Message } from '../../protocol/messages.js';
 import { Emitter } from '../emitter.js';
 import { errorFromBody, isErrorBody, SyncTalkError } from '../errors.js';
@@ -241,6 +241,26 @@ export class Connection {
   }
 
   /**
+   * Makes sure nothing was missed: asks the server for the latest seq of every joined room (or of `roomId`)
+   * and fetches whatever this connection has not delivered yet, as `message:new` with source `'history'`.
+   * Resolves once caught up (a room still joining is caught up by its join). The server also sends these
+   * heads on its own every ROOM_HEADS_INTERVAL (30 s by default), so a lost broadcast is made up for within
+   * that interval anyway; this is for when the app wants to know now.
+   *
+   * @example
+   * ```ts
+   * document.addEventListener('visibilitychange', () => {
+   *   if (document.visibilityState === 'visible') void chat.catchUp();
+   * });
+   * await chat.catchUp('42');
+   * ```
+   */
+  async catchUp(roomId?: string): Promise<void> {
+    const { rooms } = await this.request('room:heads', roomId === undefined ? {} : { roomIds: [roomId] });
+    await this.rooms.heads(rooms);
+  }
+
+  /**
    * Closes the connection for good: no reconnects; unacknowledged sends and pending joins reject.
    *
    * @example
@@ -426,6 +446,10 @@ export class Connection {
         break;
       case 'room:deleted':
         this.rooms.forget(payload?.roomId, this.gone(payload?.roomId));
+        break;
+      case 'room:heads':
+        // Rooms whose latest message was never received (a lost broadcast) fetch up to it.
+        void this.rooms.heads((args[0] as RoomHeadsEvent | undefined)?.rooms ?? []);
         break;
     }
     (this.emitter.emit as (event: string, ...args: unknown[]) => void)(event, ...args);

@@ -1,11 +1,12 @@
 /**
  * The rooms a connection receives: for each, its timeline (ordering, de-duplication, catch-up) and its
  * `room:join`, sent when asked and again on every new socket with the last seq delivered. A join refused for
- * good (not a member any more, room gone) drops the room; one that got no answer is tried again.
+ * good (not a member any more, room gone) drops the room; one that got no answer is tried again. The heads
+ * the server reports (`room:heads`) let each timeline fetch what it missed.
  */
 import type { Socket } from 'socket.io-client';
 import type { ErrorBody } from '../../protocol/errors.js';
-import type { RoomJoinResult } from '../../protocol/events.js';
+import type { RoomHead, RoomJoinResult } from '../../protocol/events.js';
 import type { Message } from '../../protocol/messages.js';
 import { errorFromBody, isErrorBody, SyncTalkError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
@@ -83,6 +84,19 @@ export class RoomSubscriptions {
   /** Feeds a message into its room's timeline (ignored for rooms not received). */
   accept(message: Message, source: DeliverySource): void {
     this.rooms.get(message.roomId)?.timeline.accept([message], source);
+  }
+
+  /**
+   * The latest seq of rooms, as `room:heads` reports them: each received room that is behind fetches up to
+   * its head. Resolves once every one of them is caught up (or its fetch failed; retried in the background).
+   */
+  heads(heads: readonly RoomHead[]): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const head of Array.isArray(heads) ? heads : []) {
+      const state = this.rooms.get(head?.roomId);
+      if (state && typeof head.lastSeq === 'string') pending.push(state.timeline.behind(head.lastSeq));
+    }
+    return Promise.all(pending).then(() => undefined);
   }
 
   /** Stops receiving a room; pending joins of it reject with `reason`. Returns whether it was received. */

@@ -151,6 +151,89 @@ describe('RoomTimeline', () => {
     expect(r.errors).toHaveLength(1);
   });
 
+  it('fetches up to a reported head when the last broadcasts were lost, page by page', async () => {
+    const h = history(250);
+    const r = recorder();
+    const t = new RoomTimeline({ roomId: ROOM, fetchHistory: h.fetch, ...r }, '4');
+    await t.behind('250');
+    expect(h.calls).toEqual([
+      { after: '4', before: '251', limit: 100 },
+      { after: '104', before: '251', limit: 100 },
+      { after: '204', before: '251', limit: 100 },
+    ]);
+    expect(r.seqs()).toEqual(Array.from({ length: 246 }, (_, i) => 5 + i));
+    expect(new Set(r.delivered.map((d) => d.source))).toEqual(new Set(['history']));
+    // Live copies of what was fetched are duplicates.
+    t.accept([message(250)], 'live');
+    expect(r.seqs()).toHaveLength(246);
+  });
+
+  it('does nothing for a head it already has, a malformed one, or before the first join answered', async () => {
+    const h = history(9);
+    const r = recorder();
+    const t = new RoomTimeline({ roomId: ROOM, fetchHistory: h.fetch, ...r }, '9');
+    await t.behind('9');
+    await t.behind('3');
+    await t.behind('1e3');
+    const fresh = new RoomTimeline({ roomId: ROOM, fetchHistory: h.fetch, ...r });
+    await fresh.behind('9');
+    await flush();
+    expect(h.calls).toEqual([]);
+    expect(r.delivered).toEqual([]);
+  });
+
+  it('lets a join in flight bring a reported head before fetching anything', async () => {
+    const h = history(20);
+    const r = recorder();
+    const t = new RoomTimeline({ roomId: ROOM, fetchHistory: h.fetch, ...r }, '10');
+    t.joinStarted();
+    let caughtUp = false;
+    const behind = t.behind('20').then(() => (caughtUp = true));
+    await flush();
+    expect(h.calls).toEqual([]);
+    expect(caughtUp).toBe(false);
+    await t.sync({ room: room(20), messages: [11, 12, 13].map(message), hasMore: true }, '10');
+    await behind;
+    // The join answer's catch-up covered the head: one page after it, no second fetch for the head.
+    expect(h.calls).toEqual([{ after: '13', limit: 100 }]);
+    expect(r.seqs()).toEqual(Array.from({ length: 10 }, (_, i) => 11 + i));
+  });
+
+  it('fetches a reported head once a join in flight failed', async () => {
+    const h = history(6);
+    const r = recorder();
+    const t = new RoomTimeline({ roomId: ROOM, fetchHistory: h.fetch, ...r }, '3');
+    t.joinStarted();
+    const behind = t.behind('6');
+    t.joinFailed();
+    await behind;
+    expect(r.seqs()).toEqual([4, 5, 6]);
+  });
+
+  it('does not stall on a head the server answers empty', async () => {
+    const calls: unknown[] = [];
+    const r = recorder();
+    const t = new RoomTimeline(
+      {
+        roomId: ROOM,
+        fetchHistory: async (_room, query) => {
+          calls.push(query);
+          return { messages: [], hasMore: false };
+        },
+        ...r,
+      },
+      '2',
+    );
+    await t.behind('5');
+    await flush();
+    expect(calls).toEqual([{ after: '2', before: '6', limit: 100 }]);
+    expect(r.errors).toHaveLength(1);
+    // Given up on, as for a gap: the next messages are delivered when they come.
+    expect(t.lastSeq).toBe('5');
+    t.accept([message(6)], 'live');
+    expect(r.seqs()).toEqual([6]);
+  });
+
   it('delivers nothing after close', async () => {
     const r = recorder();
     const t = new RoomTimeline({ roomId: ROOM, fetchHistory: history(5).fetch, ...r }, '0');
@@ -159,7 +242,7 @@ describe('RoomTimeline', () => {
     expect(r.delivered).toEqual([]);
   });
 
-  it('delivers each message once, in order, under any interleaving of live messages, joins and fetches', async () => {
+  it('delivers each message once, in order, under any interleaving of live messages, joins, heads and fetches', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
@@ -169,7 +252,8 @@ describe('RoomTimeline', () => {
           maxLength: 12,
         }),
         fc.boolean(),
-        async (s, start, extra, batches, rejoin) => {
+        fc.option(fc.integer({ min: 0, max: 40 })),
+        async (s, start, extra, batches, rejoin, head) => {
           const last = start + extra;
           const r = recorder();
           // History answers in any order relative to everything else, in small pages.
@@ -192,9 +276,11 @@ describe('RoomTimeline', () => {
                 t.sync({ room: room(last), messages: msgs, hasMore: extra > msgs.length }, String(start)),
               );
           }
+          const heads = head === null ? [] : [Math.min(last, start + head)];
+          for (const h of heads) void s.schedule(Promise.resolve(String(h))).then((seq) => t.behind(seq));
           await s.waitAll();
-          // Once everything settled, whatever arrived is delivered up to the highest seq seen.
-          const seen = [...live.flat(), ...(rejoin ? [last] : [])];
+          // Once everything settled, whatever arrived or was reported is delivered up to the highest seq.
+          const seen = [...live.flat(), ...heads, ...(rejoin ? [last] : [])];
           const highest = Math.max(start, ...seen);
           expect(r.seqs()).toEqual(Array.from({ length: highest - start }, (_, i) => start + 1 + i));
           expect(r.errors).toEqual([]);

@@ -1,13 +1,16 @@
 /**
  * One joined room's timeline on a connection: feeds every source of messages through the room's
  * `MessageSequencer`, delivers what is due, and fetches what is missing over REST: a gap behind a live
- * message, or the rest of a catch-up after a (re)join (`hasMore`). At most one fetch runs at a time per room,
- * and none while a join is catching up (the catch-up covers it).
+ * message, the rest of a catch-up after a (re)join (`hasMore`), or everything up to a head the server
+ * reported (`behind`: the last broadcasts were lost, so no later message shows the gap). At most one fetch
+ * runs at a time per room, and none while a join is catching up (the catch-up covers it).
  */
 import type { RoomJoinResult } from '../../protocol/events.js';
 import type { Message, MessagePage } from '../../protocol/messages.js';
 import { SyncTalkError } from '../errors.js';
 import { MessageSequencer } from './sequencer.js';
+
+const SEQ = /^(0|[1-9]\d{0,18})$/;
 
 /**
  * Where a delivered message came from.
@@ -71,6 +74,8 @@ export class RoomTimeline {
   private joining = 0;
   /** A join answer said more messages followed than it carried. */
   private catchingUp = false;
+  /** The highest head the server reported that is not delivered yet (`behind`). */
+  private head: bigint | null = null;
   private working = false;
   private settled: (() => void)[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -130,6 +135,24 @@ export class RoomTimeline {
     return done;
   }
 
+  /**
+   * The server says the room's latest message is `head` (`room:heads`): when that is past the last one
+   * delivered, the messages up to it are fetched (after any join in flight, which may bring them) and
+   * delivered with source `'history'`. Resolves when delivered up to it, or when the fetch failed (it is then
+   * retried in the background and the error reported). Ignored before the first join answered (that answer
+   * starts at the latest message) and for a malformed seq.
+   */
+  behind(head: string): Promise<void> {
+    if (this.closed || !this.sequencer.started || !SEQ.test(head)) return Promise.resolve();
+    const seq = BigInt(head);
+    if (this.head === null || seq > this.head) this.head = seq;
+    if (!this.isBehind()) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.settled.push(resolve));
+    // Settled by the fetch, or by the answer of the join in flight (`sync`, or `joinFailed` then a fetch).
+    this.kick();
+    return done;
+  }
+
   /** Stops delivering and fetching (the room was left). */
   close(): void {
     this.closed = true;
@@ -150,10 +173,22 @@ export class RoomTimeline {
     for (const resolve of waiters) resolve();
   }
 
-  /** Fetches what is missing (the rest of a catch-up first, then gaps), one request at a time. */
+  /** Whether a reported head is past the last delivered message (forgets it once it is not). */
+  private isBehind(): boolean {
+    const last = this.sequencer.lastSeq;
+    if (this.head === null || last === null) return false;
+    if (BigInt(last) < this.head) return true;
+    this.head = null;
+    return false;
+  }
+
+  /**
+   * Fetches what is missing (the rest of a catch-up first, then gaps, then up to a reported head), one
+   * request at a time.
+   */
   private kick(): void {
     if (this.working || this.closed || this.joining > 0) return;
-    if (!this.catchingUp && !this.sequencer.gap()) return;
+    if (!this.catchingUp && !this.sequencer.gap() && !this.isBehind()) return;
     this.working = true;
     clearTimeout(this.retryTimer);
     void this.work().finally(() => {
@@ -178,7 +213,10 @@ export class RoomTimeline {
           this.catchingUp = page.hasMore && page.messages.length > 0;
           continue;
         }
-        const gap = this.sequencer.gap();
+        // Held-back messages first; then up to a reported head, fetched the same way.
+        const gap =
+          this.sequencer.gap() ??
+          (this.isBehind() ? { after: this.sequencer.lastSeq!, before: (this.head! + 1n).toString() } : null);
         if (!gap) return;
         const page = await fetchHistory(roomId, {
           after: gap.after,
