@@ -15,6 +15,7 @@ export { newClientMsgId } from './ids.js';
 export { backoffDelay, type BackoffOptions } from './realtime/backoff.js';
 export { Connection } from './realtime/connection.js';
 export type { ConnectionDeps, ConnectOptions, SendOptions } from './realtime/options.js';
+export type { OutgoingMessage, PendingSend, SendStatus } from './realtime/pending-send.js';
 export type {
   ConnectionEvents,
   ConnectionLifecycleEvents,
@@ -38,4 +39,12 @@ export type {
   RoomOffsetListOptions,
   RoomsApi,
 } from './rest/rooms.js';
+export {
+  localStorageAdapter,
+  memoryStorage,
+  type KeyValueStorage,
+  type LocalStorageAdapterOptions,
+  type WebStorage,
+} from './storage.js';
+export { indexedDbStorage, type IndexedDbStorageOptions } from './indexeddb-storage.js';
 export { memoryTokenStore, tokensFromAuth, type Tokens, type TokenStore } from './token-store.js';
