@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
-import { compactTemplates, cssText, websocketOnly } from './build/esbuild-plugins.js';
+import { compactTemplates, cssText, websocketOnly, withoutStorage } from './build/esbuild-plugins.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -13,7 +13,12 @@ const shared: Options = {
   // Browsers from 2021 on (Chrome 94, Safari 15.4, Firefox 93): native class fields keep the bundle small.
   target: 'es2022',
   define: { __WIDGET_VERSION__: JSON.stringify(version) },
-  esbuildPlugins: [cssText(), compactTemplates(/[\\/]src[\\/]ui[\\/][^\\/]+\.ts$/), websocketOnly()],
+  esbuildPlugins: [
+    cssText(),
+    compactTemplates(/[\\/]src[\\/]ui[\\/][^\\/]+\.ts$/),
+    websocketOnly(),
+    withoutStorage(),
+  ],
   esbuildOptions(options) {
     // The SDK is bundled from source (no build of it needed first).
     options.conditions = ['@synctalk/source'];

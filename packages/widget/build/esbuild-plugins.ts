@@ -12,6 +12,9 @@
  *   socket.io-parser, and engine.io-client gets the text packet codec of src/transport/text-packets.ts instead
  *   of engine.io-parser (the same wire formats, without binary attachments or frames); both parse URLs with
  *   src/transport/url-parts.ts, over the platform's `URL`.
+ * - `withoutStorage`: the widget never gives the SDK a `storage` (it keeps its session itself), so the SDK's
+ *   connection gets a stub of its one door onto storage (realtime/persistence.ts: outbox persistence and
+ *   remembered room positions), which would never be called, and leaves that code out.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -94,6 +97,23 @@ export function websocketOnly(): Plugin {
       }));
       build.onLoad({ filter: /.*/, namespace: 'synctalk-unused-transport' }, () => ({
         contents: 'export const XHR = undefined, Fetch = undefined, WT = undefined;\n',
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+export function withoutStorage(): Plugin {
+  return {
+    name: 'synctalk-without-storage',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/persistence\.js$/ }, (args) =>
+        /[\\/]sdk[\\/]src[\\/]client[\\/]realtime[\\/]connection\.ts$/.test(args.importer)
+          ? { path: 'persistence', namespace: 'synctalk-without-storage' }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'synctalk-without-storage' }, () => ({
+        contents: 'export const openPersistence = () => Promise.resolve(undefined);\n',
         loader: 'js',
       }));
     },
