@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
-import { compactTemplates, cssText, staticConnection, websocketOnly } from './build/esbuild-plugins.js';
+import {
+  compactTemplates,
+  cssText,
+  staticConnection,
+  websocketOnly,
+  withoutStorage,
+} from './build/esbuild-plugins.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -18,6 +24,7 @@ const shared: Options = {
     compactTemplates(/[\\/]src[\\/]ui[\\/][^\\/]+\.ts$/),
     websocketOnly(),
     staticConnection(),
+    withoutStorage(),
   ],
   esbuildOptions(options) {
     // The SDK is bundled from source (no build of it needed first).

@@ -16,6 +16,9 @@
  *   separate chunk where bundles are split); in the one-file widget that import is made static
  *   (src/transport/static-connection.ts), which spares the lazy-initialisation wrappers esbuild would put
  *   around every realtime module.
+ * - `withoutStorage`: the widget never gives the SDK a `storage` (it keeps its session itself), so the SDK's
+ *   connection gets a stub of its one door onto storage (realtime/persistence.ts: outbox persistence and
+ *   remembered room positions), which would never be called, and leaves that code out.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -112,6 +115,23 @@ export function staticConnection(): Plugin {
       build.onResolve({ filter: /^\.\/realtime\/load-connection\.js$/ }, (args) =>
         /sdk[\\/]src[\\/]client[\\/]client\.ts$/.test(args.importer) ? { path: staticModule } : undefined,
       );
+    },
+  };
+}
+
+export function withoutStorage(): Plugin {
+  return {
+    name: 'synctalk-without-storage',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/persistence\.js$/ }, (args) =>
+        /[\\/]sdk[\\/]src[\\/]client[\\/]realtime[\\/]connection\.ts$/.test(args.importer)
+          ? { path: 'persistence', namespace: 'synctalk-without-storage' }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'synctalk-without-storage' }, () => ({
+        contents: 'export const openPersistence = () => Promise.resolve(undefined);\n',
+        loader: 'js',
+      }));
     },
   };
 }

@@ -11,6 +11,7 @@ import { messagesApi, type MessagesApi } from './rest/messages.js';
 import { roomsApi, type RoomsApi } from './rest/rooms.js';
 import { siteApi, type SiteApi } from './rest/site.js';
 import { Session } from './session.js';
+import type { KeyValueStorage } from './storage.js';
 import { memoryTokenStore, type TokenStore } from './token-store.js';
 
 /**
@@ -43,6 +44,13 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Defaults for `connect()`. */
   realtime?: ConnectOptions;
+  /**
+   * Where sends not yet stored by the server are kept, so they survive a reload or a crash and go out (once,
+   * in order) when the client connects next; also room positions for `connect({ resume: true })`. Default:
+   * none (memory only). Browsers: `localStorageAdapter()` or `indexedDbStorage()`; Node: any
+   * `KeyValueStorage`.
+   */
+  storage?: KeyValueStorage;
 }
 
 /**
@@ -132,6 +140,7 @@ export function createClient(options: ClientOptions): SyncTalkClient {
         site: options.site,
         fetchHistory: (roomId, query) => messages.history(roomId, query),
         options: { ...options.realtime, ...connectOptions },
+        storage: options.storage,
       });
       await connection.start();
       return connection;

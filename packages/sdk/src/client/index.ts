@@ -10,6 +10,7 @@ export { backoffDelay, type BackoffOptions } from './realtime/backoff.js';
 // exported by `@synctalk/sdk/realtime`.
 export type { Connection } from './realtime/connection.js';
 export type { ConnectionDeps, ConnectOptions, SendOptions } from './realtime/options.js';
+export type { OutgoingMessage, PendingSend, SendStatus } from './realtime/pending-send.js';
 export type {
   ConnectionEvents,
   ConnectionLifecycleEvents,
@@ -33,4 +34,12 @@ export type {
   RoomOffsetListOptions,
   RoomsApi,
 } from './rest/rooms.js';
+export {
+  localStorageAdapter,
+  memoryStorage,
+  type KeyValueStorage,
+  type LocalStorageAdapterOptions,
+  type WebStorage,
+} from './storage.js';
+export { indexedDbStorage, type IndexedDbStorageOptions } from './indexeddb-storage.js';
 export { memoryTokenStore, tokensFromAuth, type Tokens, type TokenStore } from './token-store.js';

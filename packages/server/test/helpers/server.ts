@@ -24,6 +24,8 @@ export interface TestServerOptions {
   widgetDir?: string;
   /** Log into this logger instead of the configured one (see log-capture.ts). */
   logger?: Logger;
+  /** Listen on this port (e.g. the one a stopped server had, to start it again); default: an ephemeral one. */
+  port?: number;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -62,7 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     cleanup();
     throw error;
   }
-  const { port } = await server.listen(0, '127.0.0.1');
+  const { port } = await server.listen(options.port ?? 0, '127.0.0.1');
   return {
     server,
     port,

@@ -600,6 +600,8 @@ export class ChatStore {
 
   discard(roomId: string, clientMsgId: string): void {
     this.state.rooms.get(roomId)?.timeline.discard(clientMsgId);
+    // The connection keeps a failed send for a retry until it is discarded there too.
+    this.#connection?.discardSend(clientMsgId);
     this.#changed();
   }
 

@@ -15,7 +15,10 @@ import { backoffDelay } from './backoff.js';
 import type { ConnectionEvents, ConnectionStatus, JoinedRoom } from './events.js';
 import type { ConnectionDeps, SendOptions } from './options.js';
 import { connectionClosedError, Outbox } from './outbox.js';
+import type { OutgoingMessage, PendingSend } from './pending-send.js';
+import { openPersistence } from './persistence.js';
 import { emitAck, requestAck, type AckResult, type RequestEvent } from './requests.js';
+import type { RoomPositions } from './room-positions.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -38,6 +41,7 @@ const FATAL_HANDSHAKE = new Set([
  * ```ts
  * const chat = await client.connect();
  * chat.on('message:new', (message) => render(message));      // once per message, in order
+ * chat.on('send:status', (outgoing) => renderOutgoing(outgoing)); // pending, then sent or failed
  * chat.on('status', (status) => setBanner(status !== 'connected' ? 'Reconnecting…' : ''));
  * await chat.joinRoom('42');
  * await chat.send('42', 'Hello!');
@@ -47,6 +51,8 @@ export class Connection {
   private readonly emitter = new Emitter<ConnectionEvents>();
   private readonly rooms: RoomSubscriptions;
   private readonly outbox: Outbox;
+  /** With `resume`: each room's last delivered seq, kept in storage. */
+  private positions: RoomPositions | undefined;
   private readonly ackTimeoutMs: number;
   private socket: ChatSocket | undefined;
   private socketToken: string | undefined;
@@ -65,13 +71,20 @@ export class Connection {
         (await emitAck(this.current(), 'message:send', payload, this.ackTimeoutMs)) as
           { message: Message } | ErrorBody,
       stored: (message) => this.rooms.accept(message, 'sent'),
+      changed: (outgoing) => this.emitter.emit('send:status', outgoing),
     });
     this.rooms = new RoomSubscriptions({
       socket: () => this.socket,
       ackTimeoutMs: this.ackTimeoutMs,
       fetchHistory: deps.fetchHistory,
-      deliver: (message, source) => this.emitter.emit('message:new', message, { source }),
-      joined: (joined, rejoin) => this.emitter.emit('room:joined', joined, { rejoin }),
+      deliver: (message, source) => {
+        this.positions?.record(message.roomId, message.seq);
+        this.emitter.emit('message:new', message, { source });
+      },
+      joined: (joined, rejoin) => {
+        this.positions?.record(joined.room.id, joined.lastSeq);
+        this.emitter.emit('room:joined', joined, { rejoin });
+      },
       report: (error) => this.report(error),
     });
   }
@@ -86,7 +99,7 @@ export class Connection {
     return this.rooms.ids;
   }
 
-  /** Number of sends not yet acknowledged. */
+  /** Number of sends not yet stored (`failed` ones not counted: see `outgoing()`). */
   get pendingSends(): number {
     return this.outbox.size;
   }
@@ -131,10 +144,16 @@ export class Connection {
 
   /**
    * Starts connecting; resolves once connected. Rejects when the server refuses the session (after one
-   * token refresh) or nothing answers within `connectTimeoutMs`; the connection is then closed.
-   * `client.connect()` calls it.
+   * token refresh) or nothing answers within `connectTimeoutMs`; the connection is then closed. With a
+   * `storage`, first restores the sends a previous connection left in it (and, with `resume`, the room
+   * positions). `client.connect()` calls it.
    */
   start(): Promise<void> {
+    if (this.deps.options?.resume && !this.deps.storage) {
+      const error = new TypeError('connect({ resume: true }) needs a storage: createClient({ storage })');
+      this.fail(undefined);
+      return Promise.reject(error);
+    }
     const ready = this.whenConnected();
     const timeoutMs = this.deps.options?.connectTimeoutMs ?? 20_000;
     const timer = setTimeout(() => {
@@ -147,7 +166,7 @@ export class Connection {
         );
       }
     }, timeoutMs);
-    void this.open();
+    void this.restore().then(() => this.open());
     return ready.finally(() => clearTimeout(timer));
   }
 
@@ -160,16 +179,20 @@ export class Connection {
    * rejoins with the last seq it delivered and delivers what was missed. Waits for the connection while
    * reconnecting.
    *
+   * With `connect({ resume: true })`, a join without `lastSeq` starts after the room's position remembered in
+   * storage (from this page or an earlier one), if there is one: only what followed is delivered, so the app
+   * must still have what came before (its own copy, or the timeline helper).
+   *
    * @example
    * ```ts
    * const { room, presence } = await chat.joinRoom('42');
-   * // resuming from a stored position (e.g. after a page reload):
+   * // resuming from a position you stored yourself (or let `connect({ resume: true })` keep it):
    * await chat.joinRoom('43', { lastSeq: localStorage.getItem('room-43-seq') ?? undefined });
    * ```
    */
   joinRoom(roomId: string, options: { lastSeq?: string } = {}): Promise<JoinedRoom> {
     if (this.state === 'closed') return Promise.reject(connectionClosedError());
-    return this.rooms.join(roomId, options.lastSeq);
+    return this.rooms.join(roomId, options.lastSeq ?? this.positions?.get(roomId));
   }
 
   /**
@@ -187,18 +210,23 @@ export class Connection {
   }
 
   /**
-   * Sends a message. It gets a `clientMsgId` (unless given) and is sent again with that same id until the
-   * server acknowledges it — after timeouts, reconnects (to any node) and retryable errors — so it is stored
-   * exactly once. Resolves with the stored message; rejects with a `SyncTalkError` the server gave that no
-   * retry can fix (`forbidden` when muted, `validation_failed`, …), or when the connection is closed.
+   * Sends a message, and returns it at once as a `PendingSend` (`status: 'pending'`, its `clientMsgId`, …) so
+   * the app can show it right away; awaiting it gives the stored message. It is sent again with the same
+   * `clientMsgId` until the server answers — after timeouts, reconnects (to any node) and retryable errors —
+   * so it is stored exactly once; sends of one room are stored in the order they were made. A refusal no retry
+   * fixes (`forbidden` when muted, `validation_failed`, `conflict`, …) rejects the promise and leaves the
+   * send `failed` in `outgoing()` until `retrySend` or `discardSend`. Closing the connection rejects the
+   * promises of sends not yet stored (`unavailable`); with a `storage` they stay there and the next
+   * connection sends them. Every change is a `send:status` event.
    *
    * @example
    * ```ts
-   * const message = await chat.send('42', 'On my way', { replyTo: question.id });
+   * const pending = chat.send('42', 'On my way', { replyTo: question.id });
+   * showPending(pending.clientMsgId, pending.text);
+   * const message = await pending;
    * ```
    */
-  send(roomId: string, text: string, options: SendOptions = {}): Promise<Message> {
-    if (this.state === 'closed') return Promise.reject(connectionClosedError());
+  send(roomId: string, text: string, options: SendOptions = {}): PendingSend {
     const payload = {
       roomId,
       clientMsgId: options.clientMsgId ?? newClientMsgId(),
@@ -206,6 +234,47 @@ export class Connection {
       ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
     };
     return this.outbox.add(payload, options.signal);
+  }
+
+  /**
+   * The sends not yet stored — pending, and failed ones kept for a retry — of one room or of all, in the
+   * order they were made. Snapshots: `send:status` reports every change.
+   *
+   * @example
+   * ```ts
+   * const unsent = chat.outgoing('42');
+   * render([...stored, ...unsent.map((o) => ({ ...o, pending: o.status === 'pending' }))]);
+   * ```
+   */
+  outgoing(roomId?: string): OutgoingMessage[] {
+    return this.outbox.list(roomId);
+  }
+
+  /**
+   * Sends a `failed` send again, with the same `clientMsgId` (e.g. after being unmuted). False when no failed
+   * send has that id.
+   *
+   * @example
+   * ```ts
+   * retryButton.onclick = () => chat.retrySend(outgoing.clientMsgId);
+   * ```
+   */
+  retrySend(clientMsgId: string): boolean {
+    return this.outbox.retry(clientMsgId);
+  }
+
+  /**
+   * Drops a pending or failed send, from memory and storage (`send:status` reports it `discarded`; its
+   * promise rejects with an `AbortError`). A transmission already on its way may still be stored. False
+   * when there is no such send.
+   *
+   * @example
+   * ```ts
+   * deleteButton.onclick = () => chat.discardSend(outgoing.clientMsgId);
+   * ```
+   */
+  discardSend(clientMsgId: string): boolean {
+    return this.outbox.discard(clientMsgId);
   }
 
   /**
@@ -261,7 +330,8 @@ export class Connection {
   }
 
   /**
-   * Closes the connection for good: no reconnects; unacknowledged sends and pending joins reject.
+   * Closes the connection for good: no reconnects; unacknowledged sends and pending joins reject (sends stay
+   * in the storage, if any, for the next connection; remembered room positions are written).
    *
    * @example
    * ```ts
@@ -276,6 +346,36 @@ export class Connection {
 
   private closed(): boolean {
     return this.state === 'closed';
+  }
+
+  /**
+   * With a storage: keeps the outbox in it, after putting back the sends a previous connection (or another
+   * tab) left there, and with `resume` loads the room positions. Storage failures are reported (`error`)
+   * and do not stop the connection.
+   */
+  private async restore(): Promise<void> {
+    const { storage, session, endpoints, site, options } = this.deps;
+    if (!storage) return;
+    let tokens;
+    try {
+      tokens = await session.current();
+    } catch {
+      // The token store failed: `open()` reports it.
+      return;
+    }
+    if (this.closed()) return;
+    const opened = await openPersistence({
+      storage,
+      server: endpoints.urls[0]!,
+      site,
+      tokens,
+      resume: options?.resume === true,
+      snapshot: () => this.outbox.stored(),
+      report: (error) => this.report(error),
+    });
+    if (!opened || this.closed()) return;
+    this.outbox.persistTo(opened.store, opened.restored);
+    this.positions = opened.positions;
   }
 
   private current(): ChatSocket {
@@ -422,7 +522,8 @@ export class Connection {
     this.waiters = [];
     for (const w of waiters) w.reject(reason);
     this.rooms.forgetAll(reason);
-    this.outbox.failAll(reason);
+    this.outbox.close(reason);
+    void this.positions?.flush();
     this.emitter.emit('status', 'closed');
     if (error) this.emitter.emit('error', error);
   }

@@ -3,6 +3,7 @@ import type { JoinedMembership, PresenceState, ServerToClientEvents } from '../.
 import type { Message } from '../../protocol/messages.js';
 import type { Room } from '../../protocol/rooms.js';
 import type { SyncTalkError } from '../errors.js';
+import type { OutgoingMessage } from './pending-send.js';
 import type { DeliverySource } from './room-timeline.js';
 
 /**
@@ -56,6 +57,7 @@ export interface JoinedRoom {
  * ```ts
  * chat.on('error', (e) => console.warn(e.code, e.message));
  * chat.on('room:joined', (joined, { rejoin }) => rejoin && refreshSidebar(joined.room));
+ * chat.on('send:status', (o) => o.status === 'failed' && showRetry(o.clientMsgId));
  * ```
  */
 export interface ConnectionLifecycleEvents {
@@ -68,6 +70,12 @@ export interface ConnectionLifecycleEvents {
   error: (error: SyncTalkError) => void;
   /** A room was (re)joined: after `joinRoom`, and again after every reconnect. */
   'room:joined': (joined: JoinedRoom, info: { rejoin: boolean }) => void;
+  /**
+   * A send changed: queued (`pending`), stored (`sent`, with `message`), refused (`failed`, with `error`),
+   * retried (`pending` again) or discarded (`discarded`). Sends restored from storage by `connect()` are in
+   * `outgoing()` when it resolves; their later changes come here.
+   */
+  'send:status': (outgoing: OutgoingMessage) => void;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
 import type { Endpoints } from '../endpoints.js';
 import type { Session } from '../session.js';
+import type { KeyValueStorage } from '../storage.js';
 import type { FetchHistory } from './room-timeline.js';
 
 /**
@@ -27,6 +28,13 @@ export interface ConnectOptions {
   reconnect?: { initialMs?: number; maxMs?: number };
   /** Passed on to socket.io-client (e.g. `extraHeaders` in Node); the options above win. */
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
+  /**
+   * Remember each room's position (the seq of the last message delivered) in the client's `storage`, so that
+   * `joinRoom(roomId)` without `lastSeq` — after a reload too — delivers only what came after it. The app then
+   * needs its own copy of what came before (or the timeline helper). Needs `createClient({ storage })`.
+   * Default `false`.
+   */
+  resume?: boolean;
 }
 
 /**
@@ -44,6 +52,8 @@ export interface ConnectionDeps {
   site?: string;
   fetchHistory: FetchHistory;
   options?: ConnectOptions;
+  /** Where pending sends (and, with `resume`, room positions) are kept across reloads. */
+  storage?: KeyValueStorage;
 }
 
 /**
@@ -52,7 +62,8 @@ export interface ConnectionDeps {
  * @example
  * ```ts
  * const controller = new AbortController();
- * await chat.send(roomId, 'Sure!', { replyTo: question.id, signal: controller.signal });
+ * const pending = chat.send(roomId, 'Sure!', { replyTo: question.id, signal: controller.signal });
+ * controller.abort(); // discards it (unless it was stored already)
  * ```
  */
 export interface SendOptions {
@@ -60,6 +71,9 @@ export interface SendOptions {
   replyTo?: string;
   /** The idempotency key; a new one is made when omitted. */
   clientMsgId?: string;
-  /** Stops retrying (the message may still have been stored if a transmission was under way). */
+  /**
+   * Aborting discards the send, like `discardSend` (the message may still have been stored if a transmission
+   * was under way); its promise rejects with the signal's reason.
+   */
   signal?: AbortSignal;
 }

@@ -1,14 +1,26 @@
 /**
- * Sends that must reach the server exactly once. Each keeps its `clientMsgId` for life and is sent again —
- * with the same id — until the server acknowledges it: after an acknowledgement timeout, after a reconnect
+ * Sends that must reach the server exactly once, in order. Each keeps its `clientMsgId` for life and is sent
+ * again — with the same id — until the server answers it: after an acknowledgement timeout, after a reconnect
  * (to whichever node), after a retryable error (`rate_limited` waits `retryAfter`). The server stores one
  * message per `clientMsgId`, so however many times a send goes out, one message results.
+ *
+ * In order: each room has at most one send on its way; the next goes once the server answered it. The server
+ * numbers a socket's sends in the order they arrive, but a send refused for a while (`rate_limited`, a full
+ * event queue) while the next one is accepted would be stored after it; one at a time rules that out. Rooms
+ * do not wait for each other.
+ *
+ * A send the server refuses for a reason no retry fixes (`validation_failed`, `forbidden`, `conflict`, …)
+ * becomes `failed` and stays until retried or discarded. With an `OutboxStore`, every send waiting in the
+ * outbox is also in storage, so a reload or a crash does not lose it: the next connection restores and sends
+ * it.
  */
 import type { ErrorBody } from '../../protocol/errors.js';
 import type { SendMessagePayload } from '../../protocol/events.js';
 import type { Message } from '../../protocol/messages.js';
 import { errorFromBody, isErrorBody, SyncTalkError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
+import type { OutboxStore, StoredSend } from './outbox-store.js';
+import { pendingSend, type OutgoingMessage, type PendingSend, type SendStatus } from './pending-send.js';
 
 export interface OutboxDeps {
   /** Whether a connection is up to send on. */
@@ -17,130 +29,273 @@ export interface OutboxDeps {
   transmit(payload: SendMessagePayload): Promise<{ message: Message } | ErrorBody>;
   /** A send was stored (its acknowledgement arrived). */
   stored(message: Message): void;
+  /** A send changed: queued, sent, failed, retried or discarded. */
+  changed(outgoing: OutgoingMessage): void;
 }
 
-interface Pending {
-  payload: SendMessagePayload;
+interface Waiter {
   resolve(message: Message): void;
   reject(error: unknown): void;
-  /** Identifies the latest transmission; answers to older ones are ignored. */
-  attempt: object | undefined;
+}
+
+/** A send in the queue: what the app sees of it, and how its sending goes. */
+interface Entry extends OutgoingMessage {
+  status: 'pending' | 'failed';
+  /** The `send()` calls waiting for this send's outcome. */
+  waiters: Waiter[];
+  /** Identifies the transmission on its way; answers to older ones are ignored. */
+  attempt?: object;
   failures: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  done: boolean;
-  cleanup(): void;
+  /** A retry after a pause is scheduled. */
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /**
- * The queue of unacknowledged sends.
+ * The queue of sends not yet stored.
  *
  * @example
  * ```ts
- * const outbox = new Outbox({ connected, transmit, stored });
+ * const outbox = new Outbox({ connected, transmit, stored, changed });
  * const message = await outbox.add({ roomId, clientMsgId: newClientMsgId(), text: 'hi' });
  * socket.on('connect', () => outbox.flush());
  * ```
  */
 export class Outbox {
-  private readonly queue: Pending[] = [];
+  private queue: Entry[] = [];
+  private store: OutboxStore | undefined;
+  private closed = false;
 
   constructor(private readonly deps: OutboxDeps) {}
 
-  /** Sends still waiting for their acknowledgement. */
+  /** Sends still waiting to be stored (failed ones not counted). */
   get size(): number {
-    return this.queue.length;
+    return this.queue.filter((e) => e.status === 'pending').length;
+  }
+
+  /** The pending and failed sends (of one room, or all), in queue order. */
+  list(roomId?: string): OutgoingMessage[] {
+    return this.queue.filter((e) => roomId === undefined || e.roomId === roomId).map((e) => snapshot(e));
+  }
+
+  /** The sends as they are stored. */
+  stored(): StoredSend[] {
+    return this.queue.map((e) => ({
+      ...snapshot(e),
+      status: e.status,
+      error: e.error && { code: e.error.code, message: e.error.message, details: e.error.details },
+    }));
   }
 
   /**
-   * Queues a send; resolves with the stored message, rejects with a non-retryable `SyncTalkError`
-   * (`validation_failed`, `forbidden`, `conflict`, …), with `signal`'s reason, or when `failAll` is called.
+   * Queues a send and returns it at once. Its promise resolves with the stored message, rejects with a
+   * non-retryable `SyncTalkError` (`validation_failed`, `forbidden`, `conflict`, …), with `signal`'s reason
+   * (the send is discarded), or when the outbox is closed (`unavailable` for a send made after). A send with
+   * the `clientMsgId` of one already queued in the room joins it (a failed one is retried).
    */
-  add(payload: SendMessagePayload, signal?: AbortSignal): Promise<Message> {
-    return new Promise<Message>((resolve, reject) => {
-      signal?.throwIfAborted();
-      const onAbort = () => this.finish(item, () => reject(signal!.reason));
-      const item: Pending = {
-        payload,
-        resolve,
-        reject,
-        attempt: undefined,
-        failures: 0,
-        timer: undefined,
-        done: false,
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
-      };
+  add(payload: SendMessagePayload, signal?: AbortSignal): PendingSend {
+    let entry = this.queue.find((e) => e.clientMsgId === payload.clientMsgId && e.roomId === payload.roomId);
+    if (this.closed || signal?.aborted) {
+      // Never queued: closed (a `failed` send) or aborted before it started (a `discarded` one).
+      entry = newEntry(payload);
+      if (!this.closed) return pendingSend(snapshot(entry, 'discarded'), Promise.reject(signal!.reason));
+      entry.status = 'failed';
+      entry.error = connectionClosedError();
+      return pendingSend(snapshot(entry), Promise.reject(entry.error));
+    }
+    if (!entry) {
+      entry = newEntry(payload);
+      this.queue.push(entry);
+      this.store?.changed();
+      this.deps.changed(snapshot(entry));
+    } else if (entry.status === 'failed') {
+      this.resume(entry);
+    }
+    const target = entry;
+    const outcome = new Promise<Message>((resolve, reject) => {
+      const onAbort = () => this.discard(target.clientMsgId, signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(item);
-      this.transmit(item);
+      const settled = () => signal?.removeEventListener('abort', onAbort);
+      target.waiters.push({
+        resolve: (message) => {
+          settled();
+          resolve(message);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      });
     });
+    const result = pendingSend(snapshot(target), outcome);
+    this.pump(target.roomId);
+    return result;
   }
 
-  /** A connection is up: sends everything not yet acknowledged, in the order it was queued. */
+  /** Sends a failed send again (same `clientMsgId`). False when there is no failed send with that id. */
+  retry(clientMsgId: string): boolean {
+    const entry = this.queue.find((e) => e.clientMsgId === clientMsgId && e.status === 'failed');
+    if (entry) {
+      this.resume(entry);
+      this.pump(entry.roomId);
+    }
+    return !!entry;
+  }
+
+  /**
+   * Drops a pending or failed send; its `send()` promises reject with `reason`. A transmission already on
+   * its way may still be stored. False when there is no such send.
+   */
+  discard(clientMsgId: string, reason: unknown = discardedError()): boolean {
+    const entry = this.queue.find((e) => e.clientMsgId === clientMsgId);
+    if (entry) this.settle(entry, 'discarded', (w) => w.reject(reason));
+    return !!entry;
+  }
+
+  /**
+   * Keeps the outbox in `store` from now on: `restored` (read from it) go first, in their order, and every
+   * change is written.
+   */
+  persistTo(store: OutboxStore, restored: StoredSend[]): void {
+    if (this.closed) return;
+    this.store = store;
+    const own = this.queue;
+    const entries = restored
+      .filter((s) => !own.some((e) => e.clientMsgId === s.clientMsgId))
+      .map((s): Entry => ({
+        ...s,
+        error: s.error && new SyncTalkError(s.error.code, s.error.message, { details: s.error.details }),
+        waiters: [],
+        failures: 0,
+      }));
+    this.queue = [...entries, ...own];
+    if (own.length > 0) store.changed();
+    for (const entry of entries) this.pump(entry.roomId);
+  }
+
+  /** A connection is up: sends, in each room, the first send not yet stored; the others follow in order. */
   flush(): void {
-    for (const item of [...this.queue]) {
-      clearTimeout(item.timer);
-      item.timer = undefined;
-      item.attempt = undefined;
-      this.transmit(item);
+    for (const entry of this.queue) {
+      clearTimeout(entry.timer);
+      entry.timer = entry.attempt = undefined;
+    }
+    for (const entry of this.queue) this.pump(entry.roomId);
+  }
+
+  /**
+   * The connection is closed for good: every waiting `send()` rejects with `error`. Sends stay in storage
+   * (the next connection sends them); the outbox is empty from now on.
+   */
+  close(error: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.store?.close(this.stored());
+    for (const entry of this.queue.splice(0)) {
+      clearTimeout(entry.timer);
+      entry.attempt = undefined;
+      for (const w of entry.waiters.splice(0)) w.reject(error);
     }
   }
 
-  /** Rejects every queued send with `error` (the connection is closed for good). */
-  failAll(error: unknown): void {
-    for (const item of [...this.queue]) this.finish(item, () => item.reject(error));
+  /** Transmits the room's first pending send, unless one of its sends is on its way or waiting to retry. */
+  private pump(roomId: string): void {
+    if (this.closed || !this.deps.connected()) return;
+    const ofRoom = this.queue.filter((e) => e.roomId === roomId);
+    const next = ofRoom.find((e) => e.status === 'pending');
+    if (next && !ofRoom.some((e) => e.attempt || e.timer)) this.transmit(next);
   }
 
-  private transmit(item: Pending): void {
-    if (item.done || item.attempt || item.timer || !this.deps.connected()) return;
+  private transmit(entry: Entry): void {
     const attempt = {};
-    item.attempt = attempt;
-    this.deps.transmit(item.payload).then(
+    entry.attempt = attempt;
+    const { roomId, clientMsgId, text, replyTo } = entry;
+    this.deps.transmit({ roomId, clientMsgId, text, ...(replyTo !== undefined ? { replyTo } : {}) }).then(
       (ack) => {
-        if (item.attempt !== attempt || item.done) return;
-        item.attempt = undefined;
+        if (entry.attempt !== attempt) return;
+        entry.attempt = undefined;
         if (!isErrorBody(ack)) {
-          this.finish(item, () => item.resolve(ack.message));
           this.deps.stored(ack.message);
-          return;
+          return this.settle(entry, 'sent', (w) => w.resolve(ack.message), ack.message);
         }
         const error = errorFromBody(ack);
         if (!error.retryable) {
-          this.finish(item, () => item.reject(error));
-          return;
+          entry.status = 'failed';
+          entry.error = error;
+          this.store?.changed();
+          return this.settle(entry, 'failed', (w) => w.reject(error));
         }
-        item.failures += 1;
-        this.retryLater(
-          item,
-          error.retryAfter !== undefined ? error.retryAfter * 1000 : backoffDelay(item.failures),
-        );
+        this.retryLater(entry, error.retryAfter !== undefined ? error.retryAfter * 1000 : undefined);
       },
       () => {
         // No answer (timed out, or the connection dropped): the same id goes out again on this connection
-        // after a pause, or on the next one.
-        if (item.attempt !== attempt || item.done) return;
-        item.attempt = undefined;
-        item.failures += 1;
-        if (this.deps.connected()) this.retryLater(item, backoffDelay(item.failures));
+        // after a pause, or on the next one (`flush`).
+        if (entry.attempt !== attempt) return;
+        entry.attempt = undefined;
+        if (this.deps.connected()) this.retryLater(entry);
       },
     );
   }
 
-  private retryLater(item: Pending, delayMs: number): void {
-    item.timer = setTimeout(() => {
-      item.timer = undefined;
-      this.transmit(item);
-    }, delayMs);
+  private retryLater(entry: Entry, delayMs?: number): void {
+    entry.failures += 1;
+    entry.timer = setTimeout(
+      () => {
+        entry.timer = undefined;
+        this.pump(entry.roomId);
+      },
+      delayMs ?? backoffDelay(entry.failures),
+    );
   }
 
-  private finish(item: Pending, settle: () => void): void {
-    if (item.done) return;
-    item.done = true;
-    clearTimeout(item.timer);
-    item.cleanup();
-    const i = this.queue.indexOf(item);
-    if (i >= 0) this.queue.splice(i, 1);
-    settle();
+  /**
+   * A send's outcome: `sent` and `discarded` take it out of the outbox (and storage), `failed` keeps it; its
+   * waiters are told, the app too, and the room's next send goes.
+   */
+  private settle(entry: Entry, status: SendStatus, tell: (w: Waiter) => void, message?: Message): void {
+    if (status !== 'failed') {
+      clearTimeout(entry.timer);
+      entry.timer = entry.attempt = undefined;
+      this.queue.splice(this.queue.indexOf(entry), 1);
+      this.store?.removed(entry.clientMsgId);
+    }
+    entry.failures = 0;
+    entry.waiters.splice(0).forEach(tell);
+    this.deps.changed({ ...snapshot(entry, status), ...(message ? { message } : {}) });
+    this.pump(entry.roomId);
   }
+
+  private resume(entry: Entry): void {
+    entry.status = 'pending';
+    entry.error = undefined;
+    this.store?.changed();
+    this.deps.changed(snapshot(entry));
+  }
+}
+
+function newEntry({ roomId, clientMsgId, text, replyTo }: SendMessagePayload): Entry {
+  return {
+    clientMsgId,
+    roomId,
+    text,
+    ...(replyTo !== undefined ? { replyTo } : {}),
+    status: 'pending',
+    createdAt: new Date().toISOString(),
+    waiters: [],
+    failures: 0,
+  };
+}
+
+/** The app's view of `entry`, as `status` (default: its own). */
+function snapshot(entry: Entry, status: SendStatus = entry.status): OutgoingMessage {
+  const { clientMsgId, roomId, text, replyTo, createdAt, error } = entry;
+  return {
+    clientMsgId,
+    roomId,
+    text,
+    ...(replyTo !== undefined ? { replyTo } : {}),
+    status,
+    createdAt,
+    ...(status === 'failed' && error ? { error } : {}),
+  };
 }
 
 /** The error pending sends are rejected with when their connection is closed. */
@@ -148,4 +303,11 @@ export function connectionClosedError(): SyncTalkError {
   return new SyncTalkError('unavailable', 'The connection was closed before the server acknowledged', {
     status: 0,
   });
+}
+
+/** The error a discarded send's promise rejects with (an `AbortError`, like an aborted `fetch`). */
+export function discardedError(): Error {
+  const error = new Error('The send was discarded');
+  error.name = 'AbortError';
+  return error;
 }
