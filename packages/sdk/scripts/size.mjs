@@ -10,7 +10,9 @@
  * - REST: `import { createClient } from '@synctalk/sdk'`, counting the files that load before `connect()`
  *   (the app's file and what it imports statically);
  * - full: the same app plus the chunk `connect()` loads and what that imports (socket.io-client included):
- *   everything a realtime app downloads.
+ *   everything a realtime app downloads;
+ * - storage (no budget): full plus the chunk a connection loads when the client has a `storage` (the durable
+ *   outbox and remembered room positions).
  *
  * Prints a table, then where the full client's minified bytes come from (per package), and exits 1 when one
  * is over its budget. dist/browser/synctalk.js, the build for pages without a bundler, is listed too (it
@@ -62,20 +64,23 @@ async function bundle(name, source) {
   return { files, metafile: result.metafile, entry };
 }
 
-/** The files `entry` loads: through static imports only, or through dynamic `import()` too. */
+/**
+ * The files `entry` loads: through static imports, and through `dynamic` levels of `import()` (0: none;
+ * 1: the entry's own, i.e. the chunk `connect()` loads; Infinity: all, e.g. the storage chunk a connection
+ * loads only when the client has a `storage`).
+ */
 function loadedFiles(importsOf, entry, dynamic) {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
+  const seen = new Map();
+  const visit = (file, depth) => {
+    if ((seen.get(file) ?? -1) >= depth) return;
+    seen.set(file, depth);
     for (const imported of importsOf(file)) {
-      if (imported.kind === 'import-statement' || (dynamic && imported.kind === 'dynamic-import')) {
-        visit(imported.path);
-      }
+      if (imported.kind === 'import-statement') visit(imported.path, depth);
+      else if (imported.kind === 'dynamic-import' && depth > 0) visit(imported.path, depth - 1);
     }
   };
-  visit(entry);
-  return [...seen];
+  visit(entry, dynamic);
+  return [...seen.keys()];
 }
 
 /** Minified and min+gzip bytes of `files`, each gzipped on its own (as each is served). */
@@ -105,9 +110,10 @@ const client = await bundle('client', apps.client);
 const metaImports = (b) => (file) => b.metafile.outputs[file]?.imports ?? [];
 
 const sizes = {
-  protocol: measure(loadedFiles(metaImports(protocol), protocol.entry, true), (f) => protocol.files.get(f)),
-  rest: measure(loadedFiles(metaImports(client), client.entry, false), (f) => client.files.get(f)),
-  full: measure(loadedFiles(metaImports(client), client.entry, true), (f) => client.files.get(f)),
+  protocol: measure(loadedFiles(metaImports(protocol), protocol.entry, Infinity), (f) => protocol.files.get(f)),
+  rest: measure(loadedFiles(metaImports(client), client.entry, 0), (f) => client.files.get(f)),
+  full: measure(loadedFiles(metaImports(client), client.entry, 1), (f) => client.files.get(f)),
+  storage: measure(loadedFiles(metaImports(client), client.entry, Infinity), (f) => client.files.get(f)),
 };
 
 // dist/browser: the built files as served; their imports read from the minified code.
@@ -122,8 +128,8 @@ function browserImports(file) {
   ];
 }
 const browser = {
-  rest: measure(loadedFiles(browserImports, 'synctalk.js', false), browserFile),
-  full: measure(loadedFiles(browserImports, 'synctalk.js', true), browserFile),
+  rest: measure(loadedFiles(browserImports, 'synctalk.js', 0), browserFile),
+  full: measure(loadedFiles(browserImports, 'synctalk.js', Infinity), browserFile),
 };
 
 const bytes = (n) => `${n.toLocaleString('en')} B`;
@@ -132,6 +138,7 @@ const rows = [
   ['protocol', '@synctalk/sdk/protocol: errorCodes, SyncTalkError', sizes.protocol, budgets.protocol],
   ['REST', '@synctalk/sdk: createClient, before connect()', sizes.rest, budgets.rest],
   ['full', '@synctalk/sdk: createClient + what connect() loads', sizes.full, budgets.full],
+  ['storage', 'full + the chunk a `storage` option loads', sizes.storage, undefined],
   ['browser', 'dist/browser/synctalk.js, before connect()', browser.rest, undefined],
   ['browser', 'dist/browser/synctalk.js + what connect() loads', browser.full, undefined],
 ];
@@ -154,7 +161,7 @@ for (const [name, what, size, budget] of rows) {
 
 // Where the full client's minified bytes come from.
 const byOrigin = new Map();
-for (const file of loadedFiles(metaImports(client), client.entry, true)) {
+for (const file of loadedFiles(metaImports(client), client.entry, 1)) {
   for (const [input, { bytesInOutput }] of Object.entries(client.metafile.outputs[file].inputs)) {
     byOrigin.set(origin(input), (byOrigin.get(origin(input)) ?? 0) + bytesInOutput);
   }

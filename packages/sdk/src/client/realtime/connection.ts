@@ -16,7 +16,6 @@ import type { ConnectionEvents, ConnectionStatus, JoinedRoom } from './events.js
 import type { ConnectionDeps, SendOptions } from './options.js';
 import { connectionClosedError, Outbox } from './outbox.js';
 import type { OutgoingMessage, PendingSend } from './pending-send.js';
-import { openPersistence } from './persistence.js';
 import { emitAck, requestAck, type AckResult, type RequestEvent } from './requests.js';
 import type { RoomPositions } from './room-positions.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
@@ -363,6 +362,9 @@ export class Connection {
       // The token store failed: `open()` reports it.
       return;
     }
+    if (this.closed()) return;
+    // Loaded only with a storage (its own chunk where bundles are split): apps without one do not carry it.
+    const { openPersistence } = await import('./persistence.js');
     if (this.closed()) return;
     const opened = await openPersistence({
       storage,
