@@ -26,14 +26,14 @@ export type EventMap = { [event: string]: (...args: never[]) => void };
  * ```
  */
 export class Emitter<Events extends EventMap> {
-  private readonly listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
+  readonly #listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
 
   /** Adds a listener; returns a function that removes it. */
   on<E extends keyof Events>(event: E, listener: Events[E]): () => void {
-    let set = this.listeners.get(event);
+    let set = this.#listeners.get(event);
     if (!set) {
       set = new Set();
-      this.listeners.set(event, set);
+      this.#listeners.set(event, set);
     }
     set.add(listener);
     return () => this.off(event, listener);
@@ -51,12 +51,12 @@ export class Emitter<Events extends EventMap> {
 
   /** Removes a listener added with `on` (a listener added with `once`: use the function `once` returned). */
   off<E extends keyof Events>(event: E, listener: Events[E]): void {
-    this.listeners.get(event)?.delete(listener);
+    this.#listeners.get(event)?.delete(listener);
   }
 
   /** Calls every listener of `event` with `args`, in the order they were added. */
   emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-    const set = this.listeners.get(event);
+    const set = this.#listeners.get(event);
     if (!set) return;
     for (const listener of [...set]) {
       try {
@@ -71,11 +71,11 @@ export class Emitter<Events extends EventMap> {
 
   /** Number of listeners of `event`. */
   listenerCount(event: keyof Events): number {
-    return this.listeners.get(event)?.size ?? 0;
+    return this.#listeners.get(event)?.size ?? 0;
   }
 
   /** Removes every listener. */
   clear(): void {
-    this.listeners.clear();
+    this.#listeners.clear();
   }
 }

@@ -33,7 +33,7 @@ export function normaliseBaseUrl(url: string): string {
  */
 export class Endpoints {
   readonly urls: readonly string[];
-  private index = 0;
+  #index = 0;
 
   constructor(urls: string | readonly string[]) {
     const list = (typeof urls === 'string' ? [urls] : [...urls]).map(normaliseBaseUrl);
@@ -43,7 +43,7 @@ export class Endpoints {
 
   /** The URL to use now. */
   current(): string {
-    return this.urls[this.index]!;
+    return this.urls[this.#index]!;
   }
 
   /**
@@ -51,6 +51,6 @@ export class Endpoints {
    * (a report about an older URL, from a request that started before a switch, changes nothing).
    */
   failed(url: string): void {
-    if (this.urls.length > 1 && url === this.current()) this.index = (this.index + 1) % this.urls.length;
+    if (this.urls.length > 1 && url === this.current()) this.#index = (this.#index + 1) % this.urls.length;
   }
 }

@@ -25,37 +25,41 @@ export const REST_MIN_VALIDITY_MS = 1_000;
  * ```
  */
 export class Session {
-  private tokens: Tokens | null | undefined;
-  private loading: Promise<Tokens | null> | undefined;
-  private refreshing: Promise<AuthResponse> | undefined;
+  #tokens: Tokens | null | undefined;
+  #loading: Promise<Tokens | null> | undefined;
+  #refreshing: Promise<AuthResponse> | undefined;
 
-  constructor(
-    private readonly http: HttpTransport,
-    private readonly store: TokenStore,
-    private readonly now: () => number = Date.now,
-  ) {}
+  readonly #http: HttpTransport;
+  readonly #store: TokenStore;
+  readonly #now: () => number;
+
+  constructor(http: HttpTransport, store: TokenStore, now: () => number = Date.now) {
+    this.#http = http;
+    this.#store = store;
+    this.#now = now;
+  }
 
   /** The stored tokens (loaded from the store on first use), or `null` when signed out. */
   current(): Promise<Tokens | null> {
-    if (this.tokens !== undefined) return Promise.resolve(this.tokens);
-    this.loading ??= Promise.resolve(this.store.load()).then((loaded) => {
+    if (this.#tokens !== undefined) return Promise.resolve(this.#tokens);
+    this.#loading ??= Promise.resolve(this.#store.load()).then((loaded) => {
       // A sign-in may have happened while the store was loading: it wins.
-      if (this.tokens === undefined) this.tokens = loaded ?? null;
-      this.loading = undefined;
-      return this.tokens;
+      if (this.#tokens === undefined) this.#tokens = loaded ?? null;
+      this.#loading = undefined;
+      return this.#tokens;
     });
-    return this.loading;
+    return this.#loading;
   }
 
   /** Adopts the tokens of a sign-in answer and saves them. */
   async signIn(auth: AuthResponse): Promise<void> {
-    await this.save(tokensFromAuth(auth, this.now()));
+    await this.save(tokensFromAuth(auth, this.#now()));
   }
 
   /** Adopts tokens obtained elsewhere (or `null`: signs out locally) and saves them. */
   async save(tokens: Tokens | null): Promise<void> {
-    this.tokens = tokens;
-    await this.store.save(tokens);
+    this.#tokens = tokens;
+    await this.#store.save(tokens);
   }
 
   /**
@@ -65,7 +69,7 @@ export class Session {
   async accessToken(minValidityMs = REST_MIN_VALIDITY_MS): Promise<string> {
     const tokens = await this.current();
     if (!tokens) throw new SyncTalkError('unauthorized', 'Not signed in: sign in first', { status: 401 });
-    if (tokens.accessExpiresAt !== undefined && tokens.accessExpiresAt - this.now() < minValidityMs) {
+    if (tokens.accessExpiresAt !== undefined && tokens.accessExpiresAt - this.#now() < minValidityMs) {
       return (await this.refresh(tokens.accessToken, minValidityMs)).accessToken;
     }
     return tokens.accessToken;
@@ -77,18 +81,18 @@ export class Session {
    * one. Joins a refresh already running.
    */
   async refresh(stale?: string, minValidityMs = REST_MIN_VALIDITY_MS): Promise<Tokens> {
-    if (!this.refreshing && stale !== undefined) {
-      const fromStore = (await this.store.load()) ?? null;
-      if (fromStore && fromStore.refreshToken !== this.tokens?.refreshToken) this.tokens = fromStore;
-      const tokens = this.tokens;
+    if (!this.#refreshing && stale !== undefined) {
+      const fromStore = (await this.#store.load()) ?? null;
+      if (fromStore && fromStore.refreshToken !== this.#tokens?.refreshToken) this.#tokens = fromStore;
+      const tokens = this.#tokens;
       const fresh =
         tokens &&
         tokens.accessToken !== stale &&
-        (tokens.accessExpiresAt === undefined || tokens.accessExpiresAt - this.now() >= minValidityMs);
+        (tokens.accessExpiresAt === undefined || tokens.accessExpiresAt - this.#now() >= minValidityMs);
       if (fresh) return tokens;
     }
     await this.refreshAuth();
-    return this.tokens!;
+    return this.#tokens!;
   }
 
   /**
@@ -96,13 +100,13 @@ export class Session {
    * refuses it (`401`: expired, revoked or reused), the session ends: the store is cleared.
    */
   refreshAuth(): Promise<AuthResponse> {
-    this.refreshing ??= (async () => {
+    this.#refreshing ??= (async () => {
       try {
         const tokens = await this.current();
         if (!tokens) throw new SyncTalkError('unauthorized', 'Not signed in: sign in first', { status: 401 });
         let auth: AuthResponse;
         try {
-          auth = await this.http.request<AuthResponse>({
+          auth = await this.#http.request<AuthResponse>({
             method: 'POST',
             path: '/v1/auth/refresh',
             body: { refreshToken: tokens.refreshToken },
@@ -115,10 +119,10 @@ export class Session {
         await this.signIn(auth);
         return auth;
       } finally {
-        this.refreshing = undefined;
+        this.#refreshing = undefined;
       }
     })();
-    return this.refreshing;
+    return this.#refreshing;
   }
 
   /**

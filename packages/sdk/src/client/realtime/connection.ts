@@ -47,60 +47,63 @@ const FATAL_HANDSHAKE = new Set([
  * ```
  */
 export class Connection {
-  private readonly emitter = new Emitter<ConnectionEvents>();
-  private readonly rooms: RoomSubscriptions;
-  private readonly outbox: Outbox;
+  readonly #emitter = new Emitter<ConnectionEvents>();
+  readonly #rooms: RoomSubscriptions;
+  readonly #outbox: Outbox;
   /** With `resume`: each room's last delivered seq, kept in storage. */
-  private positions: RoomPositions | undefined;
-  private readonly ackTimeoutMs: number;
-  private socket: ChatSocket | undefined;
-  private socketToken: string | undefined;
-  private userId: string | undefined;
-  private state: ConnectionStatus = 'connecting';
-  private attempt = 0;
-  private retriedAuth = false;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private waiters: { resolve(): void; reject(error: unknown): void }[] = [];
+  #positions: RoomPositions | undefined;
+  readonly #ackTimeoutMs: number;
+  #socket: ChatSocket | undefined;
+  #socketToken: string | undefined;
+  #userId: string | undefined;
+  #state: ConnectionStatus = 'connecting';
+  #attempt = 0;
+  #retriedAuth = false;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #waiters: { resolve(): void; reject(error: unknown): void }[] = [];
 
-  constructor(private readonly deps: ConnectionDeps) {
-    this.ackTimeoutMs = deps.options?.ackTimeoutMs ?? 10_000;
-    this.outbox = new Outbox({
-      connected: () => this.socket?.connected === true,
+  readonly #deps: ConnectionDeps;
+  constructor(deps: ConnectionDeps) {
+    this.#deps = deps;
+
+    this.#ackTimeoutMs = deps.options?.ackTimeoutMs ?? 10_000;
+    this.#outbox = new Outbox({
+      connected: () => this.#socket?.connected === true,
       transmit: async (payload) =>
-        (await emitAck(this.current(), 'message:send', payload, this.ackTimeoutMs)) as
+        (await emitAck(this.#current(), 'message:send', payload, this.#ackTimeoutMs)) as
           { message: Message } | ErrorBody,
-      stored: (message) => this.rooms.accept(message, 'sent'),
-      changed: (outgoing) => this.emitter.emit('send:status', outgoing),
+      stored: (message) => this.#rooms.accept(message, 'sent'),
+      changed: (outgoing) => this.#emitter.emit('send:status', outgoing),
     });
-    this.rooms = new RoomSubscriptions({
-      socket: () => this.socket,
-      ackTimeoutMs: this.ackTimeoutMs,
+    this.#rooms = new RoomSubscriptions({
+      socket: () => this.#socket,
+      ackTimeoutMs: this.#ackTimeoutMs,
       fetchHistory: deps.fetchHistory,
       deliver: (message, source) => {
-        this.positions?.record(message.roomId, message.seq);
-        this.emitter.emit('message:new', message, { source });
+        this.#positions?.record(message.roomId, message.seq);
+        this.#emitter.emit('message:new', message, { source });
       },
       joined: (joined, rejoin) => {
-        this.positions?.record(joined.room.id, joined.lastSeq);
-        this.emitter.emit('room:joined', joined, { rejoin });
+        this.#positions?.record(joined.room.id, joined.lastSeq);
+        this.#emitter.emit('room:joined', joined, { rejoin });
       },
-      report: (error) => this.report(error),
+      report: (error) => this.#report(error),
     });
   }
 
   /** The connection's status. */
   get status(): ConnectionStatus {
-    return this.state;
+    return this.#state;
   }
 
   /** The rooms this connection receives (joined with `joinRoom`, rejoined after every reconnect). */
   get joinedRooms(): string[] {
-    return this.rooms.ids;
+    return this.#rooms.ids;
   }
 
   /** Number of sends not yet stored (`failed` ones not counted: see `outgoing()`). */
   get pendingSends(): number {
-    return this.outbox.size;
+    return this.#outbox.size;
   }
 
   /**
@@ -114,7 +117,7 @@ export class Connection {
    * ```
    */
   on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): () => void {
-    return this.emitter.on(event, listener);
+    return this.#emitter.on(event, listener);
   }
 
   /**
@@ -126,7 +129,7 @@ export class Connection {
    * ```
    */
   once<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): () => void {
-    return this.emitter.once(event, listener);
+    return this.#emitter.once(event, listener);
   }
 
   /**
@@ -138,7 +141,7 @@ export class Connection {
    * ```
    */
   off<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): void {
-    this.emitter.off(event, listener);
+    this.#emitter.off(event, listener);
   }
 
   /**
@@ -148,24 +151,24 @@ export class Connection {
    * positions). `client.connect()` calls it.
    */
   start(): Promise<void> {
-    if (this.deps.options?.resume && !this.deps.storage) {
+    if (this.#deps.options?.resume && !this.#deps.storage) {
       const error = new TypeError('connect({ resume: true }) needs a storage: createClient({ storage })');
-      this.fail(undefined);
+      this.#fail(undefined);
       return Promise.reject(error);
     }
-    const ready = this.whenConnected();
-    const timeoutMs = this.deps.options?.connectTimeoutMs ?? 20_000;
+    const ready = this.#whenConnected();
+    const timeoutMs = this.#deps.options?.connectTimeoutMs ?? 20_000;
     const timer = setTimeout(() => {
-      if (this.state === 'connecting') {
-        const urls = this.deps.endpoints.urls.join(', ');
-        this.fail(
+      if (this.#state === 'connecting') {
+        const urls = this.#deps.endpoints.urls.join(', ');
+        this.#fail(
           new SyncTalkError('unavailable', `Could not connect to ${urls} within ${timeoutMs} ms`, {
             status: 0,
           }),
         );
       }
     }, timeoutMs);
-    void this.restore().then(() => this.open());
+    void this.#restore().then(() => this.#open());
     return ready.finally(() => clearTimeout(timer));
   }
 
@@ -190,8 +193,8 @@ export class Connection {
    * ```
    */
   joinRoom(roomId: string, options: { lastSeq?: string } = {}): Promise<JoinedRoom> {
-    if (this.state === 'closed') return Promise.reject(connectionClosedError());
-    return this.rooms.join(roomId, options.lastSeq ?? this.positions?.get(roomId));
+    if (this.#state === 'closed') return Promise.reject(connectionClosedError());
+    return this.#rooms.join(roomId, options.lastSeq ?? this.#positions?.get(roomId));
   }
 
   /**
@@ -204,8 +207,8 @@ export class Connection {
    */
   async leaveRoom(roomId: string): Promise<void> {
     const left = new SyncTalkError('conflict', `Room ${roomId} was left before it was joined`, { status: 0 });
-    if (!this.rooms.forget(roomId, left)) return;
-    if (this.socket?.connected) await requestAck(this.socket, 'room:leave', { roomId }, this.ackTimeoutMs);
+    if (!this.#rooms.forget(roomId, left)) return;
+    if (this.#socket?.connected) await requestAck(this.#socket, 'room:leave', { roomId }, this.#ackTimeoutMs);
   }
 
   /**
@@ -232,7 +235,7 @@ export class Connection {
       text,
       ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
     };
-    return this.outbox.add(payload, options.signal);
+    return this.#outbox.add(payload, options.signal);
   }
 
   /**
@@ -246,7 +249,7 @@ export class Connection {
    * ```
    */
   outgoing(roomId?: string): OutgoingMessage[] {
-    return this.outbox.list(roomId);
+    return this.#outbox.list(roomId);
   }
 
   /**
@@ -259,7 +262,7 @@ export class Connection {
    * ```
    */
   retrySend(clientMsgId: string): boolean {
-    return this.outbox.retry(clientMsgId);
+    return this.#outbox.retry(clientMsgId);
   }
 
   /**
@@ -273,7 +276,7 @@ export class Connection {
    * ```
    */
   discardSend(clientMsgId: string): boolean {
-    return this.outbox.discard(clientMsgId);
+    return this.#outbox.discard(clientMsgId);
   }
 
   /**
@@ -291,9 +294,9 @@ export class Connection {
     event: E,
     payload: Parameters<ClientToServerEvents[E]>[0],
   ): Promise<AckResult<E>> {
-    if (this.state === 'closed') throw connectionClosedError();
-    await this.whenConnected();
-    return requestAck(this.current(), event, payload, this.ackTimeoutMs);
+    if (this.#state === 'closed') throw connectionClosedError();
+    await this.#whenConnected();
+    return requestAck(this.#current(), event, payload, this.#ackTimeoutMs);
   }
 
   /**
@@ -325,7 +328,7 @@ export class Connection {
    */
   async catchUp(roomId?: string): Promise<void> {
     const { rooms } = await this.request('room:heads', roomId === undefined ? {} : { roomIds: [roomId] });
-    await this.rooms.heads(rooms);
+    await this.#rooms.heads(rooms);
   }
 
   /**
@@ -338,13 +341,13 @@ export class Connection {
    * ```
    */
   close(): void {
-    this.fail(undefined);
+    this.#fail(undefined);
   }
 
   // ---- connecting ---------------------------------------------------------------------------------------
 
-  private closed(): boolean {
-    return this.state === 'closed';
+  #closed(): boolean {
+    return this.#state === 'closed';
   }
 
   /**
@@ -352,8 +355,8 @@ export class Connection {
    * tab) left there, and with `resume` loads the room positions. Storage failures are reported (`error`)
    * and do not stop the connection.
    */
-  private async restore(): Promise<void> {
-    const { storage, session, endpoints, site, options } = this.deps;
+  async #restore(): Promise<void> {
+    const { storage, session, endpoints, site, options } = this.#deps;
     if (!storage) return;
     let tokens;
     try {
@@ -362,42 +365,42 @@ export class Connection {
       // The token store failed: `open()` reports it.
       return;
     }
-    if (this.closed()) return;
+    if (this.#closed()) return;
     // Loaded only with a storage (its own chunk where bundles are split): apps without one do not carry it.
     const { openPersistence } = await import('./persistence.js');
-    if (this.closed()) return;
+    if (this.#closed()) return;
     const opened = await openPersistence({
       storage,
       server: endpoints.urls[0]!,
       site,
       tokens,
       resume: options?.resume === true,
-      snapshot: () => this.outbox.stored(),
-      report: (error) => this.report(error),
+      snapshot: () => this.#outbox.stored(),
+      report: (error) => this.#report(error),
     });
-    if (!opened || this.closed()) return;
-    this.outbox.persistTo(opened.store, opened.restored);
-    this.positions = opened.positions;
+    if (!opened || this.#closed()) return;
+    this.#outbox.persistTo(opened.store, opened.restored);
+    this.#positions = opened.positions;
   }
 
-  private current(): ChatSocket {
-    if (!this.socket?.connected) throw new SyncTalkError('unavailable', 'Not connected', { status: 0 });
-    return this.socket;
+  #current(): ChatSocket {
+    if (!this.#socket?.connected) throw new SyncTalkError('unavailable', 'Not connected', { status: 0 });
+    return this.#socket;
   }
 
-  private whenConnected(): Promise<void> {
-    if (this.socket?.connected) return Promise.resolve();
-    if (this.state === 'closed') return Promise.reject(connectionClosedError());
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  #whenConnected(): Promise<void> {
+    if (this.#socket?.connected) return Promise.resolve();
+    if (this.#state === 'closed') return Promise.reject(connectionClosedError());
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
-  private setStatus(status: ConnectionStatus): void {
-    if (this.state === status) return;
-    this.state = status;
-    this.emitter.emit('status', status);
+  #setStatus(status: ConnectionStatus): void {
+    if (this.#state === status) return;
+    this.#state = status;
+    this.#emitter.emit('status', status);
   }
 
-  private report(error: unknown): void {
+  #report(error: unknown): void {
     const e =
       error instanceof SyncTalkError
         ? error
@@ -405,24 +408,24 @@ export class Connection {
             status: 0,
             cause: error,
           });
-    this.emitter.emit('error', e);
+    this.#emitter.emit('error', e);
   }
 
-  private async open(): Promise<void> {
-    this.reconnectTimer = undefined;
-    if (this.state === 'closed') return;
-    const { endpoints, session, site, options = {} } = this.deps;
+  async #open(): Promise<void> {
+    this.#reconnectTimer = undefined;
+    if (this.#state === 'closed') return;
+    const { endpoints, session, site, options = {} } = this.#deps;
     const url = endpoints.current();
     let token: string;
     try {
       token = await session.accessToken(HANDSHAKE_MIN_VALIDITY_MS);
-      this.userId = (await session.current())?.userId;
+      this.#userId = (await session.current())?.userId;
     } catch (error) {
       // Signed out, or the refresh token was refused: nothing to connect with. A network failure: retry.
-      if (error instanceof SyncTalkError && !error.retryable) return this.fail(error);
-      return this.scheduleReconnect();
+      if (error instanceof SyncTalkError && !error.retryable) return this.#fail(error);
+      return this.#scheduleReconnect();
     }
-    if (this.closed()) return;
+    if (this.#closed()) return;
     const socket: ChatSocket = io(`${url}/chat`, {
       ...options.socketOptions,
       auth: site ? { token, site } : { token },
@@ -430,148 +433,149 @@ export class Connection {
       reconnection: false,
       forceNew: true,
       autoConnect: false,
-      timeout: options.socketOptions?.timeout ?? this.ackTimeoutMs,
+      timeout: options.socketOptions?.timeout ?? this.#ackTimeoutMs,
     });
-    this.socket = socket;
-    this.socketToken = token;
-    socket.on('connect', () => this.onConnect(socket));
-    socket.on('connect_error', (error) => this.onConnectError(socket, url, error));
-    socket.on('disconnect', (reason) => this.onDisconnect(socket, url, reason));
-    socket.onAny((event: string, ...args: unknown[]) => this.onServerEvent(socket, event, args));
+    this.#socket = socket;
+    this.#socketToken = token;
+    socket.on('connect', () => this.#onConnect(socket));
+    socket.on('connect_error', (error) => this.#onConnectError(socket, url, error));
+    socket.on('disconnect', (reason) => this.#onDisconnect(socket, url, reason));
+    socket.onAny((event: string, ...args: unknown[]) => this.#onServerEvent(socket, event, args));
     socket.connect();
   }
 
-  private onConnect(socket: ChatSocket): void {
-    if (socket !== this.socket) return;
-    this.attempt = 0;
-    this.retriedAuth = false;
-    this.setStatus('connected');
-    const waiters = this.waiters;
-    this.waiters = [];
+  #onConnect(socket: ChatSocket): void {
+    if (socket !== this.#socket) return;
+    this.#attempt = 0;
+    this.#retriedAuth = false;
+    this.#setStatus('connected');
+    const waiters = this.#waiters;
+    this.#waiters = [];
     for (const w of waiters) w.resolve();
-    this.rooms.rejoinAll();
-    this.outbox.flush();
+    this.#rooms.rejoinAll();
+    this.#outbox.flush();
   }
 
-  private onConnectError(socket: ChatSocket, url: string, error: Error & { data?: unknown }): void {
-    if (socket !== this.socket) return;
-    this.drop(socket);
+  #onConnectError(socket: ChatSocket, url: string, error: Error & { data?: unknown }): void {
+    if (socket !== this.#socket) return;
+    this.#drop(socket);
     const body = error.data;
     if (!isErrorBody(body)) {
       // No answer from that server (refused, unreachable, timed out): try the next URL.
-      this.deps.endpoints.failed(url);
-      return this.scheduleReconnect();
+      this.#deps.endpoints.failed(url);
+      return this.#scheduleReconnect();
     }
     const refusal = errorFromBody(body);
     if (refusal.code === 'rate_limited') {
       // This node refuses us for a while (e.g. after a flood cut-off): wait as asked, on any node.
-      return this.scheduleReconnect((refusal.retryAfter ?? 1) * 1000);
+      return this.#scheduleReconnect((refusal.retryAfter ?? 1) * 1000);
     }
     if (!FATAL_HANDSHAKE.has(refusal.code)) {
-      this.deps.endpoints.failed(url);
-      return this.scheduleReconnect();
+      this.#deps.endpoints.failed(url);
+      return this.#scheduleReconnect();
     }
-    if ((refusal.code === 'token_expired' || refusal.code === 'unauthorized') && !this.retriedAuth) {
+    if ((refusal.code === 'token_expired' || refusal.code === 'unauthorized') && !this.#retriedAuth) {
       // The token may have expired on the way, or been replaced: one refresh, then one more try.
-      this.retriedAuth = true;
-      this.deps.session.refresh(this.socketToken, HANDSHAKE_MIN_VALIDITY_MS).then(
-        () => void this.open(),
+      this.#retriedAuth = true;
+      this.#deps.session.refresh(this.#socketToken, HANDSHAKE_MIN_VALIDITY_MS).then(
+        () => void this.#open(),
         (refreshError: unknown) =>
           refreshError instanceof SyncTalkError && refreshError.retryable
-            ? this.scheduleReconnect()
-            : this.fail(refreshError instanceof SyncTalkError ? refreshError : refusal),
+            ? this.#scheduleReconnect()
+            : this.#fail(refreshError instanceof SyncTalkError ? refreshError : refusal),
       );
       return;
     }
-    this.fail(refusal);
+    this.#fail(refusal);
   }
 
-  private onDisconnect(socket: ChatSocket, url: string, reason: Socket.DisconnectReason): void {
-    if (socket !== this.socket) return;
-    this.drop(socket);
-    if (this.state === 'closed') return;
-    this.setStatus('reconnecting');
+  #onDisconnect(socket: ChatSocket, url: string, reason: Socket.DisconnectReason): void {
+    if (socket !== this.#socket) return;
+    this.#drop(socket);
+    if (this.#state === 'closed') return;
+    this.#setStatus('reconnecting');
     // The server dropped us or vanished: any other node will do, and this one may be gone.
-    if (reason !== 'io server disconnect') this.deps.endpoints.failed(url);
-    this.scheduleReconnect();
+    if (reason !== 'io server disconnect') this.#deps.endpoints.failed(url);
+    this.#scheduleReconnect();
   }
 
-  private drop(socket: ChatSocket): void {
-    if (this.socket === socket) this.socket = undefined;
+  #drop(socket: ChatSocket): void {
+    if (this.#socket === socket) this.#socket = undefined;
     socket.offAny();
     socket.removeAllListeners();
     socket.close();
   }
 
   /** Opens a new connection after the backoff delay, or `minDelayMs` if that is longer. */
-  private scheduleReconnect(minDelayMs = 0): void {
-    if (this.state === 'closed' || this.reconnectTimer) return;
-    if (this.state === 'connected') this.setStatus('reconnecting');
-    const delay = Math.max(minDelayMs, backoffDelay(this.attempt, this.deps.options?.reconnect));
-    this.attempt += 1;
-    this.reconnectTimer = setTimeout(() => void this.open(), delay);
+  #scheduleReconnect(minDelayMs = 0): void {
+    if (this.#state === 'closed' || this.#reconnectTimer) return;
+    if (this.#state === 'connected') this.#setStatus('reconnecting');
+    const delay = Math.max(minDelayMs, backoffDelay(this.#attempt, this.#deps.options?.reconnect));
+    this.#attempt += 1;
+    this.#reconnectTimer = setTimeout(() => void this.#open(), delay);
   }
 
   /** Ends the connection: `error` set for a refusal, unset for `close()`. */
-  private fail(error: SyncTalkError | undefined): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    if (this.socket) this.drop(this.socket);
+  #fail(error: SyncTalkError | undefined): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    if (this.#socket) this.#drop(this.#socket);
     const reason = error ?? connectionClosedError();
-    const waiters = this.waiters;
-    this.waiters = [];
+    const waiters = this.#waiters;
+    this.#waiters = [];
     for (const w of waiters) w.reject(reason);
-    this.rooms.forgetAll(reason);
-    this.outbox.close(reason);
-    void this.positions?.flush();
-    this.emitter.emit('status', 'closed');
-    if (error) this.emitter.emit('error', error);
+    this.#rooms.forgetAll(reason);
+    this.#outbox.close(reason);
+    void this.#positions?.flush();
+    this.#emitter.emit('status', 'closed');
+    if (error) this.#emitter.emit('error', error);
   }
 
   // ---- server events ------------------------------------------------------------------------------------
 
-  private onServerEvent(socket: ChatSocket, event: string, args: unknown[]): void {
-    if (socket !== this.socket) return;
+  #onServerEvent(socket: ChatSocket, event: string, args: unknown[]): void {
+    if (socket !== this.#socket) return;
     const payload = args[0] as { roomId?: string; userId?: string } | undefined;
     switch (event) {
       case 'message:new': {
-        this.rooms.accept(args[0] as Message, 'live');
+        this.#rooms.accept(args[0] as Message, 'live');
         return;
       }
       case 'auth:expiring':
-        void this.refreshSocketToken(socket, (args[0] as { expiresInMs: number }).expiresInMs);
+        void this.#refreshSocketToken(socket, (args[0] as { expiresInMs: number }).expiresInMs);
         break;
       case 'member:removed':
         // The server has taken this user's connections out of the room: stop rejoining it.
-        if (payload?.userId === this.userId) this.rooms.forget(payload?.roomId, this.gone(payload?.roomId));
+        if (payload?.userId === this.#userId)
+          this.#rooms.forget(payload?.roomId, this.#gone(payload?.roomId));
         break;
       case 'room:deleted':
-        this.rooms.forget(payload?.roomId, this.gone(payload?.roomId));
+        this.#rooms.forget(payload?.roomId, this.#gone(payload?.roomId));
         break;
       case 'room:heads':
         // Rooms whose latest message was never received (a lost broadcast) fetch up to it.
-        void this.rooms.heads((args[0] as RoomHeadsEvent | undefined)?.rooms ?? []);
+        void this.#rooms.heads((args[0] as RoomHeadsEvent | undefined)?.rooms ?? []);
         break;
     }
-    (this.emitter.emit as (event: string, ...args: unknown[]) => void)(event, ...args);
+    (this.#emitter.emit as (event: string, ...args: unknown[]) => void)(event, ...args);
   }
 
-  private gone(roomId: string | undefined): SyncTalkError {
+  #gone(roomId: string | undefined): SyncTalkError {
     return new SyncTalkError('forbidden', `Room ${roomId} is no longer available`, { status: 0 });
   }
 
   /** `auth:expiring`: a token that outlives the current one, sent with `auth:refresh`. */
-  private async refreshSocketToken(socket: ChatSocket, expiresInMs: number): Promise<void> {
+  async #refreshSocketToken(socket: ChatSocket, expiresInMs: number): Promise<void> {
     try {
-      const tokens = await this.deps.session.refresh(this.socketToken, expiresInMs + 1000);
-      if (socket !== this.socket || !socket.connected) return;
-      await requestAck(socket, 'auth:refresh', { token: tokens.accessToken }, this.ackTimeoutMs);
-      this.socketToken = tokens.accessToken;
+      const tokens = await this.#deps.session.refresh(this.#socketToken, expiresInMs + 1000);
+      if (socket !== this.#socket || !socket.connected) return;
+      await requestAck(socket, 'auth:refresh', { token: tokens.accessToken }, this.#ackTimeoutMs);
+      this.#socketToken = tokens.accessToken;
     } catch (error) {
       // The server disconnects at expiry; the reconnect then refreshes again or reports the session over.
-      if (socket === this.socket) this.report(error);
+      if (socket === this.#socket) this.#report(error);
     }
   }
 }

@@ -5,7 +5,6 @@
  * holds, so tabs or processes sharing the storage keep each other's sends: a write replaces only the sends
  * this outbox knows, drops only those it removed, and keeps the rest.
  */
-import { isErrorCode, type ErrorCode } from '../../protocol/errors.js';
 import type { KeyValueStorage } from '../storage.js';
 import { withStorageLock } from './storage-lock.js';
 
@@ -26,7 +25,8 @@ export interface StoredSend {
   createdAt: string;
   status: 'pending' | 'failed';
   /** Why it failed. */
-  error?: { code: ErrorCode; message: string; details?: unknown };
+  /** The refusal's code (checked against `errorCodes` when restored) and message. */
+  error?: { code: string; message: string; details?: unknown };
 }
 
 export interface OutboxStoreDeps {
@@ -58,7 +58,7 @@ function parseSend(value: unknown): StoredSend | undefined {
   if (s.status === 'failed') {
     const e = s.error;
     send.error =
-      e && isErrorCode(e.code) && isString(e.message)
+      e && isString(e.code) && isString(e.message)
         ? { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) }
         : { code: 'internal', message: 'The send failed' };
   }
@@ -100,77 +100,80 @@ export function parseStoredSends(raw: string | null): StoredSend[] {
  */
 export class OutboxStore {
   /** Sends removed since the last write that succeeded: the next write drops them from storage. */
-  private readonly gone = new Set<string>();
-  private final: StoredSend[] | undefined;
-  private dirty = false;
-  private writing: Promise<void> | undefined;
+  readonly #gone = new Set<string>();
+  #final: StoredSend[] | undefined;
+  #dirty = false;
+  #writing: Promise<void> | undefined;
 
-  constructor(private readonly deps: OutboxStoreDeps) {}
+  readonly #deps: OutboxStoreDeps;
+  constructor(deps: OutboxStoreDeps) {
+    this.#deps = deps;
+  }
 
   /** The stored sends (of every tab sharing the storage). */
   async load(): Promise<StoredSend[]> {
-    const { storage, key } = this.deps;
+    const { storage, key } = this.#deps;
     return parseStoredSends(await withStorageLock(storage, key, () => storage.get(key)));
   }
 
   /** The outbox changed: writes it soon (once for a burst of changes). */
   changed(): void {
-    this.dirty = true;
-    this.writing ??= this.writeAll();
+    this.#dirty = true;
+    this.#writing ??= this.#writeAll();
   }
 
   /** A send left the outbox: the next write removes it from storage. */
   removed(clientMsgId: string): void {
-    this.gone.add(clientMsgId);
+    this.#gone.add(clientMsgId);
     this.changed();
   }
 
   /** The outbox is closing: its last state (`sends`) is what gets written, now and from then on. */
   close(sends: StoredSend[]): void {
-    this.final = sends;
+    this.#final = sends;
     this.changed();
   }
 
   /** Resolves once every change so far is written (or its write failed). */
   async idle(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.#writing) await this.#writing;
   }
 
-  private async writeAll(): Promise<void> {
+  async #writeAll(): Promise<void> {
     // Queued for the storage lock at once (a load queued after it sees it); the changes made until the lock
     // is ours and the storage has answered go into the same write.
     try {
-      while (this.dirty) {
-        this.dirty = false;
-        await this.writeOnce();
+      while (this.#dirty) {
+        this.#dirty = false;
+        await this.#writeOnce();
       }
     } catch (error) {
-      this.deps.report(error);
+      this.#deps.report(error);
     } finally {
-      this.writing = undefined;
+      this.#writing = undefined;
     }
   }
 
-  private writeOnce(): Promise<void> {
-    const { storage, key } = this.deps;
-    return withStorageLock(storage, key, () => this.merge());
+  #writeOnce(): Promise<void> {
+    const { storage, key } = this.#deps;
+    return withStorageLock(storage, key, () => this.#merge());
   }
 
-  private async merge(): Promise<void> {
-    const { storage, key } = this.deps;
+  async #merge(): Promise<void> {
+    const { storage, key } = this.#deps;
     const stored = parseStoredSends(await storage.get(key));
     // Read after the storage answered, so the write carries the latest state.
-    const mine = new Map((this.final ?? this.deps.snapshot()).map((s) => [s.clientMsgId, s]));
-    const gone = [...this.gone].filter((id) => !mine.has(id));
+    const mine = new Map((this.#final ?? this.#deps.snapshot()).map((s) => [s.clientMsgId, s]));
+    const gone = [...this.#gone].filter((id) => !mine.has(id));
     const merged: StoredSend[] = [];
     for (const send of stored) {
-      if (this.gone.has(send.clientMsgId) && !mine.has(send.clientMsgId)) continue;
+      if (this.#gone.has(send.clientMsgId) && !mine.has(send.clientMsgId)) continue;
       merged.push(mine.get(send.clientMsgId) ?? send);
       mine.delete(send.clientMsgId);
     }
     merged.push(...mine.values());
     if (merged.length === 0) await storage.delete(key);
     else await storage.set(key, JSON.stringify({ sends: merged }));
-    for (const id of gone) this.gone.delete(id);
+    for (const id of gone) this.#gone.delete(id);
   }
 }

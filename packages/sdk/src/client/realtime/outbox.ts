@@ -14,7 +14,7 @@
  * outbox is also in storage, so a reload or a crash does not lose it: the next connection restores and sends
  * it.
  */
-import type { ErrorBody } from '../../protocol/errors.js';
+import { isErrorCode, type ErrorBody } from '../../protocol/errors.js';
 import type { SendMessagePayload } from '../../protocol/events.js';
 import type { Message } from '../../protocol/messages.js';
 import { errorFromBody, isErrorBody, SyncTalkError } from '../errors.js';
@@ -61,25 +61,28 @@ interface Entry extends OutgoingMessage {
  * ```
  */
 export class Outbox {
-  private queue: Entry[] = [];
-  private store: OutboxStore | undefined;
-  private closed = false;
+  #queue: Entry[] = [];
+  #store: OutboxStore | undefined;
+  #closed = false;
 
-  constructor(private readonly deps: OutboxDeps) {}
+  readonly #deps: OutboxDeps;
+  constructor(deps: OutboxDeps) {
+    this.#deps = deps;
+  }
 
   /** Sends still waiting to be stored (failed ones not counted). */
   get size(): number {
-    return this.queue.filter((e) => e.status === 'pending').length;
+    return this.#queue.filter((e) => e.status === 'pending').length;
   }
 
   /** The pending and failed sends (of one room, or all), in queue order. */
   list(roomId?: string): OutgoingMessage[] {
-    return this.queue.filter((e) => roomId === undefined || e.roomId === roomId).map((e) => snapshot(e));
+    return this.#queue.filter((e) => roomId === undefined || e.roomId === roomId).map((e) => snapshot(e));
   }
 
   /** The sends as they are stored. */
   stored(): StoredSend[] {
-    return this.queue.map((e) => ({
+    return this.#queue.map((e) => ({
       ...snapshot(e),
       status: e.status,
       error: e.error && { code: e.error.code, message: e.error.message, details: e.error.details },
@@ -93,22 +96,22 @@ export class Outbox {
    * the `clientMsgId` of one already queued in the room joins it (a failed one is retried).
    */
   add(payload: SendMessagePayload, signal?: AbortSignal): PendingSend {
-    let entry = this.queue.find((e) => e.clientMsgId === payload.clientMsgId && e.roomId === payload.roomId);
-    if (this.closed || signal?.aborted) {
+    let entry = this.#queue.find((e) => e.clientMsgId === payload.clientMsgId && e.roomId === payload.roomId);
+    if (this.#closed || signal?.aborted) {
       // Never queued: closed (a `failed` send) or aborted before it started (a `discarded` one).
       entry = newEntry(payload);
-      if (!this.closed) return pendingSend(snapshot(entry, 'discarded'), Promise.reject(signal!.reason));
+      if (!this.#closed) return pendingSend(snapshot(entry, 'discarded'), Promise.reject(signal!.reason));
       entry.status = 'failed';
       entry.error = connectionClosedError();
       return pendingSend(snapshot(entry), Promise.reject(entry.error));
     }
     if (!entry) {
       entry = newEntry(payload);
-      this.queue.push(entry);
-      this.store?.changed();
-      this.deps.changed(snapshot(entry));
+      this.#queue.push(entry);
+      this.#store?.changed();
+      this.#deps.changed(snapshot(entry));
     } else if (entry.status === 'failed') {
-      this.resume(entry);
+      this.#resume(entry);
     }
     const target = entry;
     const outcome = new Promise<Message>((resolve, reject) => {
@@ -127,16 +130,16 @@ export class Outbox {
       });
     });
     const result = pendingSend(snapshot(target), outcome);
-    this.pump(target.roomId);
+    this.#pump(target.roomId);
     return result;
   }
 
   /** Sends a failed send again (same `clientMsgId`). False when there is no failed send with that id. */
   retry(clientMsgId: string): boolean {
-    const entry = this.queue.find((e) => e.clientMsgId === clientMsgId && e.status === 'failed');
+    const entry = this.#queue.find((e) => e.clientMsgId === clientMsgId && e.status === 'failed');
     if (entry) {
-      this.resume(entry);
-      this.pump(entry.roomId);
+      this.#resume(entry);
+      this.#pump(entry.roomId);
     }
     return !!entry;
   }
@@ -146,8 +149,8 @@ export class Outbox {
    * its way may still be stored. False when there is no such send.
    */
   discard(clientMsgId: string, reason: unknown = discardedError()): boolean {
-    const entry = this.queue.find((e) => e.clientMsgId === clientMsgId);
-    if (entry) this.settle(entry, 'discarded', (w) => w.reject(reason));
+    const entry = this.#queue.find((e) => e.clientMsgId === clientMsgId);
+    if (entry) this.#settle(entry, 'discarded', (w) => w.reject(reason));
     return !!entry;
   }
 
@@ -156,29 +159,33 @@ export class Outbox {
    * change is written.
    */
   persistTo(store: OutboxStore, restored: StoredSend[]): void {
-    if (this.closed) return;
-    this.store = store;
-    const own = this.queue;
+    if (this.#closed) return;
+    this.#store = store;
+    const own = this.#queue;
     const entries = restored
       .filter((s) => !own.some((e) => e.clientMsgId === s.clientMsgId))
       .map((s): Entry => ({
         ...s,
-        error: s.error && new SyncTalkError(s.error.code, s.error.message, { details: s.error.details }),
+        error:
+          s.error &&
+          new SyncTalkError(isErrorCode(s.error.code) ? s.error.code : 'internal', s.error.message, {
+            details: s.error.details,
+          }),
         waiters: [],
         failures: 0,
       }));
-    this.queue = [...entries, ...own];
+    this.#queue = [...entries, ...own];
     if (own.length > 0) store.changed();
-    for (const entry of entries) this.pump(entry.roomId);
+    for (const entry of entries) this.#pump(entry.roomId);
   }
 
   /** A connection is up: sends, in each room, the first send not yet stored; the others follow in order. */
   flush(): void {
-    for (const entry of this.queue) {
+    for (const entry of this.#queue) {
       clearTimeout(entry.timer);
       entry.timer = entry.attempt = undefined;
     }
-    for (const entry of this.queue) this.pump(entry.roomId);
+    for (const entry of this.#queue) this.#pump(entry.roomId);
   }
 
   /**
@@ -186,10 +193,10 @@ export class Outbox {
    * (the next connection sends them); the outbox is empty from now on.
    */
   close(error: unknown): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.store?.close(this.stored());
-    for (const entry of this.queue.splice(0)) {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#store?.close(this.stored());
+    for (const entry of this.#queue.splice(0)) {
       clearTimeout(entry.timer);
       entry.attempt = undefined;
       for (const w of entry.waiters.splice(0)) w.reject(error);
@@ -197,50 +204,50 @@ export class Outbox {
   }
 
   /** Transmits the room's first pending send, unless one of its sends is on its way or waiting to retry. */
-  private pump(roomId: string): void {
-    if (this.closed || !this.deps.connected()) return;
-    const ofRoom = this.queue.filter((e) => e.roomId === roomId);
+  #pump(roomId: string): void {
+    if (this.#closed || !this.#deps.connected()) return;
+    const ofRoom = this.#queue.filter((e) => e.roomId === roomId);
     const next = ofRoom.find((e) => e.status === 'pending');
-    if (next && !ofRoom.some((e) => e.attempt || e.timer)) this.transmit(next);
+    if (next && !ofRoom.some((e) => e.attempt || e.timer)) this.#transmit(next);
   }
 
-  private transmit(entry: Entry): void {
+  #transmit(entry: Entry): void {
     const attempt = {};
     entry.attempt = attempt;
     const { roomId, clientMsgId, text, replyTo } = entry;
-    this.deps.transmit({ roomId, clientMsgId, text, ...(replyTo !== undefined ? { replyTo } : {}) }).then(
+    this.#deps.transmit({ roomId, clientMsgId, text, ...(replyTo !== undefined ? { replyTo } : {}) }).then(
       (ack) => {
         if (entry.attempt !== attempt) return;
         entry.attempt = undefined;
         if (!isErrorBody(ack)) {
-          this.deps.stored(ack.message);
-          return this.settle(entry, 'sent', (w) => w.resolve(ack.message), ack.message);
+          this.#deps.stored(ack.message);
+          return this.#settle(entry, 'sent', (w) => w.resolve(ack.message), ack.message);
         }
         const error = errorFromBody(ack);
         if (!error.retryable) {
           entry.status = 'failed';
           entry.error = error;
-          this.store?.changed();
-          return this.settle(entry, 'failed', (w) => w.reject(error));
+          this.#store?.changed();
+          return this.#settle(entry, 'failed', (w) => w.reject(error));
         }
-        this.retryLater(entry, error.retryAfter !== undefined ? error.retryAfter * 1000 : undefined);
+        this.#retryLater(entry, error.retryAfter !== undefined ? error.retryAfter * 1000 : undefined);
       },
       () => {
         // No answer (timed out, or the connection dropped): the same id goes out again on this connection
         // after a pause, or on the next one (`flush`).
         if (entry.attempt !== attempt) return;
         entry.attempt = undefined;
-        if (this.deps.connected()) this.retryLater(entry);
+        if (this.#deps.connected()) this.#retryLater(entry);
       },
     );
   }
 
-  private retryLater(entry: Entry, delayMs?: number): void {
+  #retryLater(entry: Entry, delayMs?: number): void {
     entry.failures += 1;
     entry.timer = setTimeout(
       () => {
         entry.timer = undefined;
-        this.pump(entry.roomId);
+        this.#pump(entry.roomId);
       },
       delayMs ?? backoffDelay(entry.failures),
     );
@@ -250,24 +257,24 @@ export class Outbox {
    * A send's outcome: `sent` and `discarded` take it out of the outbox (and storage), `failed` keeps it; its
    * waiters are told, the app too, and the room's next send goes.
    */
-  private settle(entry: Entry, status: SendStatus, tell: (w: Waiter) => void, message?: Message): void {
+  #settle(entry: Entry, status: SendStatus, tell: (w: Waiter) => void, message?: Message): void {
     if (status !== 'failed') {
       clearTimeout(entry.timer);
       entry.timer = entry.attempt = undefined;
-      this.queue.splice(this.queue.indexOf(entry), 1);
-      this.store?.removed(entry.clientMsgId);
+      this.#queue.splice(this.#queue.indexOf(entry), 1);
+      this.#store?.removed(entry.clientMsgId);
     }
     entry.failures = 0;
     entry.waiters.splice(0).forEach(tell);
-    this.deps.changed({ ...snapshot(entry, status), ...(message ? { message } : {}) });
-    this.pump(entry.roomId);
+    this.#deps.changed({ ...snapshot(entry, status), ...(message ? { message } : {}) });
+    this.#pump(entry.roomId);
   }
 
-  private resume(entry: Entry): void {
+  #resume(entry: Entry): void {
     entry.status = 'pending';
     entry.error = undefined;
-    this.store?.changed();
-    this.deps.changed(snapshot(entry));
+    this.#store?.changed();
+    this.#deps.changed(snapshot(entry));
   }
 }
 

@@ -61,58 +61,61 @@ export function parseRoomPositions(raw: string | null): Map<string, string> {
  * ```
  */
 export class RoomPositions {
-  private readonly positions = new Map<string, string>();
+  readonly #positions = new Map<string, string>();
   /** Positions moved since the last write. */
-  private readonly moved = new Set<string>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private writing: Promise<void> | undefined;
+  readonly #moved = new Set<string>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #writing: Promise<void> | undefined;
 
-  constructor(private readonly deps: RoomPositionsDeps) {}
+  readonly #deps: RoomPositionsDeps;
+  constructor(deps: RoomPositionsDeps) {
+    this.#deps = deps;
+  }
 
   /** Reads the stored positions (ones already recorded here that are further stay). */
   async load(): Promise<void> {
-    const { storage, key } = this.deps;
+    const { storage, key } = this.#deps;
     const stored = parseRoomPositions(await withStorageLock(storage, key, () => storage.get(key)));
     for (const [roomId, seq] of stored) {
-      const mine = this.positions.get(roomId);
-      if (mine === undefined || seqAfter(seq, mine)) this.positions.set(roomId, seq);
+      const mine = this.#positions.get(roomId);
+      if (mine === undefined || seqAfter(seq, mine)) this.#positions.set(roomId, seq);
     }
   }
 
   /** The room's position, if one is known. */
   get(roomId: string): string | undefined {
-    return this.positions.get(roomId);
+    return this.#positions.get(roomId);
   }
 
   /** A message of the room was delivered (or a join reported where the room stands). */
   record(roomId: string, seq: string): void {
-    const current = this.positions.get(roomId);
+    const current = this.#positions.get(roomId);
     if (!SEQ.test(seq) || (current !== undefined && !seqAfter(seq, current))) return;
-    this.positions.set(roomId, seq);
-    this.moved.add(roomId);
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.write();
-    }, this.deps.writeDelayMs ?? 500);
+    this.#positions.set(roomId, seq);
+    this.#moved.add(roomId);
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      void this.#write();
+    }, this.#deps.writeDelayMs ?? 500);
   }
 
   /** Writes the moved positions now; resolves once they are written (or the write failed). */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.write();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#write();
   }
 
-  private async write(): Promise<void> {
+  async #write(): Promise<void> {
     // One write at a time; positions moved meanwhile go in the next.
-    while (this.writing) await this.writing;
-    if (this.moved.size === 0) return;
-    this.writing = (async () => {
+    while (this.#writing) await this.#writing;
+    if (this.#moved.size === 0) return;
+    this.#writing = (async () => {
       try {
-        const { storage, key } = this.deps;
+        const { storage, key } = this.#deps;
         const written = await withStorageLock(storage, key, async () => {
           const stored = parseRoomPositions(await storage.get(key));
-          const moved = new Map([...this.moved].map((roomId) => [roomId, this.positions.get(roomId)!]));
+          const moved = new Map([...this.#moved].map((roomId) => [roomId, this.#positions.get(roomId)!]));
           for (const [roomId, seq] of moved) {
             const there = stored.get(roomId);
             if (there === undefined || seqAfter(seq, there)) stored.set(roomId, seq);
@@ -122,13 +125,13 @@ export class RoomPositions {
         });
         // A room that moved again during the write stays for the next one.
         for (const [roomId, seq] of written)
-          if (this.positions.get(roomId) === seq) this.moved.delete(roomId);
+          if (this.#positions.get(roomId) === seq) this.#moved.delete(roomId);
       } catch (error) {
-        this.deps.report(error);
+        this.#deps.report(error);
       } finally {
-        this.writing = undefined;
+        this.#writing = undefined;
       }
     })();
-    await this.writing;
+    await this.#writing;
   }
 }

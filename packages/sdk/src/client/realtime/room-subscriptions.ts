@@ -45,45 +45,48 @@ interface RoomState {
  * ```
  */
 export class RoomSubscriptions {
-  private readonly rooms = new Map<string, RoomState>();
+  readonly #rooms = new Map<string, RoomState>();
 
-  constructor(private readonly deps: RoomSubscriptionsDeps) {}
+  readonly #deps: RoomSubscriptionsDeps;
+  constructor(deps: RoomSubscriptionsDeps) {
+    this.#deps = deps;
+  }
 
   /** Ids of the rooms being received. */
   get ids(): string[] {
-    return [...this.rooms.keys()];
+    return [...this.#rooms.keys()];
   }
 
   /** Adds a room (starting after `lastSeq` when given) and joins it as soon as a socket is connected. */
   join(roomId: string, lastSeq: string | undefined): Promise<JoinedRoom> {
-    let state = this.rooms.get(roomId);
+    let state = this.#rooms.get(roomId);
     if (!state) {
       const timeline = new RoomTimeline(
         {
           roomId,
-          fetchHistory: this.deps.fetchHistory,
-          deliver: this.deps.deliver,
-          onError: this.deps.report,
+          fetchHistory: this.#deps.fetchHistory,
+          deliver: this.#deps.deliver,
+          onError: this.#deps.report,
         },
         lastSeq ?? null,
       );
       state = { roomId, timeline, synced: false, waiters: [] };
-      this.rooms.set(roomId, state);
+      this.#rooms.set(roomId, state);
     }
     const target = state;
     const joined = new Promise<JoinedRoom>((resolve, reject) => target.waiters.push({ resolve, reject }));
-    void this.sync(target);
+    void this.#sync(target);
     return joined;
   }
 
   /** Joins every room again (a new socket is connected). */
   rejoinAll(): void {
-    for (const state of this.rooms.values()) void this.sync(state);
+    for (const state of this.#rooms.values()) void this.#sync(state);
   }
 
   /** Feeds a message into its room's timeline (ignored for rooms not received). */
   accept(message: Message, source: DeliverySource): void {
-    this.rooms.get(message.roomId)?.timeline.accept([message], source);
+    this.#rooms.get(message.roomId)?.timeline.accept([message], source);
   }
 
   /**
@@ -93,7 +96,7 @@ export class RoomSubscriptions {
   heads(heads: readonly RoomHead[]): Promise<void> {
     const pending: Promise<void>[] = [];
     for (const head of Array.isArray(heads) ? heads : []) {
-      const state = this.rooms.get(head?.roomId);
+      const state = this.#rooms.get(head?.roomId);
       if (state && typeof head.lastSeq === 'string') pending.push(state.timeline.behind(head.lastSeq));
     }
     return Promise.all(pending).then(() => undefined);
@@ -101,9 +104,9 @@ export class RoomSubscriptions {
 
   /** Stops receiving a room; pending joins of it reject with `reason`. Returns whether it was received. */
   forget(roomId: string | undefined, reason: unknown): boolean {
-    const state = roomId === undefined ? undefined : this.rooms.get(roomId);
+    const state = roomId === undefined ? undefined : this.#rooms.get(roomId);
     if (!state) return false;
-    this.rooms.delete(state.roomId);
+    this.#rooms.delete(state.roomId);
     clearTimeout(state.retryTimer);
     state.timeline.close();
     const waiters = state.waiters;
@@ -117,9 +120,9 @@ export class RoomSubscriptions {
     for (const roomId of this.ids) this.forget(roomId, reason);
   }
 
-  private async sync(state: RoomState): Promise<void> {
-    const socket = this.deps.socket();
-    if (!socket?.connected || this.rooms.get(state.roomId) !== state) return;
+  async #sync(state: RoomState): Promise<void> {
+    const socket = this.#deps.socket();
+    if (!socket?.connected || this.#rooms.get(state.roomId) !== state) return;
     clearTimeout(state.retryTimer);
     const rejoin = state.synced;
     const requested = state.timeline.lastSeq ?? undefined;
@@ -128,29 +131,29 @@ export class RoomSubscriptions {
     try {
       const payload =
         requested === undefined ? { roomId: state.roomId } : { roomId: state.roomId, lastSeq: requested };
-      ack = (await emitAck(socket, 'room:join', payload, this.deps.ackTimeoutMs)) as
+      ack = (await emitAck(socket, 'room:join', payload, this.#deps.ackTimeoutMs)) as
         RoomJoinResult | ErrorBody;
     } catch {
       state.timeline.joinFailed();
       // No answer: the next socket rejoins; on a live one, try again shortly.
-      if (socket === this.deps.socket() && socket.connected) this.retry(state);
+      if (socket === this.#deps.socket() && socket.connected) this.#retry(state);
       return;
     }
-    if (this.rooms.get(state.roomId) !== state) return state.timeline.joinFailed();
+    if (this.#rooms.get(state.roomId) !== state) return state.timeline.joinFailed();
     if (isErrorBody(ack)) {
       state.timeline.joinFailed();
       const error = errorFromBody(ack);
-      if (error.retryable) return this.retry(state);
+      if (error.retryable) return this.#retry(state);
       // Not a member (any more), or the room is gone: stop rejoining it.
       this.forget(state.roomId, error);
       if (rejoin) {
         const message = `Room ${state.roomId}: ${error.message}`;
-        this.deps.report(new SyncTalkError(error.code, message, { details: error.details }));
+        this.#deps.report(new SyncTalkError(error.code, message, { details: error.details }));
       }
       return;
     }
     await state.timeline.sync(ack, requested);
-    if (this.rooms.get(state.roomId) !== state) return;
+    if (this.#rooms.get(state.roomId) !== state) return;
     state.synced = true;
     const joined: JoinedRoom = {
       room: ack.room,
@@ -161,11 +164,11 @@ export class RoomSubscriptions {
     const waiters = state.waiters;
     state.waiters = [];
     for (const w of waiters) w.resolve(joined);
-    this.deps.joined(joined, rejoin);
+    this.#deps.joined(joined, rejoin);
   }
 
-  private retry(state: RoomState): void {
+  #retry(state: RoomState): void {
     clearTimeout(state.retryTimer);
-    state.retryTimer = setTimeout(() => void this.sync(state), backoffDelay(1));
+    state.retryTimer = setTimeout(() => void this.#sync(state), backoffDelay(1));
   }
 }

@@ -69,46 +69,46 @@ interface Entry {
  * ```
  */
 export class RoomTimeline {
-  private readonly sequencer: MessageSequencer<Entry>;
+  readonly #sequencer: MessageSequencer<Entry>;
   /** Joins in flight: fetching waits for their answers, which may cover the gap. */
-  private joining = 0;
+  #joining = 0;
   /** A join answer said more messages followed than it carried. */
-  private catchingUp = false;
+  #catchingUp = false;
   /** The highest head the server reported that is not delivered yet (`behind`). */
-  private head: bigint | null = null;
-  private working = false;
-  private settled: (() => void)[] = [];
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private closed = false;
+  #head: bigint | null = null;
+  #working = false;
+  #settled: (() => void)[] = [];
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
-  constructor(
-    private readonly deps: RoomTimelineDeps,
-    lastSeq: string | null = null,
-  ) {
-    this.sequencer = new MessageSequencer<Entry>(lastSeq);
+  readonly #deps: RoomTimelineDeps;
+  constructor(deps: RoomTimelineDeps, lastSeq: string | null = null) {
+    this.#deps = deps;
+
+    this.#sequencer = new MessageSequencer<Entry>(lastSeq);
   }
 
   /** The seq of the last delivered message, or `null` before the first join answered. */
   get lastSeq(): string | null {
-    return this.sequencer.lastSeq;
+    return this.#sequencer.lastSeq;
   }
 
   /** Messages from any source, any order, duplicates allowed. */
   accept(messages: readonly Message[], source: DeliverySource): void {
-    if (this.closed) return;
-    this.emit(this.sequencer.push(messages.map((message) => ({ seq: message.seq, message, source }))));
-    this.kick();
+    if (this.#closed) return;
+    this.#emit(this.#sequencer.push(messages.map((message) => ({ seq: message.seq, message, source }))));
+    this.#kick();
   }
 
   /** A `room:join` was sent: hold gap fetches until its answer (`sync`) or failure (`joinFailed`). */
   joinStarted(): void {
-    this.joining += 1;
+    this.#joining += 1;
   }
 
   /** The join sent after `joinStarted` got no answer. */
   joinFailed(): void {
-    this.joining = Math.max(0, this.joining - 1);
-    this.kick();
+    this.#joining = Math.max(0, this.#joining - 1);
+    this.#kick();
   }
 
   /**
@@ -121,17 +121,17 @@ export class RoomTimeline {
     result: Pick<RoomJoinResult, 'room' | 'messages' | 'hasMore'>,
     requested: string | undefined,
   ): Promise<void> {
-    this.joining = Math.max(0, this.joining - 1);
-    if (this.closed) return Promise.resolve();
-    if (!this.sequencer.started) {
+    this.#joining = Math.max(0, this.#joining - 1);
+    if (this.#closed) return Promise.resolve();
+    if (!this.#sequencer.started) {
       const first = result.messages[0];
       const start = requested ?? (first ? (BigInt(first.seq) - 1n).toString() : result.room.lastSeq);
-      this.emit(this.sequencer.start(start));
+      this.#emit(this.#sequencer.start(start));
     }
-    if (requested !== undefined && result.hasMore) this.catchingUp = true;
-    const done = new Promise<void>((resolve) => this.settled.push(resolve));
+    if (requested !== undefined && result.hasMore) this.#catchingUp = true;
+    const done = new Promise<void>((resolve) => this.#settled.push(resolve));
     this.accept(result.messages, 'join');
-    if (!this.working) this.settle();
+    if (!this.#working) this.#settle();
     return done;
   }
 
@@ -143,42 +143,42 @@ export class RoomTimeline {
    * starts at the latest message) and for a malformed seq.
    */
   behind(head: string): Promise<void> {
-    if (this.closed || !this.sequencer.started || !SEQ.test(head)) return Promise.resolve();
+    if (this.#closed || !this.#sequencer.started || !SEQ.test(head)) return Promise.resolve();
     const seq = BigInt(head);
-    if (this.head === null || seq > this.head) this.head = seq;
-    if (!this.isBehind()) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.settled.push(resolve));
+    if (this.#head === null || seq > this.#head) this.#head = seq;
+    if (!this.#isBehind()) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.#settled.push(resolve));
     // Settled by the fetch, or by the answer of the join in flight (`sync`, or `joinFailed` then a fetch).
-    this.kick();
+    this.#kick();
     return done;
   }
 
   /** Stops delivering and fetching (the room was left). */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.retryTimer);
-    this.settle();
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    this.#settle();
   }
 
-  private emit(entries: Entry[]): void {
+  #emit(entries: Entry[]): void {
     for (const entry of entries) {
-      if (this.closed) return;
-      this.deps.deliver(entry.message, entry.source);
+      if (this.#closed) return;
+      this.#deps.deliver(entry.message, entry.source);
     }
   }
 
-  private settle(): void {
-    const waiters = this.settled;
-    this.settled = [];
+  #settle(): void {
+    const waiters = this.#settled;
+    this.#settled = [];
     for (const resolve of waiters) resolve();
   }
 
   /** Whether a reported head is past the last delivered message (forgets it once it is not). */
-  private isBehind(): boolean {
-    const last = this.sequencer.lastSeq;
-    if (this.head === null || last === null) return false;
-    if (BigInt(last) < this.head) return true;
-    this.head = null;
+  #isBehind(): boolean {
+    const last = this.#sequencer.lastSeq;
+    if (this.#head === null || last === null) return false;
+    if (BigInt(last) < this.#head) return true;
+    this.#head = null;
     return false;
   }
 
@@ -186,37 +186,39 @@ export class RoomTimeline {
    * Fetches what is missing (the rest of a catch-up first, then gaps, then up to a reported head), one
    * request at a time.
    */
-  private kick(): void {
-    if (this.working || this.closed || this.joining > 0) return;
-    if (!this.catchingUp && !this.sequencer.gap() && !this.isBehind()) return;
-    this.working = true;
-    clearTimeout(this.retryTimer);
-    void this.work().finally(() => {
-      this.working = false;
-      this.settle();
+  #kick(): void {
+    if (this.#working || this.#closed || this.#joining > 0) return;
+    if (!this.#catchingUp && !this.#sequencer.gap() && !this.#isBehind()) return;
+    this.#working = true;
+    clearTimeout(this.#retryTimer);
+    void this.#work().finally(() => {
+      this.#working = false;
+      this.#settle();
     });
   }
 
-  private async work(): Promise<void> {
-    const { roomId, fetchHistory } = this.deps;
+  async #work(): Promise<void> {
+    const { roomId, fetchHistory } = this.#deps;
     const history = (messages: Message[]) =>
-      this.emit(
-        this.sequencer.push(
+      this.#emit(
+        this.#sequencer.push(
           messages.map((message) => ({ seq: message.seq, message, source: 'history' as const })),
         ),
       );
     try {
-      while (!this.closed && this.joining === 0) {
-        if (this.catchingUp) {
-          const page = await fetchHistory(roomId, { after: this.sequencer.lastSeq!, limit: HISTORY_PAGE });
+      while (!this.#closed && this.#joining === 0) {
+        if (this.#catchingUp) {
+          const page = await fetchHistory(roomId, { after: this.#sequencer.lastSeq!, limit: HISTORY_PAGE });
           history(page.messages);
-          this.catchingUp = page.hasMore && page.messages.length > 0;
+          this.#catchingUp = page.hasMore && page.messages.length > 0;
           continue;
         }
         // Held-back messages first; then up to a reported head, fetched the same way.
         const gap =
-          this.sequencer.gap() ??
-          (this.isBehind() ? { after: this.sequencer.lastSeq!, before: (this.head! + 1n).toString() } : null);
+          this.#sequencer.gap() ??
+          (this.#isBehind()
+            ? { after: this.#sequencer.lastSeq!, before: (this.#head! + 1n).toString() }
+            : null);
         if (!gap) return;
         const page = await fetchHistory(roomId, {
           after: gap.after,
@@ -224,12 +226,12 @@ export class RoomTimeline {
           limit: HISTORY_PAGE,
         });
         history(page.messages);
-        if (this.sequencer.lastSeq === gap.after) {
+        if (this.#sequencer.lastSeq === gap.after) {
           // Seqs are gap-free, so the server always has the next one; if it does not, do not stall on it.
           const first = page.messages[0];
           const until = first && BigInt(first.seq) < BigInt(gap.before) ? first.seq : gap.before;
-          this.emit(this.sequencer.skipTo((BigInt(until) - 1n).toString()));
-          this.deps.onError(
+          this.#emit(this.#sequencer.skipTo((BigInt(until) - 1n).toString()));
+          this.#deps.onError(
             new SyncTalkError('internal', `Room ${roomId}: messages after ${gap.after} are missing`, {
               status: 0,
             }),
@@ -237,9 +239,9 @@ export class RoomTimeline {
         }
       }
     } catch (error) {
-      if (this.closed) return;
-      this.deps.onError(error);
-      this.retryTimer = setTimeout(() => this.kick(), this.deps.retryDelayMs ?? 1000);
+      if (this.#closed) return;
+      this.#deps.onError(error);
+      this.#retryTimer = setTimeout(() => this.#kick(), this.#deps.retryDelayMs ?? 1000);
     }
   }
 }

@@ -53,27 +53,27 @@ const SEQ = /^(0|[1-9]\d{0,18})$/;
  * ```
  */
 export class MessageSequencer<T extends Sequenced> {
-  private last: bigint | null;
-  private readonly held = new Map<bigint, T>();
+  #last: bigint | null;
+  readonly #held = new Map<bigint, T>();
 
   /** `lastSeq`: the last seq already delivered (`'0'`: none yet); omitted or `null`: not known yet. */
   constructor(lastSeq: string | null = null) {
-    this.last = lastSeq === null ? null : parseSeq(lastSeq);
+    this.#last = lastSeq === null ? null : parseSeq(lastSeq);
   }
 
   /** The last delivered seq, or `null` before `start`. */
   get lastSeq(): string | null {
-    return this.last === null ? null : this.last.toString();
+    return this.#last === null ? null : this.#last.toString();
   }
 
   /** Number of items held back (waiting for a gap to fill, or for `start`). */
   get heldCount(): number {
-    return this.held.size;
+    return this.#held.size;
   }
 
   /** Whether the starting point is known. */
   get started(): boolean {
-    return this.last !== null;
+    return this.#last !== null;
   }
 
   /**
@@ -82,10 +82,10 @@ export class MessageSequencer<T extends Sequenced> {
    */
   start(lastSeq: string): T[] {
     const seq = parseSeq(lastSeq);
-    if (this.last !== null && seq <= this.last) return [];
-    this.last = seq;
-    for (const key of [...this.held.keys()]) if (key <= seq) this.held.delete(key);
-    return this.drain();
+    if (this.#last !== null && seq <= this.#last) return [];
+    this.#last = seq;
+    for (const key of [...this.#held.keys()]) if (key <= seq) this.#held.delete(key);
+    return this.#drain();
   }
 
   /**
@@ -96,10 +96,10 @@ export class MessageSequencer<T extends Sequenced> {
     for (const item of items) {
       if (typeof item.seq !== 'string' || !SEQ.test(item.seq)) continue;
       const seq = BigInt(item.seq);
-      if (this.last !== null && seq <= this.last) continue;
-      if (!this.held.has(seq)) this.held.set(seq, item);
+      if (this.#last !== null && seq <= this.#last) continue;
+      if (!this.#held.has(seq)) this.#held.set(seq, item);
     }
-    return this.last === null ? [] : this.drain();
+    return this.#last === null ? [] : this.#drain();
   }
 
   /**
@@ -107,10 +107,10 @@ export class MessageSequencer<T extends Sequenced> {
    * `start`).
    */
   gap(): SeqGap | null {
-    if (this.last === null || this.held.size === 0) return null;
+    if (this.#last === null || this.#held.size === 0) return null;
     let lowest: bigint | null = null;
-    for (const key of this.held.keys()) if (lowest === null || key < lowest) lowest = key;
-    return { after: this.last.toString(), before: lowest!.toString() };
+    for (const key of this.#held.keys()) if (lowest === null || key < lowest) lowest = key;
+    return { after: this.#last.toString(), before: lowest!.toString() };
   }
 
   /**
@@ -121,14 +121,14 @@ export class MessageSequencer<T extends Sequenced> {
     return this.start(seq);
   }
 
-  private drain(): T[] {
+  #drain(): T[] {
     const due: T[] = [];
     for (;;) {
-      const next = this.last! + 1n;
-      const item = this.held.get(next);
+      const next = this.#last! + 1n;
+      const item = this.#held.get(next);
       if (item === undefined) return due;
-      this.held.delete(next);
-      this.last = next;
+      this.#held.delete(next);
+      this.#last = next;
       due.push(item);
     }
   }
