@@ -30,6 +30,8 @@ export type { CallOptions } from './rest/call.js';
 export type { MeApi } from './rest/me.js';
 export type { SiteApi } from './rest/site.js';
 export type { HistoryOptions, MessagesApi, RestSendOptions } from './rest/messages.js';
+export type { IterateOptions } from './rest/paging.js';
+export type { MemberIterateOptions, RoomIterateOptions, RoomIterators } from './rest/rooms-iterate.js';
 export type {
   MemberListOptions,
   PageOptions,
