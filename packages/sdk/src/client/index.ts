@@ -25,6 +25,14 @@ export type {
 export type { AckResult, RequestEvent } from './realtime/requests.js';
 export type { DeliverySource } from './realtime/room-timeline.js';
 export { MessageSequencer, type SeqGap, type Sequenced } from './realtime/sequencer.js';
+export {
+  Timeline,
+  type TimelineEvents,
+  type TimelineOptions,
+  type TimelineSource,
+  type TimelineSourceEvents,
+} from './realtime/timeline.js';
+export { TimelineState, type TimelineItem, type TimelineOutgoing } from './realtime/timeline-state.js';
 export type { AuthApi } from './rest/auth.js';
 export type { CallOptions } from './rest/call.js';
 export type { MeApi } from './rest/me.js';

@@ -17,6 +17,7 @@ import type { ConnectionDeps, SendOptions } from './options.js';
 import { connectionClosedError, Outbox } from './outbox.js';
 import { emitAck, requestAck, type AckResult, type RequestEvent } from './requests.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
+import { Timeline, type TimelineOptions } from './timeline.js';
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -239,6 +240,39 @@ export class Connection {
   markRead(roomId: string, seq: string): Promise<AckResult<'read:update'>> {
     return this.request('read:update', { roomId, seq });
   }
+
+  // ---- timeline (issue #11): a room's messages ready to render; see timeline.ts ----------------------------
+
+  /**
+   * A live, sorted, de-duplicated view of a room for rendering: joins the room (fine when already joined),
+   * starts from its latest page, applies edits, deletions and reactions as they happen, and pages back with
+   * `loadOlder()`. See `Timeline`.
+   *
+   * @example
+   * ```ts
+   * const timeline = chat.timeline('42');
+   * timeline.on('change', (items) => render(items));
+   * await timeline.ready;
+   * if (timeline.hasOlder) await timeline.loadOlder();
+   * ```
+   */
+  timeline(roomId: string, options?: TimelineOptions): Timeline {
+    if (this.state === 'closed') throw connectionClosedError();
+    return new Timeline(
+      roomId,
+      {
+        on: this.on.bind(this),
+        joinRoom: (id) => this.joinRoom(id),
+        fetchHistory: this.deps.fetchHistory,
+        userId: () => this.userId,
+        // With the outbox: sends: { outgoing: (id) => this.outgoing(id),
+        //                          onStatus: (listener) => this.on('send:status', listener) },
+      },
+      options,
+    );
+  }
+
+  // ---- end of timeline --------------------------------------------------------------------------------------
 
   /**
    * Closes the connection for good: no reconnects; unacknowledged sends and pending joins reject.
