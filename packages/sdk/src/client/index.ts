@@ -34,6 +34,7 @@ export {
 } from './realtime/timeline.js';
 export { TimelineState, type TimelineItem, type TimelineOutgoing } from './realtime/timeline-state.js';
 export type { AuthApi } from './rest/auth.js';
+export type { KakaoPopupOptions } from './rest/kakao-popup.js';
 export type { CallOptions } from './rest/call.js';
 export type { MeApi } from './rest/me.js';
 export type { SiteApi } from './rest/site.js';
