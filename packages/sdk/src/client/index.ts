@@ -21,11 +21,23 @@ export type {
 export type { AckResult, RequestEvent } from './realtime/requests.js';
 export type { DeliverySource } from './realtime/room-timeline.js';
 export { MessageSequencer, type SeqGap, type Sequenced } from './realtime/sequencer.js';
+export {
+  createTimeline,
+  Timeline,
+  type TimelineEvents,
+  type TimelineOptions,
+  type TimelineSource,
+  type TimelineSourceEvents,
+} from './realtime/timeline.js';
+export { TimelineState, type TimelineItem, type TimelineOutgoing } from './realtime/timeline-state.js';
 export type { AuthApi } from './rest/auth.js';
+export type { KakaoPopupOptions } from './rest/kakao-popup.js';
 export type { CallOptions } from './rest/call.js';
 export type { MeApi } from './rest/me.js';
 export type { SiteApi } from './rest/site.js';
 export type { HistoryOptions, MessagesApi, RestSendOptions } from './rest/messages.js';
+export type { IterateOptions } from './rest/paging.js';
+export type { MemberIterateOptions, RoomIterateOptions, RoomIterators } from './rest/rooms-iterate.js';
 export type {
   MemberListOptions,
   PageOptions,

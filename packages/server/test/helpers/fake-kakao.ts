@@ -13,7 +13,8 @@
  * - `GET  /.well-known/jwks.json`: the public key(s) the id_tokens are signed with.
  *
  * Knobs: per-endpoint `delayMs`, forced `status`/`body`; id_token overrides (aud, nonce, iss, sub, other
- * key); `rotateKey()`; every request is recorded in `requests`.
+ * key); `rotateKey()`; `authorize` for a real browser's visit (no `fake_user` in the URL): who logs in, or a
+ * page to show instead; every request is recorded in `requests`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -32,6 +33,16 @@ import {
 
 export type { EndpointKnob, FakeKakaoUser, IdTokenKnob, RecordedRequest } from './fake-kakao-shapes.js';
 export { kakaoBrowser, kakaoSignIn, type KakaoBrowser } from './fake-kakao-browser.js';
+
+/**
+ * What Kakao's authorization page does for a visit whose URL names no `fake_user` / `fake_deny` (a real
+ * browser): show `page` (HTML; the user stays there), or log `user` in, or `deny`.
+ */
+export interface AuthorizeKnob {
+  page?: string;
+  user?: FakeKakaoUser;
+  deny?: boolean;
+}
 
 export interface FakeKakaoOptions {
   restApiKey?: string;
@@ -71,7 +82,8 @@ export async function startFakeKakao(options: FakeKakaoOptions = {}) {
     me: EndpointKnob;
     jwks: EndpointKnob;
     idToken: IdTokenKnob;
-  } = { token: {}, me: {}, jwks: {}, idToken: {} };
+    authorize: AuthorizeKnob;
+  } = { token: {}, me: {}, jwks: {}, idToken: {}, authorize: {} };
 
   let baseUrl = '';
 
@@ -150,6 +162,13 @@ export async function startFakeKakao(options: FakeKakaoOptions = {}) {
         res.writeHead(400, { 'Content-Type': 'text/plain' }).end('KOE001: response_type must be code');
         return;
       }
+      const visit = !q.has('fake_user') && !q.has('fake_deny') ? knobs.authorize : {};
+      if (visit.page !== undefined) {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(visit.page);
+        return;
+      }
+      if (visit.user) q.set('fake_user', String(visit.user.id));
+      if (visit.deny) q.set('fake_deny', '1');
       const state = q.get('state');
       const back = new URL(target);
       if (state !== null) back.searchParams.set('state', state);
@@ -353,6 +372,7 @@ export async function startFakeKakao(options: FakeKakaoOptions = {}) {
       knobs.me = {};
       knobs.jwks = {};
       knobs.idToken = {};
+      knobs.authorize = {};
       requests.length = 0;
     },
 

@@ -7,7 +7,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ErrorBody } from '../../protocol/errors.js';
 import type { ClientToServerEvents, RoomHeadsEvent, ServerToClientEvents } from '../../protocol/events.js';
-import type { Message } from '../../protocol/messages.js';
+import type { Message, MessagePage } from '../../protocol/messages.js';
 import { Emitter } from '../emitter.js';
 import { errorFromBody, isErrorBody, SyncTalkError } from '../errors.js';
 import { newClientMsgId } from '../ids.js';
@@ -309,6 +309,31 @@ export class Connection {
    */
   markRead(roomId: string, seq: string): Promise<AckResult<'read:update'>> {
     return this.request('read:update', { roomId, seq });
+  }
+
+  /**
+   * The signed-in user this connection runs as, once known (after the first connection attempt).
+   *
+   * @example
+   * ```ts
+   * chat.on('message:new', (m) => m.author.id !== chat.userId && notify(m));
+   * ```
+   */
+  get userId(): string | undefined {
+    return this.#userId;
+  }
+
+  /**
+   * A page of a room's history over REST, through the client that made this connection (what the connection
+   * catches up with; `createTimeline` pages with it too).
+   *
+   * @example
+   * ```ts
+   * const { messages, hasMore } = await chat.history('42', { after: '100', before: '151', limit: 50 });
+   * ```
+   */
+  history(roomId: string, query: { after: string; before?: string; limit: number }): Promise<MessagePage> {
+    return this.#deps.fetchHistory(roomId, query);
   }
 
   /**

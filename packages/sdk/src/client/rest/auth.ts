@@ -3,6 +3,7 @@ import type { AuthResponse, KakaoStart, LoginRequest, SignupRequest } from '../.
 import { SyncTalkError } from '../errors.js';
 import type { Tokens } from '../token-store.js';
 import type { CallOptions, RestContext } from './call.js';
+import { kakaoPopup, type KakaoPopupOptions } from './kakao-popup.js';
 
 /**
  * The sign-in API. Every successful sign-in stores the session's tokens in the client's `TokenStore`.
@@ -78,6 +79,27 @@ export interface AuthApi {
    */
   kakaoStart(query: { origin: string }, options?: CallOptions): Promise<KakaoStart>;
   /**
+   * Kakao Login in a popup (browsers): opens the window at once — so call it straight from the user's
+   * click, with no `await` before it — runs the server's popup flow in it, and resolves with the session,
+   * stored like `login`'s. Only the answer of that window, from the server's callback page, for this
+   * sign-in counts. Rejects with a `SyncTalkError`: `forbidden` when the window was blocked, `unauthorized`
+   * when the user closed it, cancelled at Kakao or took longer than `timeoutMs` (`details.reason` says
+   * which: `'blocked'`, `'closed'`, `'timeout'`), the server's error when it refused (or `unavailable` when
+   * the site does not allow the page's origin: the browser hides the answer), and `validation_failed`
+   * outside a browser.
+   *
+   * @example
+   * ```ts
+   * kakaoButton.addEventListener('click', () => {
+   *   client.auth.kakaoPopup().then(
+   *     ({ user }) => showChat(user),
+   *     (error: SyncTalkError) => showError(error.message), // e.g. "…the sign-in window was closed"
+   *   );
+   * });
+   * ```
+   */
+  kakaoPopup(options?: KakaoPopupOptions): Promise<AuthResponse>;
+  /**
    * Signs out: ends the session on the server (`POST /v1/auth/logout`) and clears the stored tokens, also
    * when the server cannot be reached.
    *
@@ -129,6 +151,7 @@ export function authApi(ctx: RestContext): AuthApi {
         query: { origin },
         signal: options?.signal,
       }),
+    kakaoPopup: (options) => kakaoPopup(ctx, options),
     async logout(options) {
       const tokens = await ctx.session.current();
       try {

@@ -14,6 +14,7 @@ import type {
 } from '../../protocol/rooms.js';
 import { segment } from '../http.js';
 import type { CallOptions, RestContext } from './call.js';
+import { roomIterators, type RoomIterators } from './rooms-iterate.js';
 
 /**
  * Keyset pages of the directory: pass `nextCursor` back as `cursor` until it is `null`.
@@ -85,14 +86,15 @@ export interface RemovalOptions extends CallOptions {
 }
 
 /**
- * `client.rooms`.
+ * `client.rooms` (its `iterate…` methods: `RoomIterators`).
  *
  * @example
  * ```ts
  * const room = await client.rooms.create({ title: 'General', visibility: 'public' });
+ * for await (const r of client.rooms.iterate({ sort: 'title' })) console.log(r.title);
  * ```
  */
-export interface RoomsApi {
+export interface RoomsApi extends RoomIterators {
   /**
    * The site's public rooms (`GET /v1/rooms`): keyset pages by default, offset pages with `offset`.
    *
@@ -291,6 +293,7 @@ export function roomsApi(ctx: RestContext): RoomsApi {
       });
 
   return {
+    ...roomIterators(ctx),
     list(options: (RoomListOptions & { offset?: number }) | RoomOffsetListOptions = {}) {
       const { signal, limit, sort } = options;
       const page = 'offset' in options ? { offset: options.offset } : { cursor: options.cursor };
