@@ -104,6 +104,47 @@ describeWith(['postgres'], 'sdk: the timeline', () => {
     return { room, sent };
   }
 
+  it('shows my sends at once as pending, replaces each by its stored message, and keeps a failed one until it is discarded', async () => {
+    const owner = await signUp();
+    const room = await owner.rooms.create({ title: uniqueName('Sends'), visibility: 'public' });
+    const chat = await connect(owner);
+    const timeline = createTimeline(chat, room.id);
+    cleanup.push(() => timeline.close());
+    await timeline.ready;
+
+    const pending = chat.send(room.id, 'on its way');
+    // Before any answer: the send is a row already.
+    const row = timeline.items.find((item) => item.type === 'outgoing');
+    expect(row?.type === 'outgoing' && row.outgoing).toMatchObject({
+      clientMsgId: pending.clientMsgId,
+      status: 'pending',
+      text: 'on its way',
+    });
+    const stored = await pending;
+    await until(timeline, (items) => items.some((i) => i.type === 'message' && i.message.id === stored.id));
+    // Its stored message took its place: one row for that clientMsgId, never two.
+    const rows = timeline.items.filter((item) =>
+      item.type === 'message'
+        ? item.message.clientMsgId === stored.clientMsgId
+        : item.outgoing.clientMsgId === stored.clientMsgId,
+    );
+    expect(rows.map((r) => r.type)).toEqual(['message']);
+
+    const tooLong = chat.send(room.id, 'x'.repeat(5000));
+    await expect(tooLong).rejects.toMatchObject({ code: 'validation_failed' });
+    await until(timeline, (items) =>
+      items.some(
+        (i) =>
+          i.type === 'outgoing' &&
+          i.outgoing.clientMsgId === tooLong.clientMsgId &&
+          i.outgoing.status === 'failed',
+      ),
+    );
+    expect(chat.discardSend(tooLong.clientMsgId)).toBe(true);
+    await until(timeline, (items) => !items.some((i) => i.type === 'outgoing'));
+    expect(messages(timeline.items).map((m) => m.text)).toEqual(['on its way']);
+  });
+
   it('starts from the latest page, follows the room live, and pages back to its first message', async () => {
     const owner = await signUp();
     const { room, sent } = await busyRoom(owner, 120);

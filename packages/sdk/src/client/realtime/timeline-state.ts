@@ -17,31 +17,19 @@ import type {
   MessageUpdatedEvent,
   ReactionUpdatedEvent,
 } from '../../protocol/events.js';
+import type { OutgoingMessage } from './pending-send.js';
 import type { Message } from '../../protocol/messages.js';
-import type { SyncTalkError } from '../errors.js';
 import { ReactionLedger } from './timeline-reactions.js';
 
 /**
- * A send as the timeline shows it until it is stored: the fields of the outbox's `OutgoingMessage` it uses.
+ * A send as the timeline shows it until it is stored: the outbox's `OutgoingMessage`.
  *
  * @example
  * ```ts
  * const failed = (o: TimelineOutgoing) => o.status === 'failed' && o.error?.message;
  * ```
  */
-export interface TimelineOutgoing {
-  clientMsgId: string;
-  roomId: string;
-  text: string;
-  replyTo?: string;
-  /** `pending`: queued or on its way; `failed`: the server refused it for good (see `error`). */
-  status: 'pending' | 'sent' | 'failed';
-  /** When it was queued (ISO 8601, local clock). */
-  createdAt: string;
-  /** The stored message, once `sent`. */
-  message?: Message;
-  error?: SyncTalkError;
-}
+export type TimelineOutgoing = OutgoingMessage;
 
 /**
  * One row of a timeline: a stored message, or one of my sends the server has not stored (yet).
@@ -191,7 +179,9 @@ export class TimelineState {
     if (outgoing.roomId !== this.roomId) return;
     if (outgoing.message) this.addMessages([outgoing.message]);
     const i = this.#outgoing.findIndex((o) => o.clientMsgId === outgoing.clientMsgId);
-    if (i >= 0) this.#outgoing[i] = outgoing;
+    if (outgoing.status === 'discarded') {
+      if (i >= 0) this.#outgoing.splice(i, 1);
+    } else if (i >= 0) this.#outgoing[i] = outgoing;
     else this.#outgoing.push(outgoing);
     this.#dirty = true;
   }

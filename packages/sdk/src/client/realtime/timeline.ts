@@ -355,7 +355,7 @@ export function createTimeline(chat: Connection, roomId: string, options?: Timel
   return new Timeline(
     roomId,
     {
-      on: (event, listener) => chat.on(event, listener),
+      on: (event, listener) => chat.on(event, listener as ConnectionEvents[typeof event]),
       joinRoom: (id) => chat.joinRoom(id),
       fetchHistory: (id, query) => chat.history(id, query),
       userId: () => chat.userId,
