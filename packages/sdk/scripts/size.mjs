@@ -110,7 +110,9 @@ const client = await bundle('client', apps.client);
 const metaImports = (b) => (file) => b.metafile.outputs[file]?.imports ?? [];
 
 const sizes = {
-  protocol: measure(loadedFiles(metaImports(protocol), protocol.entry, Infinity), (f) => protocol.files.get(f)),
+  protocol: measure(loadedFiles(metaImports(protocol), protocol.entry, Infinity), (f) =>
+    protocol.files.get(f),
+  ),
   rest: measure(loadedFiles(metaImports(client), client.entry, 0), (f) => client.files.get(f)),
   full: measure(loadedFiles(metaImports(client), client.entry, 1), (f) => client.files.get(f)),
   storage: measure(loadedFiles(metaImports(client), client.entry, Infinity), (f) => client.files.get(f)),
