@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { newAdmin, newRoom, newSite, newUser, type TestUser } from './helpers/factories.js';
+import { newAdmin, newRoom, newSite, newUser, type TestUser, directoryOrder } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
 
@@ -35,17 +35,7 @@ describeWith(['postgres'], 'rooms: directory keyset pages', () => {
     return { site, owner, viewer };
   }
 
-  /** Public live room ids of the site in the database's own order for `sort`. */
-  async function expectedOrder(site: Site, sort: 'newest' | 'title'): Promise<string[]> {
-    const q = t.server
-      .db('rooms')
-      .select('id')
-      .where({ site_id: site.id, visibility: 'public' })
-      .whereNull('deleted_at');
-    if (sort === 'newest') q.orderBy('id', 'desc');
-    else q.orderBy([{ column: 'title_sort' }, { column: 'id' }]);
-    return (await q).map((r: { id: string }) => String(r.id));
-  }
+  const expectedOrder = (site: Site, sort: 'newest' | 'title') => directoryOrder(t, site, sort);
 
   async function page(viewer: TestUser, query: string) {
     const res = await http.get(`/v1/rooms?${query}`, { headers: viewer.headers });

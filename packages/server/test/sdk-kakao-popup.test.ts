@@ -18,14 +18,12 @@ import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchBrowser, newVisitor } from '../../widget/test/browser/helpers/browser.js';
-import { loadConfig } from '../src/config.js';
-import { createServer } from '../src/server.js';
 import type { Site } from '../src/sites/sites.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { testEnv } from './helpers/env.js';
 import { newSite } from './helpers/factories.js';
 import { startFakeKakao, unusedPort, type FakeKakao } from './helpers/fake-kakao.js';
-import { testConfigEnv, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
 
 /** Loads the SDK from source as `window.SyncTalk`, then signs in with Kakao when the button is clicked. */
@@ -133,18 +131,7 @@ describeBrowser('sdk: Kakao sign-in in a popup, in Chromium', () => {
     const port = await unusedPort();
     fake = await startFakeKakao({ redirectUri: `http://127.0.0.1:${port}/v1/auth/kakao/callback` });
     db = await createTestDatabase('sdk_kakao_popup');
-    const { env, cleanup } = testConfigEnv({ databaseUrl: db.url, env: fake.env() });
-    const server = await createServer(loadConfig(env));
-    await server.listen(port, '127.0.0.1');
-    t = {
-      server,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      async close() {
-        await server.close();
-        cleanup();
-      },
-    };
+    t = await startTestServer({ databaseUrl: db.url, env: fake.env(), port });
     shop = await startShop(await sdkBundle());
     site = (await newSite(t, { origins: [shop.origin] })).site;
     browser = await launchBrowser();

@@ -7,7 +7,7 @@
 import { createClient, type SyncTalkClient } from '@synctalk/sdk';
 import { beforeAll, expect, it } from 'vitest';
 import type { Site } from '../src/sites/sites.repository.js';
-import { joinRoom, newRoom, newSite, newUser, type TestUser } from './helpers/factories.js';
+import { joinRoom, newRoom, newSite, newUser, type TestUser, directoryOrder } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
 
@@ -47,17 +47,7 @@ describeWith(['postgres'], 'sdk: iterating room listings', () => {
     return { client, requests };
   }
 
-  /** The site's public rooms in the database's own order for `sort`. */
-  async function expectedOrder(sort: 'newest' | 'title'): Promise<string[]> {
-    const q = t.server
-      .db('rooms')
-      .select('id')
-      .where({ site_id: site.id, visibility: 'public' })
-      .whereNull('deleted_at');
-    if (sort === 'newest') q.orderBy('id', 'desc');
-    else q.orderBy([{ column: 'title_sort' }, { column: 'id' }]);
-    return (await q).map((r: { id: string }) => String(r.id));
-  }
+  const expectedOrder = (sort: 'newest' | 'title') => directoryOrder(t, site, sort);
 
   async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
     const out: T[] = [];

@@ -120,3 +120,15 @@ export async function roomOfTwo(t: TestServer): Promise<{ alice: TestUser; bob: 
   await joinRoom(t, bob, room);
   return { alice, bob, room };
 }
+
+/** The site's public live room ids in the database's own order for `sort`: what the directory must list. */
+export async function directoryOrder(t: TestServer, site: Site, sort: 'newest' | 'title'): Promise<string[]> {
+  const q = t.server
+    .db('rooms')
+    .select('id')
+    .where({ site_id: site.id, visibility: 'public' })
+    .whereNull('deleted_at');
+  if (sort === 'newest') q.orderBy('id', 'desc');
+  else q.orderBy([{ column: 'title_sort' }, { column: 'id' }]);
+  return (await q).map((r: { id: string }) => String(r.id));
+}
