@@ -23,7 +23,6 @@ import type { ResolvedOptions } from '../options.js';
 import { sessionKey, webTokenStore } from './storage.js';
 import { isMuted, maxSeq, roomState, totalUnread, type RoomState } from './rooms.js';
 import { compareSeq } from './timeline.js';
-import { kakaoPopup } from './kakao.js';
 
 export type View =
   { name: 'rooms' } | { name: 'browse' } | { name: 'create' } | { name: 'room'; roomId: string };
@@ -201,9 +200,21 @@ export class ChatStore {
     });
   }
 
-  /** Kakao Login in a popup (opened within the click that calls this). */
+  /**
+   * Kakao Login in a popup: the SDK's flow, which opens the window at once, within the click that calls this
+   * (popup blockers allow only that), and accepts only that window's answer from the server's callback page.
+   */
   kakao(): Promise<void> {
-    return this.#signIn(() => kakaoPopup(this.client, this.options.server));
+    return this.#signIn(() =>
+      this.client.auth.kakaoPopup().catch((error: unknown) => {
+        // The SDK's advice on where to call it is for developers; the visitor can only allow pop-ups.
+        throw (error as { details?: { reason?: string } } | undefined)?.details?.reason === 'blocked'
+          ? new SyncTalkError('forbidden', 'The sign-in window was blocked: allow pop-ups and try again', {
+              status: 0,
+            })
+          : error;
+      }),
+    );
   }
 
   #signIn(run: () => Promise<AuthResponse>): Promise<void> {
