@@ -7,6 +7,7 @@ import {
   cssText,
   staticConnection,
   websocketOnly,
+  withoutRoomIterators,
   withoutStorage,
 } from './build/esbuild-plugins.js';
 
@@ -25,6 +26,7 @@ const shared: Options = {
     websocketOnly(),
     staticConnection(),
     withoutStorage(),
+    withoutRoomIterators(),
   ],
   esbuildOptions(options) {
     // The SDK is bundled from source (no build of it needed first).

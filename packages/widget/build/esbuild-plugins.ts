@@ -19,6 +19,10 @@
  * - `withoutStorage`: the widget never gives the SDK a `storage` (it keeps its session itself), so the SDK's
  *   connection gets a stub of its one door onto storage (realtime/persistence.ts: outbox persistence and
  *   remembered room positions), which would never be called, and leaves that code out.
+ * - `withoutRoomIterators`: the widget pages the directory and my rooms itself (`rooms.list`, `rooms.myRooms`)
+ *   and its bundle exposes no client, so nothing can call `client.rooms.iterate…`: the SDK's rooms API gets an
+ *   empty set of iterators (rest/rooms-iterate.ts, and the async generator of rest/paging.ts, are left out).
+ *   If the SDK lays these files out differently the plugin matches nothing and the build is unchanged.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -130,6 +134,23 @@ export function withoutStorage(): Plugin {
       );
       build.onLoad({ filter: /.*/, namespace: 'synctalk-without-storage' }, () => ({
         contents: 'export const openPersistence = () => Promise.resolve(undefined);\n',
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+export function withoutRoomIterators(): Plugin {
+  return {
+    name: 'synctalk-without-room-iterators',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/rooms-iterate\.js$/ }, (args) =>
+        /[\\/]sdk[\\/]src[\\/]client[\\/]rest[\\/]rooms\.ts$/.test(args.importer)
+          ? { path: 'rooms-iterate', namespace: 'synctalk-without-room-iterators' }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'synctalk-without-room-iterators' }, () => ({
+        contents: 'export const roomIterators = () => ({});\n',
         loader: 'js',
       }));
     },
