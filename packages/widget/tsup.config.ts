@@ -7,6 +7,7 @@ import {
   cssText,
   staticConnection,
   websocketOnly,
+  withoutRoomIterators,
   withoutStorage,
 } from './build/esbuild-plugins.js';
 
@@ -25,6 +26,7 @@ const shared: Options = {
     websocketOnly(),
     staticConnection(),
     withoutStorage(),
+    withoutRoomIterators(),
   ],
   esbuildOptions(options) {
     // The SDK is bundled from source (no build of it needed first).
@@ -44,8 +46,9 @@ export default defineConfig([
     terserOptions: {
       ecma: 2020,
       compress: { passes: 3 },
-      // socket.io-client and engine.io-client keep their internals in `_name` properties, only ever accessed
-      // by name in this bundle (no wire or DOM property starts with `_` and a letter): short names for them.
+      // socket.io-client and the WebSocket engine under it keep their internals in `_name` properties, only
+      // ever accessed by name in this bundle (no wire or DOM property starts with `_` and a letter): short
+      // names for them.
       mangle: { toplevel: true, properties: { regex: /^_[a-z]/ } },
       toplevel: true,
       // A map of terser's output, which the build chains onto esbuild's (so widget.js.map maps to the sources).

@@ -5,13 +5,14 @@
  *   stylesheets), so styles are written as CSS and cost no runtime parsing beyond `replaceSync`.
  * - `compactTemplates`: the UI's lit-html templates lose their indentation (runs of whitespace that
  *   start a line become one space, which HTML treats the same).
- * - `websocketOnly`: the widget always connects over WebSocket (the SDK's default), so engine.io-client's
- *   HTTP long-polling and WebTransport transports are left out of the bundle (its transport table is reduced
- *   to WebSocket, and the polling classes it re-exports are stubbed). SyncTalk's events carry JSON only, so
- *   socket.io-client gets the JSON-only packet parser of src/transport/json-parser.ts instead of
- *   socket.io-parser, and engine.io-client gets the text packet codec of src/transport/text-packets.ts instead
- *   of engine.io-parser (the same wire formats, without binary attachments or frames); both parse URLs with
- *   src/transport/url-parts.ts, over the platform's `URL`.
+ * - `websocketOnly`: the widget always connects over WebSocket (the SDK's default), and SyncTalk's events carry
+ *   JSON only. So socket.io-client's engine is src/transport/websocket-engine.ts instead of engine.io-client:
+ *   Engine.IO over WebSocket with text packets (src/transport/text-packets.ts), the same protocol, without
+ *   HTTP long-polling, WebTransport, transport upgrades or binary frames; the transport classes socket.io-client
+ *   re-exports for apps that choose their own are left undefined (the SDK imports only `io`). socket.io-client
+ *   gets the JSON-only packet parser of src/transport/json-parser.ts instead of socket.io-parser (the same wire
+ *   format, without binary attachments), and parses URLs with src/transport/url-parts.ts, over the platform's
+ *   `URL`.
  * - `staticConnection`: the SDK's `connect()` gets its `Connection` class through a dynamic `import()` (a
  *   separate chunk where bundles are split); in the one-file widget that import is made static
  *   (src/transport/static-connection.ts), which spares the lazy-initialisation wrappers esbuild would put
@@ -19,9 +20,13 @@
  * - `withoutStorage`: the widget never gives the SDK a `storage` (it keeps its session itself), so the SDK's
  *   connection gets a stub of its one door onto storage (realtime/persistence.ts: outbox persistence and
  *   remembered room positions), which would never be called, and leaves that code out.
+ * - `withoutRoomIterators`: the widget pages the directory and my rooms itself (`rooms.list`, `rooms.myRooms`)
+ *   and its bundle exposes no client, so nothing can call `client.rooms.iterate…`: the SDK's rooms API gets an
+ *   empty set of iterators (rest/rooms-iterate.ts, and the async generator of rest/paging.ts, are left out).
+ *   If the SDK lays these files out differently the plugin matches nothing and the build is unchanged.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform, type Plugin } from 'esbuild';
 
@@ -61,46 +66,28 @@ export function compactTemplates(filter: RegExp): Plugin {
 
 export function websocketOnly(): Plugin {
   const jsonParser = fileURLToPath(new URL('../src/transport/json-parser.ts', import.meta.url));
-  const textPackets = fileURLToPath(new URL('../src/transport/text-packets.ts', import.meta.url));
-  const urlParts = fileURLToPath(new URL('../src/transport/url-parts.ts', import.meta.url));
+  const engine = fileURLToPath(new URL('../src/transport/websocket-engine.ts', import.meta.url));
+  const fromSocketIo = /socket\.io-client[\\/]build[\\/]esm[\\/]/;
   return {
     name: 'synctalk-websocket-only',
     setup(build) {
-      build.onResolve({ filter: /^\.\/transports\/index\.js$/ }, (args) =>
-        /engine\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer)
-          ? {
-              path: 'engine.io-client/transports',
-              namespace: 'synctalk-websocket-only',
-              pluginData: join(dirname(args.importer), 'transports'),
-            }
-          : undefined,
-      );
-      build.onResolve(
-        { filter: /^\.\/transports\/(polling-xhr|polling-xhr\.node|polling-fetch|webtransport)\.js$/ },
-        (args) =>
-          /engine\.io-client[\\/]build[\\/]esm[\\/]index\.js$/.test(args.importer)
-            ? { path: 'polling', namespace: 'synctalk-unused-transport' }
-            : undefined,
-      );
-      // engine.io-client's packet codec → text packets only (the same encoding; no binary frames).
-      build.onResolve({ filter: /^engine\.io-parser$/ }, (args) =>
-        /engine\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer) ? { path: textPackets } : undefined,
-      );
-      // Their URL parser → one over the platform's URL (the same fields for the absolute URLs used here).
-      build.onResolve({ filter: /^\.\/contrib\/parseuri\.js$/ }, (args) =>
-        /engine\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer) ? { path: urlParts } : undefined,
+      // socket.io-client's engine (its Manager's `Engine`, its URL parser) → the WebSocket-only one. Its entry
+      // point only re-exports engine.io-client's transport classes, which nothing here uses.
+      build.onResolve({ filter: /^engine\.io-client$/ }, (args) =>
+        !fromSocketIo.test(args.importer)
+          ? undefined
+          : /[\\/]index\.js$/.test(args.importer)
+            ? { path: 'transports', namespace: 'synctalk-unused-transport' }
+            : { path: engine },
       );
       // socket.io-client's packet parser → the JSON-only one (same wire format, no binary attachments).
       build.onResolve({ filter: /^socket\.io-parser$/ }, (args) =>
-        /socket\.io-client[\\/]build[\\/]esm[\\/]/.test(args.importer) ? { path: jsonParser } : undefined,
+        fromSocketIo.test(args.importer) ? { path: jsonParser } : undefined,
       );
-      build.onLoad({ filter: /.*/, namespace: 'synctalk-websocket-only' }, (args) => ({
-        contents: "import { WS } from './websocket.js';\nexport const transports = { websocket: WS };\n",
-        resolveDir: args.pluginData as string,
-        loader: 'js',
-      }));
       build.onLoad({ filter: /.*/, namespace: 'synctalk-unused-transport' }, () => ({
-        contents: 'export const XHR = undefined, Fetch = undefined, WT = undefined;\n',
+        contents:
+          'export const Fetch = undefined, NodeXHR = undefined, XHR = undefined, NodeWebSocket = undefined,\n' +
+          '  WebSocket = undefined, WebTransport = undefined;\n',
         loader: 'js',
       }));
     },
@@ -130,6 +117,23 @@ export function withoutStorage(): Plugin {
       );
       build.onLoad({ filter: /.*/, namespace: 'synctalk-without-storage' }, () => ({
         contents: 'export const openPersistence = () => Promise.resolve(undefined);\n',
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+export function withoutRoomIterators(): Plugin {
+  return {
+    name: 'synctalk-without-room-iterators',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/rooms-iterate\.js$/ }, (args) =>
+        /[\\/]sdk[\\/]src[\\/]client[\\/]rest[\\/]rooms\.ts$/.test(args.importer)
+          ? { path: 'rooms-iterate', namespace: 'synctalk-without-room-iterators' }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'synctalk-without-room-iterators' }, () => ({
+        contents: 'export const roomIterators = () => ({});\n',
         loader: 'js',
       }));
     },

@@ -6,13 +6,13 @@
 import {
   createClient,
   Emitter,
-  newClientMsgId,
   SyncTalkError,
   type AuthResponse,
   type Connection,
   type ConnectionStatus,
   type Message,
   type MyRoom,
+  type OutgoingMessage,
   type PublicSite,
   type Room,
   type RoomVisibility,
@@ -23,7 +23,6 @@ import type { ResolvedOptions } from '../options.js';
 import { sessionKey, webTokenStore } from './storage.js';
 import { isMuted, maxSeq, roomState, totalUnread, type RoomState } from './rooms.js';
 import { compareSeq } from './timeline.js';
-import { kakaoPopup } from './kakao.js';
 
 export type View =
   { name: 'rooms' } | { name: 'browse' } | { name: 'create' } | { name: 'room'; roomId: string };
@@ -201,9 +200,21 @@ export class ChatStore {
     });
   }
 
-  /** Kakao Login in a popup (opened within the click that calls this). */
+  /**
+   * Kakao Login in a popup: the SDK's flow, which opens the window at once, within the click that calls this
+   * (popup blockers allow only that), and accepts only that window's answer from the server's callback page.
+   */
   kakao(): Promise<void> {
-    return this.#signIn(() => kakaoPopup(this.client, this.options.server));
+    return this.#signIn(() =>
+      this.client.auth.kakaoPopup().catch((error: unknown) => {
+        // The SDK's advice on where to call it is for developers; the visitor can only allow pop-ups.
+        throw (error as { details?: { reason?: string } } | undefined)?.details?.reason === 'blocked'
+          ? new SyncTalkError('forbidden', 'The sign-in window was blocked: allow pop-ups and try again', {
+              status: 0,
+            })
+          : error;
+      }),
+    );
   }
 
   #signIn(run: () => Promise<AuthResponse>): Promise<void> {
@@ -335,6 +346,11 @@ export class ChatStore {
         this.#changed();
       }),
       c.on('message:new', (message, { source }) => this.#onMessage(message, source !== 'sent')),
+      c.on('send:status', ({ message }) => {
+        // Stored: shown at once, also when the room's delivery still waits for an earlier message.
+        if (message) this.#onMessage(message, false);
+        this.#changed();
+      }),
       c.on('room:joined', ({ room: r, membership, presence }) => {
         const state = room(r.id);
         if (!state) return;
@@ -398,7 +414,7 @@ export class ChatStore {
   #onMessage(message: Message, notify: boolean): void {
     const state = this.state.rooms.get(message.roomId);
     if (!state) return;
-    const [added] = state.timeline.add([message], this.state.me?.id);
+    const [added] = state.timeline.add([message]);
     if (!added) return;
     const mine = message.author.id === this.state.me?.id;
     if (compareSeq(message.seq, state.room.lastSeq) > 0) state.room = { ...state.room, lastSeq: message.seq };
@@ -469,7 +485,7 @@ export class ChatStore {
     if (!state.timeline.loaded) {
       try {
         const page = await this.client.messages.history(roomId, { limit: 50 });
-        state.timeline.add(page.messages, this.state.me?.id);
+        state.timeline.add(page.messages);
         state.timeline.loaded = true;
         state.timeline.hasOlder = page.hasMore;
       } catch (error) {
@@ -489,7 +505,7 @@ export class ChatStore {
     this.#changed();
     try {
       const page = await this.client.messages.history(roomId, { before, limit: 50 });
-      state.timeline.addOlder(page.messages, page.hasMore, this.state.me?.id);
+      state.timeline.addOlder(page.messages, page.hasMore);
       return page.messages.length > 0;
     } catch (error) {
       this.report(error);
@@ -554,55 +570,29 @@ export class ChatStore {
 
   // ---- messages --------------------------------------------------------------------------------------------
 
-  /** Sends a message: shown at once as pending, then as stored (or failed, with retry). */
+  /**
+   * Sends a message through the connection's outbox: shown at once as pending (`outgoing`), then as stored,
+   * or as failed with retry and discard. Every change comes back as `send:status`.
+   */
   send(roomId: string, text: string, replyTo: string | null = null): void {
-    const state = this.state.rooms.get(roomId);
     const body = text.trim();
-    if (!state || !body || !this.#connection) return;
-    const clientMsgId = newClientMsgId();
-    state.timeline.addPending({
-      clientMsgId,
-      text: body,
-      replyTo,
-      status: 'pending',
-      createdAt: new Date(Date.now()).toISOString(),
-    });
+    if (!this.state.rooms.has(roomId) || !body || !this.#connection) return;
     this.#typingSentAt.delete(roomId);
-    this.#changed();
-    void this.#transmit(state, clientMsgId);
+    this.#connection.send(roomId, body, replyTo ? { replyTo } : {});
   }
 
-  async #transmit(state: RoomState, clientMsgId: string): Promise<void> {
-    const pending = state.timeline.pending.find((p) => p.clientMsgId === clientMsgId);
-    const connection = this.#connection;
-    if (!pending || !connection) return;
-    try {
-      const message = await connection.send(state.room.id, pending.text, {
-        clientMsgId,
-        ...(pending.replyTo ? { replyTo: pending.replyTo } : {}),
-      });
-      // Normally delivered through `message:new` already; this covers an ack that arrives first.
-      this.#onMessage(message, false);
-    } catch (error) {
-      if (state.timeline.stored(clientMsgId, this.state.me?.id)) return;
-      state.timeline.markFailed(clientMsgId, error instanceof Error ? error.message : String(error));
-      this.#changed();
-    }
+  /** The room's sends not stored yet (pending, or failed and kept for a retry), in the order they were made. */
+  outgoing(state: RoomState): OutgoingMessage[] {
+    return state.timeline.unsent(this.#connection?.outgoing(state.room.id) ?? [], this.state.me?.id);
   }
 
   /** Sends a failed message again, with the same client id (so it can never be stored twice). */
-  retry(roomId: string, clientMsgId: string): void {
-    const state = this.state.rooms.get(roomId);
-    if (!state?.timeline.markPending(clientMsgId)) return;
-    this.#changed();
-    void this.#transmit(state, clientMsgId);
+  retry(clientMsgId: string): void {
+    this.#connection?.retrySend(clientMsgId);
   }
 
-  discard(roomId: string, clientMsgId: string): void {
-    this.state.rooms.get(roomId)?.timeline.discard(clientMsgId);
-    // The connection keeps a failed send for a retry until it is discarded there too.
+  discard(clientMsgId: string): void {
     this.#connection?.discardSend(clientMsgId);
-    this.#changed();
   }
 
   async edit(roomId: string, messageId: string, text: string): Promise<boolean> {

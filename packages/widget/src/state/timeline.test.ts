@@ -53,25 +53,18 @@ describe('Timeline', () => {
     expect(t.lastSeq).toBe('3');
   });
 
-  it('replaces a pending send with the stored message', () => {
+  it('leaves out the sends whose stored message of mine it has', () => {
     const t = new Timeline();
-    t.addPending({ clientMsgId: 'x1', text: 'hi', replyTo: null, status: 'pending', createdAt: '' });
-    t.add([message(1, { clientMsgId: 'x1', author: { id: '9', displayName: 'Bo', avatarUrl: null } })], '7');
-    expect(t.pending).toHaveLength(1); // someone else's message with the same client id is not mine
-    t.add([message(2, { clientMsgId: 'x1' })], '7');
-    expect(t.pending).toHaveLength(0);
+    const outgoing = [{ clientMsgId: 'x1' }, { clientMsgId: 'x2' }];
+    expect(t.unsent(outgoing, '7')).toEqual(outgoing);
+    t.add([message(1, { clientMsgId: 'x1', author: { id: '9', displayName: 'Bo', avatarUrl: null } })]);
+    // someone else's message with the same client id is not mine
+    expect(t.unsent(outgoing, '7')).toEqual(outgoing);
+    expect(t.stored('x1', '7')).toBe(false);
+    t.add([message(2, { clientMsgId: 'x1' })]);
+    expect(t.unsent(outgoing, '7')).toEqual([{ clientMsgId: 'x2' }]);
     expect(t.stored('x1', '7')).toBe(true);
-  });
-
-  it('marks sends failed and pending again', () => {
-    const t = new Timeline();
-    t.addPending({ clientMsgId: 'a', text: 'hi', replyTo: null, status: 'pending', createdAt: '' });
-    t.markFailed('a', 'You are muted');
-    expect(t.pending[0]).toMatchObject({ status: 'failed', error: 'You are muted' });
-    t.markPending('a');
-    expect(t.pending[0]).toMatchObject({ status: 'pending', error: undefined });
-    t.discard('a');
-    expect(t.pending).toEqual([]);
+    expect(t.unsent(outgoing, undefined)).toEqual(outgoing);
   });
 
   it('applies edits and deletions, which win over older copies', () => {

@@ -1,19 +1,9 @@
 /**
  * One room's messages as the widget shows them: the stored messages in `seq` order (no duplicates, however
- * they arrived: join answer, live broadcast, own send, history page), the local sends not yet stored
- * (pending or failed), and edits, deletions and reactions applied in place.
+ * they arrived: join answer, live broadcast, own send, history page), with edits, deletions and reactions
+ * applied in place. The sends not yet stored are the connection's outbox's (`chat.outgoing(roomId)`).
  */
 import type { Message, MessageDeletedEvent, MessageUpdatedEvent, ReactionUpdatedEvent } from '@synctalk/sdk';
-
-export interface PendingMessage {
-  clientMsgId: string;
-  text: string;
-  replyTo: string | null;
-  status: 'pending' | 'failed';
-  /** Why it failed (the server's message), when `failed`. */
-  error?: string;
-  createdAt: string;
-}
 
 /** Compares two seqs (decimal strings of any length). */
 export function compareSeq(a: string, b: string): number {
@@ -23,8 +13,6 @@ export function compareSeq(a: string, b: string): number {
 export class Timeline {
   /** Stored messages, oldest first. */
   messages: Message[] = [];
-  /** Local sends not stored yet, in the order they were sent. */
-  pending: PendingMessage[] = [];
   /** Whether the server has messages before `messages[0]` (unknown until history was loaded: assume yes). */
   hasOlder = true;
   /** Whether the latest history page was loaded (the list is contiguous up to the newest message). */
@@ -44,9 +32,9 @@ export class Timeline {
 
   /**
    * Adds messages; returns those that were new. A message already present keeps its place; its text and
-   * edit/delete state follow the newer copy. A stored message by `myId` replaces its pending copy.
+   * edit/delete state follow the newer copy.
    */
-  add(incoming: readonly Message[], myId?: string): Message[] {
+  add(incoming: readonly Message[]): Message[] {
     const added: Message[] = [];
     const bySeq = new Map(this.messages.map((m, i) => [m.seq, i]));
     let appendOnly = true;
@@ -67,16 +55,12 @@ export class Timeline {
         ? this.messages.concat(added)
         : this.messages.concat(added).sort((a, b) => compareSeq(a.seq, b.seq));
     }
-    if (myId !== undefined && this.pending.length) {
-      const mine = new Set(incoming.filter((m) => m.author.id === myId).map((m) => m.clientMsgId));
-      if (mine.size) this.pending = this.pending.filter((p) => !mine.has(p.clientMsgId));
-    }
     return added;
   }
 
   /** A page of history before the oldest message (`hasMore`: still older ones exist). */
-  addOlder(page: readonly Message[], hasMore: boolean, myId?: string): void {
-    this.add(page, myId);
+  addOlder(page: readonly Message[], hasMore: boolean): void {
+    this.add(page);
     this.hasOlder = hasMore;
   }
 
@@ -110,29 +94,17 @@ export class Timeline {
     });
   }
 
-  addPending(message: PendingMessage): void {
-    this.pending = [...this.pending.filter((p) => p.clientMsgId !== message.clientMsgId), message];
-  }
-
-  markFailed(clientMsgId: string, error: string): void {
-    this.pending = this.pending.map((p) =>
-      p.clientMsgId === clientMsgId ? { ...p, status: 'failed' as const, error } : p,
-    );
-  }
-
-  markPending(clientMsgId: string): PendingMessage | undefined {
-    const found = this.pending.find((p) => p.clientMsgId === clientMsgId);
-    if (found) this.addPending({ ...found, status: 'pending', error: undefined });
-    return found;
-  }
-
-  discard(clientMsgId: string): void {
-    this.pending = this.pending.filter((p) => p.clientMsgId !== clientMsgId);
-  }
-
   /** Whether a stored message already has this client id (a send that was stored after all). */
   stored(clientMsgId: string, myId: string | undefined): boolean {
     return this.messages.some((m) => m.clientMsgId === clientMsgId && m.author.id === myId);
+  }
+
+  /**
+   * The sends of `outgoing` not stored yet as `myId`'s: a send's stored copy can arrive (broadcast to the
+   * room) before its acknowledgement, and is then shown instead.
+   */
+  unsent<T extends { clientMsgId: string }>(outgoing: readonly T[], myId: string | undefined): T[] {
+    return outgoing.filter((o) => !this.stored(o.clientMsgId, myId));
   }
 
   private patch(messageId: string, change: (m: Message) => Message): boolean {

@@ -1,9 +1,8 @@
 /** One message: author, reply quote, text with safe links, time, edit state, reactions, and its actions. */
 import { html, nothing } from 'lit-html';
-import type { Message } from '@synctalk/sdk';
+import type { Message, OutgoingMessage } from '@synctalk/sdk';
 import { linkify, preview } from '../format/text.js';
 import { fullLabel, timeLabel } from '../format/time.js';
-import type { PendingMessage } from '../state/timeline.js';
 import type { RoomState } from '../state/rooms.js';
 import type { ViewContext } from './context.js';
 
@@ -17,7 +16,7 @@ function text(value: string) {
   );
 }
 
-function quote(v: ViewContext, room: RoomState, replyTo: string | null) {
+function quote(v: ViewContext, room: RoomState, replyTo: string | null | undefined) {
   if (!replyTo) return nothing;
   const target = room.timeline.find(replyTo);
   const who = target ? target.author.displayName : '';
@@ -174,8 +173,9 @@ export function messageView(v: ViewContext, room: RoomState, m: Message, first: 
   </div>`;
 }
 
-export function pendingView(v: ViewContext, room: RoomState, p: PendingMessage) {
+export function pendingView(v: ViewContext, room: RoomState, p: OutgoingMessage) {
   const failed = p.status === 'failed';
+  const error = p.error?.message;
   return html`<div
     part="message own"
     data-client-msg-id=${p.clientMsgId}
@@ -187,14 +187,12 @@ export function pendingView(v: ViewContext, room: RoomState, p: PendingMessage) 
     <div part="meta">
       ${
         failed
-          ? html`<span class="failed" title=${p.error ?? ''}
-                >${v.t.failed}${p.error ? `: ${p.error}` : ''}</span
-              >
+          ? html`<span class="failed" title=${error ?? ''}>${v.t.failed}${error ? `: ${error}` : ''}</span>
               <button
                 class="link"
                 type="button"
                 data-action="retry"
-                @click=${() => v.store.retry(room.room.id, p.clientMsgId)}
+                @click=${() => v.store.retry(p.clientMsgId)}
               >
                 ${v.t.retry}
               </button>
@@ -202,7 +200,7 @@ export function pendingView(v: ViewContext, room: RoomState, p: PendingMessage) 
                 class="link"
                 type="button"
                 data-action="discard"
-                @click=${() => v.store.discard(room.room.id, p.clientMsgId)}
+                @click=${() => v.store.discard(p.clientMsgId)}
               >
                 ${v.t.discard}
               </button>`

@@ -59,7 +59,7 @@ function rows(v: ViewContext, room: RoomState): TemplateResult[] {
     out.push(messageView(v, room, m, first));
     prev = { author: m.author.id, at: at.getTime() };
   }
-  for (const p of room.timeline.pending) out.push(pendingView(v, room, p));
+  for (const p of v.store.outgoing(room)) out.push(pendingView(v, room, p));
   return out;
 }
 

@@ -10,6 +10,7 @@ export const parts = {
   badge: '[part~="badge"]',
   panel: '[part~="panel"]',
   close: 'button[part~="close"]',
+  banner: '[part~="banner"]',
   signIn: '[part~="sign-in"]',
   error: '[part~="error"]',
   room: '[part~="room"]',
