@@ -60,11 +60,8 @@ export async function signIn(
   const { signal } = options;
   let start: KakaoStart;
   try {
-    start = await ctx.anonymous<KakaoStart>({
-      method: 'GET',
-      path: '/v1/auth/kakao/start',
-      query: { origin: page.location.origin },
-      signal,
+    start = await ctx.anonymous<KakaoStart>('GET', '/v1/auth/kakao/start', options, {
+      origin: page.location.origin,
     });
   } catch (error) {
     popup.close();
