@@ -60,7 +60,7 @@ export class Connection {
   #attempt = 0;
   #retriedAuth = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #waiters: { resolve(): void; reject(error: unknown): void }[] = [];
+  readonly #waiters: { resolve(): void; reject(error: unknown): void }[] = [];
 
   readonly #deps: ConnectionDeps;
   constructor(deps: ConnectionDeps) {
@@ -193,7 +193,7 @@ export class Connection {
    * ```
    */
   joinRoom(roomId: string, options: { lastSeq?: string } = {}): Promise<JoinedRoom> {
-    if (this.#state === 'closed') return Promise.reject(connectionClosedError());
+    if (this.#closed()) return Promise.reject(connectionClosedError());
     return this.#rooms.join(roomId, options.lastSeq ?? this.#positions?.get(roomId));
   }
 
@@ -229,13 +229,8 @@ export class Connection {
    * ```
    */
   send(roomId: string, text: string, options: SendOptions = {}): PendingSend {
-    const payload = {
-      roomId,
-      clientMsgId: options.clientMsgId ?? newClientMsgId(),
-      text,
-      ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
-    };
-    return this.#outbox.add(payload, options.signal);
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
+    return this.#outbox.add({ roomId, clientMsgId, text, replyTo: options.replyTo }, options.signal);
   }
 
   /**
@@ -294,7 +289,7 @@ export class Connection {
     event: E,
     payload: Parameters<ClientToServerEvents[E]>[0],
   ): Promise<AckResult<E>> {
-    if (this.#state === 'closed') throw connectionClosedError();
+    if (this.#closed()) throw connectionClosedError();
     await this.#whenConnected();
     return requestAck(this.#current(), event, payload, this.#ackTimeoutMs);
   }
@@ -415,7 +410,7 @@ export class Connection {
 
   #whenConnected(): Promise<void> {
     if (this.#socket?.connected) return Promise.resolve();
-    if (this.#state === 'closed') return Promise.reject(connectionClosedError());
+    if (this.#closed()) return Promise.reject(connectionClosedError());
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
@@ -438,7 +433,7 @@ export class Connection {
 
   async #open(): Promise<void> {
     this.#reconnectTimer = undefined;
-    if (this.#state === 'closed') return;
+    if (this.#closed()) return;
     const { endpoints, session, site, options = {} } = this.#deps;
     const url = endpoints.current();
     let token: string;
@@ -474,9 +469,7 @@ export class Connection {
     this.#attempt = 0;
     this.#retriedAuth = false;
     this.#setStatus('connected');
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w.resolve();
+    for (const w of this.#waiters.splice(0)) w.resolve();
     this.#rooms.rejoinAll();
     this.#outbox.flush();
   }
@@ -485,17 +478,14 @@ export class Connection {
     if (socket !== this.#socket) return;
     this.#drop(socket);
     const body = error.data;
-    if (!isErrorBody(body)) {
-      // No answer from that server (refused, unreachable, timed out): try the next URL.
-      this.#deps.endpoints.failed(url);
-      return this.#scheduleReconnect();
-    }
-    const refusal = errorFromBody(body);
-    if (refusal.code === 'rate_limited') {
+    const refusal = isErrorBody(body) ? errorFromBody(body) : undefined;
+    if (refusal?.code === 'rate_limited') {
       // This node refuses us for a while (e.g. after a flood cut-off): wait as asked, on any node.
       return this.#scheduleReconnect((refusal.retryAfter ?? 1) * 1000);
     }
-    if (!FATAL_HANDSHAKE.has(refusal.code)) {
+    if (!refusal || !FATAL_HANDSHAKE.has(refusal.code)) {
+      // No answer from that server (refused, unreachable, timed out), or a refusal another node may not
+      // give: try the next URL.
       this.#deps.endpoints.failed(url);
       return this.#scheduleReconnect();
     }
@@ -517,7 +507,7 @@ export class Connection {
   #onDisconnect(socket: ChatSocket, url: string, reason: Socket.DisconnectReason): void {
     if (socket !== this.#socket) return;
     this.#drop(socket);
-    if (this.#state === 'closed') return;
+    if (this.#closed()) return;
     this.#setStatus('reconnecting');
     // The server dropped us or vanished: any other node will do, and this one may be gone.
     if (reason !== 'io server disconnect') this.#deps.endpoints.failed(url);
@@ -533,7 +523,7 @@ export class Connection {
 
   /** Opens a new connection after the backoff delay, or `minDelayMs` if that is longer. */
   #scheduleReconnect(minDelayMs = 0): void {
-    if (this.#state === 'closed' || this.#reconnectTimer) return;
+    if (this.#closed() || this.#reconnectTimer) return;
     if (this.#state === 'connected') this.#setStatus('reconnecting');
     const delay = Math.max(minDelayMs, backoffDelay(this.#attempt, this.#deps.options?.reconnect));
     this.#attempt += 1;
@@ -542,15 +532,13 @@ export class Connection {
 
   /** Ends the connection: `error` set for a refusal, unset for `close()`. */
   #fail(error: SyncTalkError | undefined): void {
-    if (this.#state === 'closed') return;
+    if (this.#closed()) return;
     this.#state = 'closed';
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     if (this.#socket) this.#drop(this.#socket);
     const reason = error ?? connectionClosedError();
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w.reject(reason);
+    for (const w of this.#waiters.splice(0)) w.reject(reason);
     this.#rooms.forgetAll(reason);
     this.#outbox.close(reason);
     void this.#positions?.flush();
@@ -572,23 +560,23 @@ export class Connection {
         void this.#refreshSocketToken(socket, (args[0] as { expiresInMs: number }).expiresInMs);
         break;
       case 'member:removed':
-        // The server has taken this user's connections out of the room: stop rejoining it.
-        if (payload?.userId === this.#userId)
-          this.#rooms.forget(payload?.roomId, this.#gone(payload?.roomId));
+        // Another member's removal; when it is this user's, the server has taken this user's connections
+        // out of the room: stop rejoining it, as for a deleted room.
+        if (payload?.userId !== this.#userId) break;
+      // falls through
+      case 'room:deleted': {
+        const gone = new SyncTalkError('forbidden', `Room ${payload?.roomId} is no longer available`, {
+          status: 0,
+        });
+        this.#rooms.forget(payload?.roomId, gone);
         break;
-      case 'room:deleted':
-        this.#rooms.forget(payload?.roomId, this.#gone(payload?.roomId));
-        break;
+      }
       case 'room:heads':
         // Rooms whose latest message was never received (a lost broadcast) fetch up to it.
         void this.#rooms.heads((args[0] as RoomHeadsEvent | undefined)?.rooms ?? []);
         break;
     }
     (this.#emitter.emit as (event: string, ...args: unknown[]) => void)(event, ...args);
-  }
-
-  #gone(roomId: string | undefined): SyncTalkError {
-    return new SyncTalkError('forbidden', `Room ${roomId} is no longer available`, { status: 0 });
   }
 
   /** `auth:expiring`: a token that outlives the current one, sent with `auth:refresh`. */

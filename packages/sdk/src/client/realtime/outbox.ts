@@ -215,7 +215,8 @@ export class Outbox {
     const attempt = {};
     entry.attempt = attempt;
     const { roomId, clientMsgId, text, replyTo } = entry;
-    this.#deps.transmit({ roomId, clientMsgId, text, ...(replyTo !== undefined ? { replyTo } : {}) }).then(
+    // Without a `replyTo`, JSON leaves it out.
+    this.#deps.transmit({ roomId, clientMsgId, text, replyTo }).then(
       (ack) => {
         if (entry.attempt !== attempt) return;
         entry.attempt = undefined;

@@ -29,7 +29,7 @@ interface RoomState {
   timeline: RoomTimeline;
   /** A join answered at least once (so the next one is a rejoin). */
   synced: boolean;
-  waiters: { resolve(joined: JoinedRoom): void; reject(error: unknown): void }[];
+  readonly waiters: { resolve(joined: JoinedRoom): void; reject(error: unknown): void }[];
   retryTimer?: ReturnType<typeof setTimeout>;
 }
 
@@ -109,9 +109,7 @@ export class RoomSubscriptions {
     this.#rooms.delete(state.roomId);
     clearTimeout(state.retryTimer);
     state.timeline.close();
-    const waiters = state.waiters;
-    state.waiters = [];
-    for (const w of waiters) w.reject(reason);
+    for (const w of state.waiters.splice(0)) w.reject(reason);
     return true;
   }
 
@@ -129,8 +127,8 @@ export class RoomSubscriptions {
     state.timeline.joinStarted();
     let ack: RoomJoinResult | ErrorBody;
     try {
-      const payload =
-        requested === undefined ? { roomId: state.roomId } : { roomId: state.roomId, lastSeq: requested };
+      // Without `requested`, `lastSeq` is left out (JSON drops `undefined`): the latest messages.
+      const payload = { roomId: state.roomId, lastSeq: requested };
       ack = (await emitAck(socket, 'room:join', payload, this.#deps.ackTimeoutMs)) as
         RoomJoinResult | ErrorBody;
     } catch {
@@ -161,9 +159,7 @@ export class RoomSubscriptions {
       presence: ack.presence,
       lastSeq: state.timeline.lastSeq ?? ack.room.lastSeq,
     };
-    const waiters = state.waiters;
-    state.waiters = [];
-    for (const w of waiters) w.resolve(joined);
+    for (const w of state.waiters.splice(0)) w.resolve(joined);
     this.#deps.joined(joined, rejoin);
   }
 

@@ -8,9 +8,7 @@
 import type { RoomJoinResult } from '../../protocol/events.js';
 import type { Message, MessagePage } from '../../protocol/messages.js';
 import { SyncTalkError } from '../errors.js';
-import { MessageSequencer } from './sequencer.js';
-
-const SEQ = /^(0|[1-9]\d{0,18})$/;
+import { MessageSequencer, SEQ } from './sequencer.js';
 
 /**
  * Where a delivered message came from.
@@ -77,7 +75,7 @@ export class RoomTimeline {
   /** The highest head the server reported that is not delivered yet (`behind`). */
   #head: bigint | null = null;
   #working = false;
-  #settled: (() => void)[] = [];
+  readonly #settled: (() => void)[] = [];
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -168,9 +166,7 @@ export class RoomTimeline {
   }
 
   #settle(): void {
-    const waiters = this.#settled;
-    this.#settled = [];
-    for (const resolve of waiters) resolve();
+    for (const resolve of this.#settled.splice(0)) resolve();
   }
 
   /** Whether a reported head is past the last delivered message (forgets it once it is not). */
@@ -199,12 +195,8 @@ export class RoomTimeline {
 
   async #work(): Promise<void> {
     const { roomId, fetchHistory } = this.#deps;
-    const history = (messages: Message[]) =>
-      this.#emit(
-        this.#sequencer.push(
-          messages.map((message) => ({ seq: message.seq, message, source: 'history' as const })),
-        ),
-      );
+    // Delivered like any other source (`accept`: its own fetch is not started again while this one runs).
+    const history = (messages: Message[]) => this.accept(messages, 'history');
     try {
       while (!this.#closed && this.#joining === 0) {
         if (this.#catchingUp) {

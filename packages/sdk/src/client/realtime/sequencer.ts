@@ -39,7 +39,8 @@ export interface SeqGap {
   before: string;
 }
 
-const SEQ = /^(0|[1-9]\d{0,18})$/;
+/** A sequence number as text: a decimal `bigint` below 2^63, without leading zeros. */
+export const SEQ = /^(0|[1-9]\d{0,18})$/;
 
 /**
  * Orders and de-duplicates items by `seq`.

@@ -134,7 +134,7 @@ export interface AuthApi {
 /** Builds `client.auth`. */
 export function authApi(ctx: RestContext): AuthApi {
   const signIn = async (path: string, body: unknown, options?: CallOptions) => {
-    const auth = await ctx.anonymous<AuthResponse>({ method: 'POST', path, body, signal: options?.signal });
+    const auth = await ctx.anonymous<AuthResponse>('POST', path, options, body);
     await ctx.session.signIn(auth);
     return auth;
   };
@@ -144,24 +144,13 @@ export function authApi(ctx: RestContext): AuthApi {
     guest: (body, options) => signIn('/v1/auth/guest', body, options),
     siteToken: (token, options) => signIn('/v1/auth/site-token', { token }, options),
     refresh: () => ctx.session.refreshAuth(),
-    kakaoStart: ({ origin }, options) =>
-      ctx.anonymous<KakaoStart>({
-        method: 'GET',
-        path: '/v1/auth/kakao/start',
-        query: { origin },
-        signal: options?.signal,
-      }),
+    kakaoStart: ({ origin }, options) => ctx.anonymous('GET', '/v1/auth/kakao/start', options, { origin }),
     kakaoPopup: (options) => kakaoPopup(ctx, options),
     async logout(options) {
       const tokens = await ctx.session.current();
       try {
         if (tokens) {
-          await ctx.anonymous({
-            method: 'POST',
-            path: '/v1/auth/logout',
-            body: { refreshToken: tokens.refreshToken },
-            signal: options?.signal,
-          });
+          await ctx.anonymous('POST', '/v1/auth/logout', options, { refreshToken: tokens.refreshToken });
         }
       } catch (error) {
         // An already-ended session is what signing out wants; anything else is reported after clearing.

@@ -1,27 +1,42 @@
 /** What the REST API groups share: an authenticated call and an anonymous one. */
-import type { HttpRequest, HttpTransport } from '../http.js';
+import type { HttpMethod, HttpTransport, QueryValue } from '../http.js';
 import type { Session } from '../session.js';
 
-/** A request without credentials; the transport adds the base URL and the site header. */
-export type RestRequest = Omit<HttpRequest, 'token'>;
+/**
+ * Sends `method path` with `options.signal`; `data` is the query of a `GET` (`undefined` values left out)
+ * and the JSON body of any other method. The transport adds the base URL and the site header.
+ */
+export type RestCall = <T>(
+  method: HttpMethod,
+  path: string,
+  options?: CallOptions,
+  data?: unknown,
+) => Promise<T>;
 
 export interface RestContext {
-  http: HttpTransport;
   session: Session;
-  /** Sends `req` with the session's access token, refreshing once on `token_expired`. */
-  authed<T>(req: RestRequest): Promise<T>;
-  /** Sends `req` without an access token (sign-in routes). */
-  anonymous<T>(req: RestRequest): Promise<T>;
+  /** A call with the session's access token, refreshing once on `token_expired`. */
+  authed: RestCall;
+  /** A call without an access token (sign-in routes). */
+  anonymous: RestCall;
 }
 
 /** Builds the context the API groups are made from. */
 export function restContext(http: HttpTransport, session: Session): RestContext {
-  return {
-    http,
-    session,
-    authed: (req) => session.authorized((token) => http.request({ ...req, token })),
-    anonymous: (req) => http.request(req),
-  };
+  const call =
+    (authed: boolean): RestCall =>
+    <T>(method: HttpMethod, path: string, options?: CallOptions, data?: unknown) => {
+      const send = (token?: string) =>
+        http.request<T>({
+          method,
+          path,
+          signal: options?.signal,
+          token,
+          ...(method === 'GET' ? { query: data as Record<string, QueryValue> } : { body: data }),
+        });
+      return authed ? session.authorized(send) : send();
+    };
+  return { session, authed: call(true), anonymous: call(false) };
 }
 
 /**

@@ -1,11 +1,10 @@
 /**
  * `client.auth.kakaoPopup()`: Kakao Login in a popup window, through the server's popup flow. The window is
- * opened at once, inside the click that called it (popup blockers allow only that), and pointed at the
- * server's authorize step when `GET /v1/auth/kakao/start` answered. The server's callback page then posts the
- * outcome to this page (`window.opener.postMessage`, at this page's origin). Only a message from that popup,
- * from the callback page's origin (the one of the URL the server handed out), for this flow's state, counts.
+ * opened at once, inside the click that called it (popup blockers allow only that); the rest of the flow
+ * (kakao-popup-flow.ts: the start request, pointing the window at the server's authorize step, waiting for
+ * the outcome the server's callback page posts) is loaded with `import()` once the window is open.
  */
-import type { AuthResponse, KakaoStart } from '../../protocol/auth.js';
+import type { AuthResponse } from '../../protocol/auth.js';
 import { errorFromBody, isErrorBody, SyncTalkError } from '../errors.js';
 import type { RestContext } from './call.js';
 
@@ -31,40 +30,26 @@ export interface KakaoPopupOptions {
 }
 
 /** The parts of a browser window this uses (typed here: the SDK does not depend on the DOM types). */
-interface PopupWindow {
+export interface PopupWindow {
   readonly closed: boolean;
   close(): void;
   location: { href: string };
 }
 
-interface MessageFrom {
+/** A `message` event, as the flow reads it. */
+export interface MessageFrom {
   data: unknown;
   origin: string;
   source: unknown;
 }
 
-interface PageWindow {
+/** This page's window. */
+export interface PageWindow {
   open(url: string, target: string, features: string): PopupWindow | null;
   location: { origin: string };
   addEventListener(type: 'message', listener: (event: MessageFrom) => void): void;
   removeEventListener(type: 'message', listener: (event: MessageFrom) => void): void;
 }
-
-/** What the server's callback page posts (see the server's kakao.popup.ts). */
-interface PopupMessage {
-  source?: unknown;
-  type?: unknown;
-  state?: unknown;
-  ok?: unknown;
-  auth?: AuthResponse;
-  error?: unknown;
-}
-
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
-/** How often to look whether the user closed the window. */
-const CLOSED_POLL_MS = 500;
-/** After the window closed, how long an answer it posted just before may still take to arrive. */
-const CLOSED_GRACE_MS = 1_000;
 
 const failure = (code: 'unauthorized' | 'forbidden' | 'validation_failed', message: string, reason: string) =>
   new SyncTalkError(code, message, { status: 0, details: { reason } });
@@ -116,69 +101,20 @@ export function kakaoPopup(ctx: RestContext, options: KakaoPopupOptions = {}): P
       ),
     );
   }
-  return signIn(ctx, page, popup, options);
-}
-
-async function signIn(
-  ctx: RestContext,
-  page: PageWindow,
-  popup: PopupWindow,
-  options: KakaoPopupOptions,
-): Promise<AuthResponse> {
-  const { signal } = options;
-  let start: KakaoStart;
-  try {
-    start = await ctx.anonymous<KakaoStart>({
-      method: 'GET',
-      path: '/v1/auth/kakao/start',
-      query: { origin: page.location.origin },
-      signal,
-    });
-  } catch (error) {
-    popup.close();
-    throw error;
-  }
-  const callbackOrigin = new URL(start.url).origin;
-  const auth = await new Promise<AuthResponse>((resolve, reject) => {
-    let closedAt: number | undefined;
-    const finish = (settle: () => void) => {
-      page.removeEventListener('message', onMessage);
-      signal?.removeEventListener('abort', onAbort);
-      clearInterval(watch);
-      clearTimeout(timer);
-      if (!popup.closed) popup.close();
-      settle();
-    };
-    const onMessage = (event: MessageFrom) => {
-      const data = event.data as PopupMessage | null;
-      if (event.source !== popup || event.origin !== callbackOrigin) return;
-      if (!data || data.source !== 'synctalk' || data.type !== 'kakao:login' || data.state !== start.state) {
-        return;
-      }
-      if (data.ok === true && data.auth) return finish(() => resolve(data.auth!));
-      const body = { error: data.error };
-      const error = isErrorBody(body)
+  // Loaded after `open`, so the window opens within the click however long loading takes.
+  return import('./kakao-popup-flow.js').then(
+    async (flow) => {
+      const outcome = await flow.signIn(ctx, page, popup, options);
+      if (!('reason' in outcome)) return outcome;
+      // The server's refusal as posted, else why the sign-in did not finish.
+      const body = { error: outcome.error };
+      throw isErrorBody(body)
         ? errorFromBody(body)
-        : failure('unauthorized', 'Kakao sign-in failed', 'refused');
-      finish(() => reject(error));
-    };
-    const onAbort = () => finish(() => reject(signal!.reason));
-    const watch = setInterval(() => {
-      if (!popup.closed) return;
-      closedAt ??= Date.now();
-      if (Date.now() - closedAt < CLOSED_GRACE_MS) return;
-      const message = 'Kakao sign-in was cancelled: the sign-in window was closed';
-      finish(() => reject(failure('unauthorized', message, 'closed')));
-    }, CLOSED_POLL_MS);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timer = setTimeout(() => {
-      const message = `Kakao sign-in was not finished within ${Math.round(timeoutMs / 1000)} s`;
-      finish(() => reject(failure('unauthorized', message, 'timeout')));
-    }, timeoutMs);
-    page.addEventListener('message', onMessage);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (!popup.closed) popup.location.href = start.url;
-  });
-  await ctx.session.signIn(auth);
-  return auth;
+        : failure('unauthorized', outcome.message, outcome.reason);
+    },
+    (error: unknown) => {
+      popup.close();
+      throw error;
+    },
+  );
 }

@@ -34,7 +34,7 @@ export interface MeApi {
 /** Builds `client.me`. */
 export function meApi(ctx: RestContext): MeApi {
   return {
-    get: (options) => ctx.authed({ method: 'GET', path: '/v1/me', signal: options?.signal }),
-    update: (body, options) => ctx.authed({ method: 'PATCH', path: '/v1/me', body, signal: options?.signal }),
+    get: (options) => ctx.authed('GET', '/v1/me', options),
+    update: (body, options) => ctx.authed('PATCH', '/v1/me', options, body),
   };
 }

@@ -3,7 +3,7 @@ import type { ReadUpdateResult, ReactionUpdatedEvent } from '../../protocol/even
 import type { Message, MessagePage } from '../../protocol/messages.js';
 import { segment } from '../http.js';
 import { newClientMsgId } from '../ids.js';
-import type { CallOptions, RestContext } from './call.js';
+import type { CallOptions, RestCall, RestContext } from './call.js';
 
 /**
  * A page of history, oldest first: no cursor gives the latest `limit`; `before` the ones just before that
@@ -126,58 +126,26 @@ export interface MessagesApi {
 }
 
 /** Builds `client.messages`. */
-export function messagesApi(ctx: RestContext): MessagesApi {
+export function messagesApi({ authed }: RestContext): MessagesApi {
   const messages = (roomId: string) => `/v1/rooms/${segment(roomId)}/messages`;
   const message = (roomId: string, id: string) => `${messages(roomId)}/${segment(id)}`;
+  /** A call answering `{ message }`: the message. */
+  const one = async (...args: Parameters<RestCall>) => (await authed<{ message: Message }>(...args)).message;
   return {
-    history: (roomId, { signal, before, after, limit } = {}) =>
-      ctx.authed({ method: 'GET', path: messages(roomId), query: { before, after, limit }, signal }),
-    async send(roomId, text, { signal, clientMsgId, replyTo } = {}) {
-      const body = { clientMsgId: clientMsgId ?? newClientMsgId(), text, replyTo };
-      const res = await ctx.authed<{ message: Message }>({
-        method: 'POST',
-        path: messages(roomId),
-        body,
-        signal,
-      });
-      return res.message;
+    history: (roomId, options = {}) => {
+      const { before, after, limit } = options;
+      return authed('GET', messages(roomId), options, { before, after, limit });
     },
-    async edit(roomId, messageId, text, options) {
-      const res = await ctx.authed<{ message: Message }>({
-        method: 'PATCH',
-        path: message(roomId, messageId),
-        body: { text },
-        signal: options?.signal,
-      });
-      return res.message;
+    send: (roomId, text, options = {}) => {
+      const body = { clientMsgId: options.clientMsgId ?? newClientMsgId(), text, replyTo: options.replyTo };
+      return one('POST', messages(roomId), options, body);
     },
-    async delete(roomId, messageId, options) {
-      const res = await ctx.authed<{ message: Message }>({
-        method: 'DELETE',
-        path: message(roomId, messageId),
-        signal: options?.signal,
-      });
-      return res.message;
-    },
+    edit: (roomId, messageId, text, options) => one('PATCH', message(roomId, messageId), options, { text }),
+    delete: (roomId, messageId, options) => one('DELETE', message(roomId, messageId), options),
     react: (roomId, messageId, emoji, options) =>
-      ctx.authed({
-        method: 'POST',
-        path: `${message(roomId, messageId)}/reactions`,
-        body: { emoji },
-        signal: options?.signal,
-      }),
+      authed('POST', `${message(roomId, messageId)}/reactions`, options, { emoji }),
     unreact: (roomId, messageId, emoji, options) =>
-      ctx.authed({
-        method: 'DELETE',
-        path: `${message(roomId, messageId)}/reactions/${segment(emoji)}`,
-        signal: options?.signal,
-      }),
-    markRead: (roomId, seq, options) =>
-      ctx.authed({
-        method: 'POST',
-        path: `/v1/rooms/${segment(roomId)}/read`,
-        body: { seq },
-        signal: options?.signal,
-      }),
+      authed('DELETE', `${message(roomId, messageId)}/reactions/${segment(emoji)}`, options),
+    markRead: (roomId, seq, options) => authed('POST', `/v1/rooms/${segment(roomId)}/read`, options, { seq }),
   };
 }

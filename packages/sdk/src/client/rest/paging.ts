@@ -23,25 +23,26 @@ export interface KeysetPage<T> {
 }
 
 /**
- * Yields every item of a keyset-paged listing in its order, asking for the next page only once the items
- * of the previous one were read, and stopping after the page without a `nextCursor`. Leaving the loop early
- * (`break`, `return`, a throw) fetches nothing more. An aborted `signal` rejects the pending read with its
- * reason.
+ * Yields every item of a keyset-paged listing in its order, asking for the next page (`fetchPage` with the
+ * `pageSize` as `limit`, the cursor and the signal) only once the items of the previous one were read, and
+ * stopping after the page without a `nextCursor`. Leaving the loop early (`break`, `return`, a throw) fetches
+ * nothing more. An aborted `signal` rejects the pending read with its reason.
  *
  * @example
  * ```ts
- * const rooms = keysetItems((cursor) => client.rooms.myRooms({ cursor, limit: 50 }));
+ * const rooms = keysetItems(client.rooms.myRooms, { pageSize: 50 });
  * for await (const room of rooms) console.log(room.title);
  * ```
  */
 export async function* keysetItems<T>(
-  fetchPage: (cursor: string | undefined) => Promise<KeysetPage<T>>,
-  options: Pick<IterateOptions, 'signal' | 'cursor'> = {},
+  fetchPage: (page: { limit?: number; cursor?: string; signal?: AbortSignal }) => Promise<KeysetPage<T>>,
+  options: IterateOptions = {},
 ): AsyncGenerator<T, void, undefined> {
+  const { signal, pageSize: limit } = options;
   let cursor = options.cursor;
   do {
-    options.signal?.throwIfAborted();
-    const page = await fetchPage(cursor);
+    signal?.throwIfAborted();
+    const page = await fetchPage({ limit, cursor, signal });
     for (const item of page.items) yield item;
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);

@@ -2,18 +2,9 @@
  * `client.rooms.iterate…`: the keyset-paged room listings (the directory, my rooms, a room's members) as
  * async iterators, so a loop reads every item without handling cursors.
  */
-import type {
-  MyRoom,
-  MyRoomPage,
-  Room,
-  RoomMember,
-  RoomMemberPage,
-  RoomPage,
-  RoomSort,
-} from '../../protocol/rooms.js';
-import { segment } from '../http.js';
-import type { RestContext } from './call.js';
+import type { MyRoom, Room, RoomMember, RoomSort } from '../../protocol/rooms.js';
 import { keysetItems, type IterateOptions } from './paging.js';
+import type { RoomsApi } from './rooms.js';
 
 /**
  * Options of `client.rooms.iterate`: the directory order, page size and start.
@@ -88,41 +79,12 @@ export interface RoomIterators {
   iterateMembers(roomId: string, options?: MemberIterateOptions): AsyncGenerator<RoomMember, void, undefined>;
 }
 
-/** Builds the iterating part of `client.rooms`. */
-export function roomIterators(ctx: RestContext): RoomIterators {
+/** Builds the iterating part of `client.rooms`, over the listing methods of `rooms`. */
+export function roomIterators(rooms: Pick<RoomsApi, 'list' | 'myRooms' | 'members'>): RoomIterators {
   return {
-    iterate: ({ signal, pageSize, sort, cursor } = {}) =>
-      keysetItems(
-        (next) =>
-          ctx.authed<RoomPage>({
-            method: 'GET',
-            path: '/v1/rooms',
-            query: { limit: pageSize, sort, cursor: next },
-            signal,
-          }),
-        { signal, cursor },
-      ),
-    iterateMine: ({ signal, pageSize, cursor } = {}) =>
-      keysetItems(
-        (next) =>
-          ctx.authed<MyRoomPage>({
-            method: 'GET',
-            path: '/v1/me/rooms',
-            query: { limit: pageSize, cursor: next },
-            signal,
-          }),
-        { signal, cursor },
-      ),
-    iterateMembers: (roomId, { signal, pageSize, cursor, status } = {}) =>
-      keysetItems(
-        (next) =>
-          ctx.authed<RoomMemberPage>({
-            method: 'GET',
-            path: `/v1/rooms/${segment(roomId)}/members`,
-            query: { limit: pageSize, cursor: next, status },
-            signal,
-          }),
-        { signal, cursor },
-      ),
+    iterate: (options = {}) => keysetItems((page) => rooms.list({ ...page, sort: options.sort }), options),
+    iterateMine: (options) => keysetItems(rooms.myRooms, options),
+    iterateMembers: (roomId, options = {}) =>
+      keysetItems((page) => rooms.members(roomId, { ...page, status: options.status }), options),
   };
 }

@@ -273,71 +273,51 @@ export interface RoomsApi extends RoomIterators {
 }
 
 /** Builds `client.rooms`. */
-export function roomsApi(ctx: RestContext): RoomsApi {
+export function roomsApi({ authed }: RestContext): RoomsApi {
   const room = (id: string) => `/v1/rooms/${segment(id)}`;
   const member = (id: string, userId: string) => `${room(id)}/members/${segment(userId)}`;
+  /** `POST /v1/rooms/:id/members/:userId/<action>`, without a body. */
   const moderate = (action: string) => (roomId: string, userId: string, options?: CallOptions) =>
-    ctx.authed<void>({
-      method: 'POST',
-      path: `${member(roomId, userId)}/${action}`,
-      signal: options?.signal,
-    });
+    authed('POST', `${member(roomId, userId)}/${action}`, options);
   const remove =
     (action: 'kick' | 'ban') =>
-    (roomId: string, userId: string, { signal, rotateCode }: RemovalOptions = {}) =>
-      ctx.authed<Room | undefined>({
-        method: 'POST',
-        path: `${member(roomId, userId)}/${action}`,
-        body: rotateCode === undefined ? undefined : { rotateCode },
-        signal,
-      });
+    (roomId: string, userId: string, options: RemovalOptions = {}) => {
+      const { rotateCode } = options;
+      const body = rotateCode === undefined ? undefined : { rotateCode };
+      return authed('POST', `${member(roomId, userId)}/${action}`, options, body);
+    };
 
-  return {
-    ...roomIterators(ctx),
+  const api = {
     list(options: (RoomListOptions & { offset?: number }) | RoomOffsetListOptions = {}) {
-      const { signal, limit, sort } = options;
+      const { limit, sort } = options;
       const page = 'offset' in options ? { offset: options.offset } : { cursor: options.cursor };
-      return ctx.authed({ method: 'GET', path: '/v1/rooms', query: { limit, sort, ...page }, signal });
+      return authed('GET', '/v1/rooms', options, { limit, sort, ...page });
     },
-    get: (roomId, options) => ctx.authed({ method: 'GET', path: room(roomId), signal: options?.signal }),
-    create: (body, options) =>
-      ctx.authed({ method: 'POST', path: '/v1/rooms', body, signal: options?.signal }),
-    update: (roomId, body, options) =>
-      ctx.authed({ method: 'PATCH', path: room(roomId), body, signal: options?.signal }),
-    delete: (roomId, options) =>
-      ctx.authed({ method: 'DELETE', path: room(roomId), signal: options?.signal }),
-    join: (roomId, options) =>
-      ctx.authed({ method: 'POST', path: `${room(roomId)}/join`, signal: options?.signal }),
-    joinByCode: (code, options) =>
-      ctx.authed({ method: 'POST', path: '/v1/rooms/join', body: { code }, signal: options?.signal }),
-    leave: (roomId, options) =>
-      ctx.authed({ method: 'POST', path: `${room(roomId)}/leave`, signal: options?.signal }),
-    myRooms: ({ signal, limit, cursor } = {}) =>
-      ctx.authed({ method: 'GET', path: '/v1/me/rooms', query: { limit, cursor }, signal }),
-    members: (roomId, { signal, limit, cursor, status } = {}) =>
-      ctx.authed({
-        method: 'GET',
-        path: `${room(roomId)}/members`,
-        query: { limit, cursor, status },
-        signal,
-      }),
-    member: (roomId, userId, options) =>
-      ctx.authed({ method: 'GET', path: member(roomId, userId), signal: options?.signal }),
-    setRole: (roomId, userId, role, options) =>
-      ctx.authed({ method: 'PATCH', path: member(roomId, userId), body: { role }, signal: options?.signal }),
+    get: (roomId, options) => authed('GET', room(roomId), options),
+    create: (body, options) => authed('POST', '/v1/rooms', options, body),
+    update: (roomId, body, options) => authed('PATCH', room(roomId), options, body),
+    delete: (roomId, options) => authed('DELETE', room(roomId), options),
+    join: (roomId, options) => authed('POST', `${room(roomId)}/join`, options),
+    joinByCode: (code, options) => authed('POST', '/v1/rooms/join', options, { code }),
+    leave: (roomId, options) => authed('POST', `${room(roomId)}/leave`, options),
+    myRooms: (options = {}) => {
+      const { limit, cursor } = options;
+      return authed('GET', '/v1/me/rooms', options, { limit, cursor });
+    },
+    members: (roomId, options = {}) => {
+      const { limit, cursor, status } = options;
+      return authed('GET', `${room(roomId)}/members`, options, { limit, cursor, status });
+    },
+    member: (roomId, userId, options) => authed('GET', member(roomId, userId), options),
+    setRole: (roomId, userId, role, options) => authed('PATCH', member(roomId, userId), options, { role }),
     mute: (roomId, userId, minutes, options) =>
-      ctx.authed({
-        method: 'POST',
-        path: `${member(roomId, userId)}/mute`,
-        body: { minutes },
-        signal: options?.signal,
-      }),
-    unmute: (roomId, userId, options) =>
-      ctx.authed({ method: 'POST', path: `${member(roomId, userId)}/unmute`, signal: options?.signal }),
+      authed('POST', `${member(roomId, userId)}/mute`, options, { minutes }),
+    unmute: moderate('unmute'),
     kick: remove('kick'),
     ban: remove('ban'),
     unban: moderate('unban'),
-    rotateCode: (roomId, options) =>
-      ctx.authed({ method: 'POST', path: `${room(roomId)}/code`, signal: options?.signal }),
+    rotateCode: (roomId, options) => authed('POST', `${room(roomId)}/code`, options),
   } as RoomsApi;
+  // The iterators page through `list`, `myRooms` and `members`.
+  return Object.assign(api, roomIterators(api));
 }

@@ -27,6 +27,6 @@ export interface SiteApi {
 /** Builds `client.site`. */
 export function siteApi(ctx: RestContext): SiteApi {
   return {
-    info: (options) => ctx.anonymous({ method: 'GET', path: '/v1/site/public', signal: options?.signal }),
+    info: (options) => ctx.anonymous('GET', '/v1/site/public', options),
   };
 }
