@@ -11,8 +11,8 @@
  *   (the app's file and what it imports statically);
  * - full: the same app plus the chunk `connect()` loads and what that imports (socket.io-client included):
  *   everything a realtime app downloads;
- * - storage (no budget): full plus the chunk a connection loads when the client has a `storage` (the durable
- *   outbox and remembered room positions).
+ * - everything (no budget): full plus the chunks loaded only on demand: with a `storage` (the durable outbox
+ *   and remembered room positions) and by `auth.kakaoPopup()`.
  *
  * Prints a table, then where the full client's minified bytes come from (per package), and exits 1 when one
  * is over its budget. dist/browser/synctalk.js, the build for pages without a bundler, is listed too (it
@@ -65,23 +65,28 @@ async function bundle(name, source) {
 }
 
 /**
- * The files `entry` loads: through static imports, and through `dynamic` levels of `import()` (0: none;
- * 1: the entry's own, i.e. the chunk `connect()` loads; Infinity: all, e.g. the storage chunk a connection
- * loads only when the client has a `storage`).
+ * The files `entry` loads: through static imports, and through the `import()`s `follow` accepts (given the
+ * file that is loaded): none for what loads first, the realtime chunk for what `connect()` adds, all of them
+ * for everything the app could ever load.
  */
-function loadedFiles(importsOf, entry, dynamic) {
-  const seen = new Map();
-  const visit = (file, depth) => {
-    if ((seen.get(file) ?? -1) >= depth) return;
-    seen.set(file, depth);
+function loadedFiles(importsOf, entry, follow = () => false) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
     for (const imported of importsOf(file)) {
-      if (imported.kind === 'import-statement') visit(imported.path, depth);
-      else if (imported.kind === 'dynamic-import' && depth > 0) visit(imported.path, depth - 1);
+      if (imported.kind === 'import-statement') visit(imported.path);
+      else if (imported.kind === 'dynamic-import' && follow(imported.path)) visit(imported.path);
     }
   };
-  visit(entry, dynamic);
-  return [...seen.keys()];
+  visit(entry);
+  return [...seen];
 }
+
+const all = () => true;
+/** The chunk `connect()` loads: the one built from the SDK's realtime connection module. */
+const realtimeChunk = (b) => (file) =>
+  /(^|\/)connection-[^/]*\.js$/.test(file) && b.metafile.outputs[file] !== undefined;
 
 /** Minified and min+gzip bytes of `files`, each gzipped on its own (as each is served). */
 function measure(files, contents) {
@@ -110,12 +115,12 @@ const client = await bundle('client', apps.client);
 const metaImports = (b) => (file) => b.metafile.outputs[file]?.imports ?? [];
 
 const sizes = {
-  protocol: measure(loadedFiles(metaImports(protocol), protocol.entry, Infinity), (f) =>
-    protocol.files.get(f),
+  protocol: measure(loadedFiles(metaImports(protocol), protocol.entry, all), (f) => protocol.files.get(f)),
+  rest: measure(loadedFiles(metaImports(client), client.entry), (f) => client.files.get(f)),
+  full: measure(loadedFiles(metaImports(client), client.entry, realtimeChunk(client)), (f) =>
+    client.files.get(f),
   ),
-  rest: measure(loadedFiles(metaImports(client), client.entry, 0), (f) => client.files.get(f)),
-  full: measure(loadedFiles(metaImports(client), client.entry, 1), (f) => client.files.get(f)),
-  storage: measure(loadedFiles(metaImports(client), client.entry, Infinity), (f) => client.files.get(f)),
+  everything: measure(loadedFiles(metaImports(client), client.entry, all), (f) => client.files.get(f)),
 };
 
 // dist/browser: the built files as served; their imports read from the minified code.
@@ -130,8 +135,8 @@ function browserImports(file) {
   ];
 }
 const browser = {
-  rest: measure(loadedFiles(browserImports, 'synctalk.js', 0), browserFile),
-  full: measure(loadedFiles(browserImports, 'synctalk.js', Infinity), browserFile),
+  rest: measure(loadedFiles(browserImports, 'synctalk.js'), browserFile),
+  full: measure(loadedFiles(browserImports, 'synctalk.js', all), browserFile),
 };
 
 const bytes = (n) => `${n.toLocaleString('en')} B`;
@@ -140,7 +145,7 @@ const rows = [
   ['protocol', '@synctalk/sdk/protocol: errorCodes, SyncTalkError', sizes.protocol, budgets.protocol],
   ['REST', '@synctalk/sdk: createClient, before connect()', sizes.rest, budgets.rest],
   ['full', '@synctalk/sdk: createClient + what connect() loads', sizes.full, budgets.full],
-  ['storage', 'full + the chunk a `storage` option loads', sizes.storage, undefined],
+  ['all', 'full + on demand: storage, kakaoPopup', sizes.everything, undefined],
   ['browser', 'dist/browser/synctalk.js, before connect()', browser.rest, undefined],
   ['browser', 'dist/browser/synctalk.js + what connect() loads', browser.full, undefined],
 ];
@@ -163,7 +168,7 @@ for (const [name, what, size, budget] of rows) {
 
 // Where the full client's minified bytes come from.
 const byOrigin = new Map();
-for (const file of loadedFiles(metaImports(client), client.entry, 1)) {
+for (const file of loadedFiles(metaImports(client), client.entry, realtimeChunk(client))) {
   for (const [input, { bytesInOutput }] of Object.entries(client.metafile.outputs[file].inputs)) {
     byOrigin.set(origin(input), (byOrigin.get(origin(input)) ?? 0) + bytesInOutput);
   }
