@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { websocketOnly } from './build/websocket-only.js';
 
 export default defineConfig([
   {
@@ -22,19 +23,43 @@ export default defineConfig([
     splitting: true,
     dts: true,
     sourcemap: true,
-    // dist/browser is the second build's.
-    clean: ['!browser/**'],
+    // dist/web and dist/browser are the other builds'.
+    clean: ['!web/**', '!browser/**'],
+    target: 'es2022',
+  },
+  {
+    // dist/web: the entries of the package's `browser` condition (what bundlers for browsers resolve), ESM.
+    // In browsers the SDK connects over WebSocket only: socket.io-client is bundled in with the WebSocket-only
+    // engine and the JSON-only parser in place of engine.io-client and socket.io-parser (build/websocket-only.ts).
+    // The entries that share classes (`SyncTalkError`, `Connection`) are all here, so `instanceof` holds across
+    // them; `connect()` still loads the realtime part (a chunk) on first use, the storage and Kakao popup chunks
+    // load on demand. zod stays a dependency; the bundler that uses this build minifies it.
+    entry: {
+      index: 'src/index.ts',
+      'protocol/index': 'src/protocol/index.ts',
+      'realtime/index': 'src/client/realtime/index.ts',
+    },
+    outDir: 'dist/web',
+    format: ['esm'],
+    platform: 'browser',
+    splitting: true,
+    noExternal: [/^socket\.io-client$/],
+    esbuildPlugins: [websocketOnly()],
+    sourcemap: true,
+    clean: true,
     target: 'es2022',
   },
   {
     // dist/browser/synctalk.js: the root entry for browsers without a bundler (`<script type="module">`),
-    // socket.io-client bundled in and minified; the realtime part stays a chunk loaded by `connect()`.
+    // socket.io-client bundled in (WebSocket only, as in dist/web) and minified; the realtime part stays a
+    // chunk loaded by `connect()`.
     entry: { synctalk: 'src/index.ts' },
     outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',
     splitting: true,
     noExternal: [/.*/],
+    esbuildPlugins: [websocketOnly()],
     minify: true,
     sourcemap: true,
     clean: true,

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
+import { websocketOnly } from '../sdk/build/websocket-only.js';
 import {
   compactTemplates,
   cssText,
   staticConnection,
-  websocketOnly,
   withoutRoomIterators,
   withoutStorage,
 } from './build/esbuild-plugins.js';

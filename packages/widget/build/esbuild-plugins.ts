@@ -1,18 +1,11 @@
 /**
- * Build-time plugins for the widget bundle.
+ * Build-time plugins for the widget bundle. (The one that gives socket.io-client a WebSocket-only engine and a
+ * JSON-only parser, `websocketOnly`, is the SDK's browser builds' too: packages/sdk/build/websocket-only.ts.)
  *
  * - `cssText`: `import css from './x.css'` gives the file's CSS as a minified string (for constructable
  *   stylesheets), so styles are written as CSS and cost no runtime parsing beyond `replaceSync`.
  * - `compactTemplates`: the UI's lit-html templates lose their indentation (runs of whitespace that
  *   start a line become one space, which HTML treats the same).
- * - `websocketOnly`: the widget always connects over WebSocket (the SDK's default), and SyncTalk's events carry
- *   JSON only. So socket.io-client's engine is src/transport/websocket-engine.ts instead of engine.io-client:
- *   Engine.IO over WebSocket with text packets (src/transport/text-packets.ts), the same protocol, without
- *   HTTP long-polling, WebTransport, transport upgrades or binary frames; the transport classes socket.io-client
- *   re-exports for apps that choose their own are left undefined (the SDK imports only `io`). socket.io-client
- *   gets the JSON-only packet parser of src/transport/json-parser.ts instead of socket.io-parser (the same wire
- *   format, without binary attachments), and parses URLs with src/transport/url-parts.ts, over the platform's
- *   `URL`.
  * - `staticConnection`: the SDK's `connect()` gets its `Connection` class through a dynamic `import()` (a
  *   separate chunk where bundles are split); in the one-file widget that import is made static
  *   (src/transport/static-connection.ts), which spares the lazy-initialisation wrappers esbuild would put
@@ -60,36 +53,6 @@ export function compactTemplates(filter: RegExp): Plugin {
         const { code } = await transform(source, { loader: 'ts', format: 'esm', sourcefile: args.path });
         return { contents: code.replace(/\n\s+/g, ' '), loader: 'js', resolveDir: dirname(args.path) };
       });
-    },
-  };
-}
-
-export function websocketOnly(): Plugin {
-  const jsonParser = fileURLToPath(new URL('../src/transport/json-parser.ts', import.meta.url));
-  const engine = fileURLToPath(new URL('../src/transport/websocket-engine.ts', import.meta.url));
-  const fromSocketIo = /socket\.io-client[\\/]build[\\/]esm[\\/]/;
-  return {
-    name: 'synctalk-websocket-only',
-    setup(build) {
-      // socket.io-client's engine (its Manager's `Engine`, its URL parser) → the WebSocket-only one. Its entry
-      // point only re-exports engine.io-client's transport classes, which nothing here uses.
-      build.onResolve({ filter: /^engine\.io-client$/ }, (args) =>
-        !fromSocketIo.test(args.importer)
-          ? undefined
-          : /[\\/]index\.js$/.test(args.importer)
-            ? { path: 'transports', namespace: 'synctalk-unused-transport' }
-            : { path: engine },
-      );
-      // socket.io-client's packet parser → the JSON-only one (same wire format, no binary attachments).
-      build.onResolve({ filter: /^socket\.io-parser$/ }, (args) =>
-        fromSocketIo.test(args.importer) ? { path: jsonParser } : undefined,
-      );
-      build.onLoad({ filter: /.*/, namespace: 'synctalk-unused-transport' }, () => ({
-        contents:
-          'export const Fetch = undefined, NodeXHR = undefined, XHR = undefined, NodeWebSocket = undefined,\n' +
-          '  WebSocket = undefined, WebTransport = undefined;\n',
-        loader: 'js',
-      }));
     },
   };
 }

@@ -19,6 +19,7 @@ import type { OutgoingMessage, PendingSend } from './pending-send.js';
 import { emitAck, requestAck, type AckResult, type RequestEvent } from './requests.js';
 import type { RoomPositions } from './room-positions.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
+import { chooseTransports, type Transport } from './transport/transports.js';
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -55,6 +56,8 @@ export class Connection {
   readonly #ackTimeoutMs: number;
   #socket: ChatSocket | undefined;
   #socketToken: string | undefined;
+  /** The Engine.IO transports, checked by `start()`. */
+  #transports: Transport[] = ['websocket'];
   #userId: string | undefined;
   #state: ConnectionStatus = 'connecting';
   #attempt = 0;
@@ -155,6 +158,13 @@ export class Connection {
       const error = new TypeError('connect({ resume: true }) needs a storage: createClient({ storage })');
       this.#fail(undefined);
       return Promise.reject(error);
+    }
+    try {
+      this.#transports = chooseTransports(this.#deps.options?.transports);
+    } catch (error) {
+      // A transport this build cannot speak (browsers: WebSocket only).
+      this.#fail(undefined);
+      return Promise.reject(error as Error);
     }
     const ready = this.#whenConnected();
     const timeoutMs = this.#deps.options?.connectTimeoutMs ?? 20_000;
@@ -449,7 +459,7 @@ export class Connection {
     const socket: ChatSocket = io(`${url}/chat`, {
       ...options.socketOptions,
       auth: site ? { token, site } : { token },
-      transports: options.transports ?? ['websocket'],
+      transports: this.#transports,
       reconnection: false,
       forceNew: true,
       autoConnect: false,

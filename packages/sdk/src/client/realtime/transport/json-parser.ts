@@ -1,8 +1,9 @@
 /**
- * A JSON-only Socket.IO packet parser for the widget bundle: the same wire format as socket.io-parser
- * (protocol 5) for packets without binary attachments, which is every packet SyncTalk sends. Socket.IO
- * clients accept a custom parser; the widget's build swaps this one in for the default (see
- * build/esbuild-plugins.ts) to leave out the binary machinery. The tests compare it with socket.io-parser.
+ * A JSON-only Socket.IO packet parser for the SDK's browser builds and the widget bundle: the same wire format
+ * as socket.io-parser (protocol 5) for packets without binary attachments, which is every packet SyncTalk
+ * sends. Socket.IO clients accept a custom parser; those builds swap this one in for the default (see
+ * packages/sdk/build/websocket-only.ts) to leave out the binary machinery. The tests compare it with
+ * socket.io-parser.
  */
 import { Emitter } from '@socket.io/component-emitter';
 

@@ -1,7 +1,8 @@
 /**
- * Engine.IO packets as text, for the widget bundle: the same encoding as engine.io-parser (protocol 4) for
- * text packets, which is all a JSON-only Socket.IO client sends and receives over WebSocket. Swapped in at
- * build time for engine.io-parser (see build/esbuild-plugins.ts); the tests compare it with engine.io-parser.
+ * Engine.IO packets as text, for the SDK's browser builds and the widget bundle: the same encoding as
+ * engine.io-parser (protocol 4) for text packets, which is all a JSON-only Socket.IO client sends and receives
+ * over WebSocket. The WebSocket engine uses it where engine.io-client uses engine.io-parser (see
+ * packages/sdk/build/websocket-only.ts); the tests compare it with engine.io-parser.
  */
 export const protocol = 4;
 

@@ -1,8 +1,9 @@
 /**
- * The Engine.IO client of the widget bundle: protocol 4 over WebSocket, text packets only, which is all a
- * JSON-only Socket.IO client on the SDK's default transport uses. The build swaps it in for engine.io-client
- * under socket.io-client's `Manager` (see build/esbuild-plugins.ts), which leaves out HTTP long-polling,
- * WebTransport, upgrades between transports and binary frames. What the `Manager` sees is the same: `open`
+ * The Engine.IO client of the SDK's browser builds and the widget bundle: protocol 4 over WebSocket, text
+ * packets only, which is all a JSON-only Socket.IO client on the SDK's default transport uses. Those builds
+ * swap it in for engine.io-client under socket.io-client's `Manager` (see
+ * packages/sdk/build/websocket-only.ts), which leaves out HTTP long-polling, WebTransport, upgrades between
+ * transports and binary frames. What the `Manager` sees is the same: `open`
  * after the server's handshake, `data` for each message, `ping` for each heartbeat (answered with a pong),
  * `error` for a failed WebSocket, and `close` with engine.io-client's reasons: `transport close` (the
  * WebSocket closed, or the browser went offline), `transport error`, `ping timeout` (no heartbeat within the

@@ -1,9 +1,9 @@
 /**
- * URL parsing for socket.io-client in the widget bundle, through the platform's `URL` instead of
- * engine.io-client's general-purpose parser. It gives the fields socket.io-client reads (`source`, `protocol`,
- * `host`, `port`, `path`, `query`, `queryKey`) for the absolute http(s) and ws(s) URLs the SDK connects to.
- * Swapped in at build time (build/esbuild-plugins.ts, through websocket-engine.ts); the tests compare it with
- * engine.io-client's parser.
+ * URL parsing for socket.io-client in the SDK's browser builds and the widget bundle, through the platform's
+ * `URL` instead of engine.io-client's general-purpose parser. It gives the fields socket.io-client reads
+ * (`source`, `protocol`, `host`, `port`, `path`, `query`, `queryKey`) for the absolute http(s) and ws(s) URLs
+ * the SDK connects to. Swapped in at build time (packages/sdk/build/websocket-only.ts, through
+ * websocket-engine.ts); the tests compare it with engine.io-client's parser.
  */
 export interface UrlParts {
   source: string;
