@@ -133,7 +133,33 @@ export function shardedAdapter(pub: Cluster, sub: Cluster, options: PubSubOption
   // Socket.IO calls the factory with `new`: a plain function returning the adapter.
   return function factory(nsp: unknown) {
     const adapter = inner(nsp);
-    adapters.add(adapter as unknown as AdapterView);
+    const view = adapter as unknown as AdapterView & {
+      addAll(id: string, rooms: Set<string>): Promise<void> | void;
+    };
+    adapters.add(view);
+    // The adapter subscribes to a room's channel when the room first appears on this node, without waiting
+    // for Redis to confirm it: a broadcast published on another node in the meantime (the presence of the
+    // member who joined next, the first messages) never arrives here. So `socket.join()` of a new room
+    // resolves only once the subscription is confirmed: the same SSUBSCRIBE again (which changes nothing)
+    // goes out after the adapter's on the same shard subscriber, so its answer means both are done. A
+    // failure is left to the resubscription after a disturbance (above).
+    const addAll = view.addAll.bind(view);
+    view.addAll = (id, rooms) => {
+      const created = [...rooms].filter((room) => room !== id && !view.rooms.has(room));
+      const added = addAll(id, rooms);
+      if (created.length === 0) return added;
+      const prefix = `socket.io#${view.nsp.name}#`;
+      const confirmed = created.map((room) =>
+        sub.ssubscribe(`${prefix}${room}#`).then(
+          () => undefined,
+          (error: unknown) => {
+            onFailure('ssubscribe', error);
+            trouble();
+          },
+        ),
+      );
+      return Promise.all([added, ...confirmed]).then(() => undefined);
+    };
     return adapter;
   };
 }
