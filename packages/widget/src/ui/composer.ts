@@ -4,6 +4,7 @@
  * typing notices.
  */
 import { html, nothing } from 'lit-html';
+import { live } from 'lit-html/directives/live.js';
 
 import { codePointLength, preview } from '../format/text.js';
 import type { RoomState } from '../state/rooms.js';
@@ -93,7 +94,7 @@ export function composer(v: ViewContext, room: RoomState) {
         aria-label=${t.placeholder}
         placeholder=${t.placeholder}
         enterkeyhint="send"
-        .value=${draft}
+        .value=${live(draft)}
         @input=${(e: InputEvent) => {
           const value = (e.target as HTMLTextAreaElement).value;
           ui.drafts.set(roomId, value);

@@ -3,6 +3,7 @@
  * pierces the open shadow root).
  */
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { TestUser } from '../../../../server/test/helpers/factories.js';
 
 export const parts = {
@@ -89,6 +90,8 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
     .and(page.locator('[data-own="true"][data-status="sent"]'))
     .filter({ has: page.locator('[part~="text"]', { hasText: text }) });
   await mine.waitFor();
+  // Sent: the composer is empty again, however fast the Enter followed the typing.
+  await expect.poll(() => part(page, 'input').inputValue()).toBe('');
 }
 
 /** The messages of the open room, in display order. Does not wait (use it inside `expect.poll`). */
