@@ -242,7 +242,10 @@ export class SyncTalkChatElement extends HTMLElement {
             ${store.state.open ? panel(v) : nothing} ${options.launcher ? launcher(v) : nothing}
           </div>`
         : html`<div class="inline">${panel(v)}</div>`;
+    const hadFocus = this.#root.activeElement !== null;
     render(template, this.#root);
+    // The focused control went away with its view (sign-in done, a room chosen): keep the focus in the panel.
+    if (hadFocus && !this.#root.activeElement && store.state.open) this.#wantFocus ??= 'first';
     this.#afterRender(store, list, stick);
   }
 
@@ -278,9 +281,9 @@ export class SyncTalkChatElement extends HTMLElement {
           ? this.#root.querySelector<HTMLElement>('[part~="launcher"]')
           : focus === 'composer'
             ? this.#root.querySelector<HTMLElement>('[part~="input"]')
-            : this.#root.querySelector<HTMLElement>(
-                '[part~="input"], [part~="panel"] input, [part~="panel"] button',
-              );
+            : (['[part~="input"]', '[part~="body"] :is(input, button)', '[part~="panel"] button']
+                .map((selector) => this.#root.querySelector<HTMLElement>(selector))
+                .find(Boolean) ?? null);
       target?.focus();
     }
   }
