@@ -162,6 +162,7 @@ export class SyncTalkChatElement extends HTMLElement {
         this.#wantFocus = 'first';
       }),
       store.events.on('close', () => {
+        this.#ui.live = null;
         if (this.#root.activeElement) this.#wantFocus = 'launcher';
       }),
     );
@@ -169,10 +170,13 @@ export class SyncTalkChatElement extends HTMLElement {
       if (document.visibilityState === 'visible') store.pageShown();
     };
     document.addEventListener('visibilitychange', onVisible);
-    // Typing indicators expire on their own: re-render while any is shown.
+    // Typing indicators expire on their own: re-render while any is shown; relative times ("5m ago") and
+    // day separators move on: re-render the open panel every half minute.
+    let ticks = 0;
     const timer = setInterval(() => {
       const room = store.current;
-      if (room && room.typing.size > 0) this.#schedule();
+      ticks += 1;
+      if ((room && room.typing.size > 0) || (ticks % 30 === 0 && store.state.open)) this.#schedule();
     }, 1000);
     this.#cleanups.push(
       () => document.removeEventListener('visibilitychange', onVisible),
@@ -238,10 +242,10 @@ export class SyncTalkChatElement extends HTMLElement {
     const stick = store.atBottom;
     const template =
       this.mode === 'floating'
-        ? html`<div class=${store.state.open ? 'floating open' : 'floating'}>
+        ? html`<div class=${store.state.open ? 'floating open' : 'floating'} lang=${options.locale}>
             ${store.state.open ? panel(v) : nothing} ${options.launcher ? launcher(v) : nothing}
           </div>`
-        : html`<div class="inline">${panel(v)}</div>`;
+        : html`<div class="inline" lang=${options.locale}>${panel(v)}</div>`;
     const hadFocus = this.#root.activeElement !== null;
     render(template, this.#root);
     // The focused control went away with its view (sign-in done, a room chosen): keep the focus in the panel.

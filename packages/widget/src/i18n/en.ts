@@ -1,9 +1,11 @@
-/** English strings. Every locale has the same keys (`Strings`). */
+/** English strings. Every locale has the same keys (`Strings`); counts go through `plural` (`Intl`). */
+import { plural } from './plural.js';
+
 export const en = {
   openChat: 'Open chat',
   closeChat: 'Close chat',
   chat: 'Chat',
-  unread: (n: number) => (n === 1 ? '1 unread message' : `${n} unread messages`),
+  unread: (n: number) => plural('en', n, { one: '# unread message', other: '# unread messages' }),
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting…',
   offline: 'Disconnected',
@@ -38,12 +40,10 @@ export const en = {
   private: 'Only with the code (private)',
   createRoom: 'Create',
   back: 'Back',
-  members: (n: number) => (n === 1 ? '1 member' : `${n} members`),
-  online: (n: number) => `${n} online`,
+  members: (n: number) => plural('en', n, { one: '# member', other: '# members' }),
+  online: (n: number) => plural('en', n, { other: '# online' }),
   code: (code: string) => `Code ${code}`,
   // messages
-  today: 'Today',
-  yesterday: 'Yesterday',
   newMessages: 'New messages',
   sending: 'Sending…',
   failed: 'Not sent',
@@ -70,7 +70,11 @@ export const en = {
   // composer
   placeholder: 'Write a message…',
   send: 'Send',
-  tooLong: (max: number) => `Messages can be at most ${max} characters.`,
+  tooLong: (max: number) =>
+    plural('en', max, {
+      one: 'Messages can be at most # character.',
+      other: 'Messages can be at most # characters.',
+    }),
   muted: 'You are muted in this room.',
   removed: 'You are no longer a member of this room.',
   roomGone: 'This room was deleted.',

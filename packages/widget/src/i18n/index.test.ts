@@ -19,5 +19,7 @@ describe('locales', () => {
     expect(strings('ko').online(3)).toBe('3명 접속 중');
     expect(strings('en').unread(1)).toBe('1 unread message');
     expect(strings('en').unread(2)).toBe('2 unread messages');
+    expect(strings('en').members(1204)).toBe('1,204 members');
+    expect(strings('ko').members(1)).toBe('멤버 1명');
   });
 });

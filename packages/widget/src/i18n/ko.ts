@@ -1,11 +1,12 @@
 /** 한국어 strings. */
 import type { Strings } from './en.js';
+import { plural } from './plural.js';
 
 export const ko: Strings = {
   openChat: '채팅 열기',
   closeChat: '채팅 닫기',
   chat: '채팅',
-  unread: (n) => `읽지 않은 메시지 ${n}개`,
+  unread: (n) => plural('ko', n, { other: '읽지 않은 메시지 #개' }),
   connecting: '연결 중…',
   reconnecting: '다시 연결하는 중…',
   offline: '연결 끊김',
@@ -38,11 +39,9 @@ export const ko: Strings = {
   private: '코드가 있는 사람만 (비공개)',
   createRoom: '만들기',
   back: '뒤로',
-  members: (n) => `멤버 ${n}명`,
-  online: (n) => `${n}명 접속 중`,
+  members: (n) => plural('ko', n, { other: '멤버 #명' }),
+  online: (n) => plural('ko', n, { other: '#명 접속 중' }),
   code: (code) => `코드 ${code}`,
-  today: '오늘',
-  yesterday: '어제',
   newMessages: '새 메시지',
   sending: '보내는 중…',
   failed: '전송 실패',
@@ -68,7 +67,7 @@ export const ko: Strings = {
   someone: '누군가',
   placeholder: '메시지를 입력하세요…',
   send: '보내기',
-  tooLong: (max) => `메시지는 최대 ${max}자까지 보낼 수 있습니다.`,
+  tooLong: (max) => plural('ko', max, { other: '메시지는 최대 #자까지 보낼 수 있습니다.' }),
   muted: '이 채팅방에서 메시지를 보낼 수 없도록 제한되었습니다.',
   removed: '더 이상 이 채팅방의 멤버가 아닙니다.',
   roomGone: '채팅방이 삭제되었습니다.',

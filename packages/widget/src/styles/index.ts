@@ -6,14 +6,16 @@
 import forms from './forms.css';
 import launcher from './launcher.css';
 import messages from './messages.css';
+import motion from './motion.css';
 import panel from './panel.css';
+import roomList from './room-list.css';
 import theme from './theme.css';
 
 let shared: CSSStyleSheet[] | undefined;
 
 /** The stylesheets every instance adopts (made once per page). */
 export function widgetSheets(): CSSStyleSheet[] {
-  shared ??= [theme, launcher, panel, forms, messages].map((text) => {
+  shared ??= [theme, launcher, panel, forms, roomList, messages, motion].map((text) => {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(text);
     return sheet;

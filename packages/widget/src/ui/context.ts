@@ -13,6 +13,8 @@ export interface UiState {
   actionsFor: string | null;
   /** The message whose deletion awaits confirmation. */
   confirmDelete: string | null;
+  /** The room shown and the last message it had when opened: the log announces only what comes after. */
+  live: { roomId: string; after: string } | null;
 }
 
 export function uiState(): UiState {
@@ -22,6 +24,7 @@ export function uiState(): UiState {
     editing: null,
     actionsFor: null,
     confirmDelete: null,
+    live: null,
   };
 }
 

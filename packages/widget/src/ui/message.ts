@@ -120,8 +120,15 @@ export function messageView(v: ViewContext, room: RoomState, m: Message, first: 
     data-message-id=${m.id}
     data-status="sent"
     data-own=${own ? 'true' : 'false'}
+    aria-live=${own ? 'off' : nothing}
   >
-    ${first && !own ? html`<div part="author">${m.author.displayName}</div>` : nothing}
+    ${
+      own
+        ? nothing
+        : first
+          ? html`<div part="author">${m.author.displayName}</div>`
+          : html`<span class="sr-only">${m.author.displayName}:</span>`
+    }
     ${quote(v, room, m.replyTo)}
     <div part="bubble">
       ${
@@ -181,13 +188,16 @@ export function pendingView(v: ViewContext, room: RoomState, p: OutgoingMessage)
     data-client-msg-id=${p.clientMsgId}
     data-status=${p.status}
     data-own="true"
+    aria-live="off"
   >
     ${quote(v, room, p.replyTo)}
     <div part="bubble"><span part="text">${text(p.text)}</span></div>
     <div part="meta">
       ${
         failed
-          ? html`<span class="failed" title=${error ?? ''}>${v.t.failed}${error ? `: ${error}` : ''}</span>
+          ? html`<span class="failed" role="alert" title=${error ?? ''}
+                >${v.t.failed}${error ? `: ${error}` : ''}</span
+              >
               <button
                 class="link"
                 type="button"

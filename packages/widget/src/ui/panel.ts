@@ -95,6 +95,8 @@ function body(v: ViewContext) {
   }
   const view = state.view;
   if (view.name === 'room') return roomView(v, view.roomId);
+  // Coming back to a room later starts a new "since it was opened".
+  v.ui.live = null;
   if (view.name === 'browse') return browseView(v);
   if (view.name === 'create') return createView(v);
   if (v.fixedRoom)

@@ -3,6 +3,7 @@ import { html, nothing } from 'lit-html';
 import type { Room } from '@synctalk/sdk';
 import { orderRooms } from '../state/rooms.js';
 import { preview } from '../format/text.js';
+import { fullLabel, relativeLabel } from '../format/time.js';
 import type { ViewContext } from './context.js';
 
 function initial(title: string): string {
@@ -16,6 +17,7 @@ function errorLine(v: ViewContext) {
 export function roomListView(v: ViewContext) {
   const { t, store } = v;
   const rooms = orderRooms(v.state.rooms.values());
+  const now = new Date();
   const joinCode = (e: SubmitEvent) => {
     e.preventDefault();
     const input = (e.currentTarget as HTMLFormElement).elements.namedItem('code') as HTMLInputElement;
@@ -45,13 +47,25 @@ export function roomListView(v: ViewContext) {
                       ><strong class="ellipsis">${r.room.title}</strong
                       ><span class="hint ellipsis">${sub}</span></span
                     >
-                    ${
-                      r.unread > 0
-                        ? html`<span part="room-unread" aria-label=${t.unread(r.unread)}
-                            >${r.unread > 99 ? '99+' : r.unread}</span
-                          >`
-                        : nothing
-                    }
+                    <span class="side">
+                      ${
+                        last
+                          ? html`<time
+                              part="room-time"
+                              datetime=${last.createdAt}
+                              title=${fullLabel(new Date(last.createdAt), v.locale)}
+                              >${relativeLabel(new Date(last.createdAt), now, v.locale)}</time
+                            >`
+                          : nothing
+                      }
+                      ${
+                        r.unread > 0
+                          ? html`<span part="room-unread" aria-label=${t.unread(r.unread)}
+                              >${r.unread > 99 ? '99+' : r.unread}</span
+                            >`
+                          : nothing
+                      }
+                    </span>
                   </button>
                 </li>`;
               })}

@@ -30,19 +30,37 @@ function edge(v: ViewContext, room: RoomState) {
   return nothing;
 }
 
-function rows(v: ViewContext, room: RoomState): TemplateResult[] {
-  const out: TemplateResult[] = [];
+/**
+ * Where announcing starts: the last message shown when the room was opened (once its history loaded). Rows
+ * up to it, and older pages loaded later, are history: the log does not read them out. `null` while the
+ * history is still loading (all of it is history).
+ */
+function announceAfter(v: ViewContext, room: RoomState): string | null {
+  if (!room.timeline.loaded) return null;
+  if (v.ui.live?.roomId !== room.room.id) {
+    const last = room.timeline.messages[room.timeline.messages.length - 1];
+    v.ui.live = { roomId: room.room.id, after: last?.seq ?? '0' };
+  }
+  return v.ui.live.after;
+}
+
+/** The rows of the log, split into history (not announced) and what arrived since the room opened. */
+function rows(v: ViewContext, room: RoomState): { history: TemplateResult[]; arrived: TemplateResult[] } {
+  const history: TemplateResult[] = [];
+  const arrived: TemplateResult[] = [];
+  const after = announceAfter(v, room);
   const now = new Date();
   const me = v.state.me?.id;
   let lastDay = '';
   let prev: { author: string; at: number } | undefined;
   let markerShown = false;
   for (const m of room.timeline.messages) {
+    const out = after !== null && compareSeq(m.seq, after) > 0 ? arrived : history;
     const at = new Date(m.createdAt);
     const day = dayKey(at);
     let first = !prev || prev.author !== m.author.id || at.getTime() - prev.at > GROUP_MS;
     if (day !== lastDay) {
-      out.push(html`<div part="day" role="separator">${dayLabel(at, now, v.locale, v.t)}</div>`);
+      out.push(html`<div part="day" role="separator" aria-live="off">${dayLabel(at, now, v.locale)}</div>`);
       lastDay = day;
       first = true;
     }
@@ -52,15 +70,15 @@ function rows(v: ViewContext, room: RoomState): TemplateResult[] {
       compareSeq(m.seq, room.markerSeq) > 0 &&
       m.author.id !== me
     ) {
-      out.push(html`<div part="unread-marker" role="separator">${v.t.newMessages}</div>`);
+      out.push(html`<div part="unread-marker" role="separator" aria-live="off">${v.t.newMessages}</div>`);
       markerShown = true;
       first = true;
     }
     out.push(messageView(v, room, m, first));
     prev = { author: m.author.id, at: at.getTime() };
   }
-  for (const p of v.store.outgoing(room)) out.push(pendingView(v, room, p));
-  return out;
+  for (const p of v.store.outgoing(room)) arrived.push(pendingView(v, room, p));
+  return { history, arrived };
 }
 
 export function roomView(v: ViewContext, roomId: string) {
@@ -73,6 +91,7 @@ export function roomView(v: ViewContext, roomId: string) {
       bottom: el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX,
     });
   };
+  const { history, arrived } = rows(v, room);
   return html`<div part="room">
     ${v.state.error ? html`<p part="error" role="alert">${v.state.error}</p>` : nothing}
     <div
@@ -83,7 +102,8 @@ export function roomView(v: ViewContext, roomId: string) {
       tabindex="0"
       @scroll=${onScroll}
     >
-      ${edge(v, room)} ${rows(v, room)}
+      <div class="history" aria-live="off">${edge(v, room)} ${history}</div>
+      ${arrived}
     </div>
     <div part="typing" aria-live="polite">${typingLine(v, room)}</div>
     ${composer(v, room)}
