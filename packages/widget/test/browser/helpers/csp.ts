@@ -23,6 +23,18 @@ export function strictPolicy(chatUrl: string): string {
   ].join('; ');
 }
 
+/**
+ * `policy` with Trusted Types: `require` makes script sinks (`innerHTML`, …) take trusted values only, and
+ * `names` (`trusted-types …`) are the only policies the page may create (`'none'`: none at all).
+ */
+export function withTrustedTypes(policy: string, options: { require: boolean; names?: string[] }): string {
+  return [
+    policy,
+    ...(options.require ? ["require-trusted-types-for 'script'"] : []),
+    ...(options.names ? [`trusted-types ${options.names.join(' ')}`] : []),
+  ].join('; ');
+}
+
 export interface Violation {
   directive: string;
   blocked: string;
