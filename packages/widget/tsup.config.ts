@@ -6,6 +6,7 @@ import { websocketOnly } from '../sdk/build/websocket-only.js';
 import {
   compactTemplates,
   cssText,
+  litTrustedTypesPolicy,
   staticConnection,
   withoutRoomIterators,
   withoutStorage,
@@ -40,6 +41,9 @@ export default defineConfig([
     ...shared,
     entry: { widget: 'src/global.ts' },
     format: ['iife'],
+    // Its own Trusted Types policy name (hosts allow it with `trusted-types synctalk`), apart from any Lit
+    // of the host page's.
+    esbuildPlugins: [...(shared.esbuildPlugins ?? []), litTrustedTypesPolicy('synctalk')],
     outExtension: () => ({ js: '.js' }),
     // terser after esbuild: about 1 KB less gzipped than esbuild's minifier alone.
     minify: 'terser',

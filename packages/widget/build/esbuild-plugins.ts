@@ -17,6 +17,13 @@
  *   and its bundle exposes no client, so nothing can call `client.rooms.iterate…`: the SDK's rooms API gets an
  *   empty set of iterators (rest/rooms-iterate.ts, and the async generator of rest/paging.ts, are left out).
  *   If the SDK lays these files out differently the plugin matches nothing and the build is unchanged.
+ * - `litTrustedTypesPolicy(name)`: the bundled lit-html's Trusted Types policy is named `name` instead of
+ *   `lit-html`, and a refusal to create it no longer throws. lit-html creates its policy when its module is
+ *   evaluated, so under `trusted-types` without that name, or on a host whose own Lit already made a
+ *   `lit-html` policy (a duplicate, refused without 'allow-duplicates'), the whole widget.js used to die
+ *   before defining anything. Its own name keeps it apart from the host's Lit and says in the host's policy
+ *   who the policy is for; without the policy lit-html passes plain strings, which works wherever Trusted
+ *   Types are not enforced. The build fails if lit-html's call is not found exactly once.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
@@ -99,6 +106,39 @@ export function withoutRoomIterators(): Plugin {
         contents: 'export const roomIterators = () => ({});\n',
         loader: 'js',
       }));
+    },
+  };
+}
+
+export function litTrustedTypesPolicy(name: string): Plugin {
+  // `factory.createPolicy('lit-html',` in lit-html's builds (minified or not).
+  const call = /([\w$]+)\.createPolicy\(\s*(["'])lit-html\2\s*,/g;
+  const helper = 'stPolicy';
+  return {
+    name: 'synctalk-lit-trusted-types-policy',
+    setup(build) {
+      build.onLoad(
+        { filter: /[\\/]node_modules[\\/]lit-html[\\/](development[\\/])?lit-html\.js$/ },
+        async (args) => {
+          const source = await readFile(args.path, 'utf8');
+          const found = source.match(call)?.length ?? 0;
+          if (found !== 1 || source.includes(helper)) {
+            throw new Error(
+              `${args.path}: expected lit-html's createPolicy('lit-html', …) once (found ${found}) and no ${helper}: update litTrustedTypesPolicy`,
+            );
+          }
+          // Padded to the call's length, so the columns after it (lit-html's module is one line) still match
+          // lit-html's own source map; the helper goes on a line of its own before that map's comment.
+          const patched = source.replace(call, (whole, factory: string) =>
+            `${helper}(${factory},${JSON.stringify(name)},`.padEnd(whole.length),
+          );
+          const declaration = `function ${helper}(f,n,o){try{return f.createPolicy(n,o)}catch{}}\n`;
+          const at = patched.search(/^\/\/# sourceMappingURL=/m);
+          const contents =
+            at < 0 ? `${patched}\n${declaration}` : patched.slice(0, at) + declaration + patched.slice(at);
+          return { contents, loader: 'js', resolveDir: dirname(args.path) };
+        },
+      );
     },
   };
 }

@@ -5,15 +5,33 @@
  */
 import type { Page } from 'playwright-core';
 
-/** Nothing but what embedding the chat needs: scripts from the page and the chat server, its API and socket. */
+/**
+ * Nothing but what embedding the chat needs: scripts from the page and the chat server, its API and its
+ * socket (`wss://` for an https chat server, `ws://` for an http one), styles and images from the page only.
+ *
+ * `default-src 'none'; script-src 'self' CHAT; style-src 'self'; connect-src CHAT wss://CHAT; img-src 'self' data:`
+ */
 export function strictPolicy(chatUrl: string): string {
   const chat = new URL(chatUrl);
+  const socket = chat.protocol === 'https:' ? 'wss:' : 'ws:';
   return [
     "default-src 'none'",
     `script-src 'self' ${chat.origin}`,
     "style-src 'self'",
-    `connect-src ${chat.origin} ws://${chat.host}`,
+    `connect-src ${chat.origin} ${socket}//${chat.host}`,
     "img-src 'self' data:",
+  ].join('; ');
+}
+
+/**
+ * `policy` with Trusted Types: `require` makes script sinks (`innerHTML`, …) take trusted values only, and
+ * `names` (`trusted-types …`) are the only policies the page may create (`'none'`: none at all).
+ */
+export function withTrustedTypes(policy: string, options: { require: boolean; names?: string[] }): string {
+  return [
+    policy,
+    ...(options.require ? ["require-trusted-types-for 'script'"] : []),
+    ...(options.names ? [`trusted-types ${options.names.join(' ')}`] : []),
   ].join('; ');
 }
 

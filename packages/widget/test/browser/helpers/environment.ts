@@ -24,13 +24,15 @@ export function useChatEnvironment(options: {
   nodes?: number;
   processes?: number;
   env?: Record<string, string>;
+  /** The host website's name (default `127.0.0.1`, the chat servers' site; `localhost` is another site). */
+  hostName?: string;
 }): ChatEnvironment {
   let host: HostServer | undefined;
   let cluster: TestCluster | undefined;
 
   beforeAll(async () => {
     // The host first: its origin goes into the nodes' CORS_ORIGINS (the default site's allowed origins).
-    host = await startHostServer();
+    host = await startHostServer({ hostname: options.hostName });
     cluster = await startChat({
       label: options.label,
       host,

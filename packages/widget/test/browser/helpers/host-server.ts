@@ -27,7 +27,16 @@ export interface HostServer {
   close(): Promise<void>;
 }
 
-export async function startHostServer(): Promise<HostServer> {
+export async function startHostServer(
+  options: {
+    /**
+     * The name pages are visited at (default `127.0.0.1`). `localhost` makes the host another site than chat
+     * servers on `127.0.0.1` (cookies and storage are then third-party to them); it listens on 127.0.0.1 either
+     * way.
+     */
+    hostname?: string;
+  } = {},
+): Promise<HostServer> {
   const files = new Map<string, HostFile>();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://host').pathname;
@@ -51,7 +60,7 @@ export async function startHostServer(): Promise<HostServer> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = `http://${options.hostname ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     url: (path) => `${origin}${path}`,
