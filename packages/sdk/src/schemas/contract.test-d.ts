@@ -50,6 +50,7 @@ expectTypeOf<Room>().toEqualTypeOf<{
   ownerId: string;
   memberCount: number;
   lastSeq: string;
+  lastMessageAt: string | null;
   createdAt: string;
   updatedAt: string;
 }>();

@@ -292,6 +292,8 @@ export const roomResponse = z.object({
   memberCount: z.number(),
   /** Sequence number of the room's latest message; `"0"` before the first one. */
   lastSeq: z.string(),
+  /** When the room's latest message was sent; null before the first. Not changed by edits or deletions. */
+  lastMessageAt: isoDate.nullable(),
   createdAt: isoDate,
   updatedAt: isoDate,
 });

@@ -3,7 +3,9 @@
  *
  * The send transaction takes the room's next sequence number with
  * `UPDATE rooms SET last_seq = last_seq + 1 … RETURNING last_seq`: the row lock serialises the room's sends,
- * so numbers are gap-free (a rolled-back send gives its number back) and commit in order. History pages are
+ * so numbers are gap-free (a rolled-back send gives its number back) and commit in order. The same statement
+ * takes the message's time (`rooms.last_message_at`, copied into the message's `created_at`), read under the
+ * lock so it never runs backwards from one seq to the next. History pages are
  * keyset ranges on the covering index `messages_room_seq (room_id, seq) INCLUDE (id, author_id, created_at)`:
  * the page's ids come from an Index Only Scan and only those rows are read from the table.
  */
@@ -124,8 +126,13 @@ export function messagesRepository(db: Knex) {
     }): Promise<CreateResult | undefined> {
       try {
         return await db.transaction(async (trx) => {
+          // clock_timestamp(), not now(): now() is when this transaction began, possibly before an earlier
+          // seq's send took the lock, and the room's last message time would then move backwards. A send
+          // that waited for the lock evaluates this again on the row it then locks.
           const bumped = await trx.raw<{ rows: { last_seq: string }[] }>(
-            'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? AND deleted_at IS NULL RETURNING last_seq',
+            `UPDATE rooms SET last_seq = last_seq + 1, last_message_at = clock_timestamp()
+              WHERE id = ? AND deleted_at IS NULL
+             RETURNING last_seq`,
             [input.roomId],
           );
           const seq = bumped.rows[0]?.last_seq;
@@ -135,12 +142,12 @@ export function messagesRepository(db: Knex) {
           if (existing) throw new DuplicateClientMsgId();
           const message = await selectOne(
             `WITH m AS (
-               INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, reply_to)
-               VALUES (?, ?, ?, ?, ?, ?)
+               INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, reply_to, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, (SELECT last_message_at FROM rooms WHERE id = ?))
                RETURNING *
              )
              ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
-            [input.roomId, seq, input.authorId, input.clientMsgId, input.text, input.replyTo],
+            [input.roomId, seq, input.authorId, input.clientMsgId, input.text, input.replyTo, input.roomId],
             trx,
           );
           await membershipRepository(trx).markRead(input.roomId, input.authorId, String(seq));

@@ -9,6 +9,7 @@ import * as m0003 from './0003-messages.js';
 import * as m0004 from './0004-rooms-member-order.js';
 import * as m0005 from './0005-refresh-grace.js';
 import * as m0006 from './0006-used-site-token-ids.js';
+import * as m0007 from './0007-rooms-last-message-at.js';
 
 interface Migration {
   name: string;
@@ -23,6 +24,7 @@ const migrations: Migration[] = [
   { name: '0004-rooms-member-order', ...m0004 },
   { name: '0005-refresh-grace', ...m0005 },
   { name: '0006-used-site-token-ids', ...m0006 },
+  { name: '0007-rooms-last-message-at', ...m0007 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

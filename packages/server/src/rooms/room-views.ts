@@ -14,6 +14,7 @@ export function roomView(room: Room, showCode: boolean): RoomView {
     ownerId: room.ownerId,
     memberCount: room.memberCount,
     lastSeq: room.lastSeq,
+    lastMessageAt: room.lastMessageAt ? room.lastMessageAt.toISOString() : null,
     createdAt: room.createdAt.toISOString(),
     updatedAt: room.updatedAt.toISOString(),
   };

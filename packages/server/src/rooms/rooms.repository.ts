@@ -26,6 +26,8 @@ export interface Room {
   memberCount: number;
   /** Sequence number of the latest message; decimal string. */
   lastSeq: string;
+  /** When the latest message was sent (its `createdAt`); null before the first. Edits and deletions keep it. */
+  lastMessageAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,6 +47,7 @@ export interface RoomRow {
   owner_id: string | number;
   member_count: number;
   last_seq: string | number;
+  last_message_at: Date | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
@@ -62,6 +65,7 @@ export function toRoom(row: RoomRow): Room {
     ownerId: String(row.owner_id),
     memberCount: Number(row.member_count),
     lastSeq: String(row.last_seq),
+    lastMessageAt: row.last_message_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
