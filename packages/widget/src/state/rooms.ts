@@ -66,10 +66,20 @@ export function isMuted(until: string | null, now: number): boolean {
   return until !== null && Date.parse(until) > now;
 }
 
-/** Rooms ordered for the list: unread first, then by latest activity, then newest. */
+/**
+ * When the room's latest message was sent, as far as the widget knows: the newest message it holds or the
+ * server's `lastMessageAt`, whichever is later (ISO times compare as strings); `null` before any message.
+ */
+export function lastActivity(r: RoomState): string | null {
+  const held = r.timeline.messages[r.timeline.messages.length - 1]?.createdAt ?? null;
+  const known = r.room.lastMessageAt;
+  if (held === null || known === null) return held ?? known;
+  return held > known ? held : known;
+}
+
+/** Rooms ordered for the list: unread first, then by latest activity (or creation), then newest. */
 export function orderRooms(rooms: Iterable<RoomState>): RoomState[] {
-  const activity = (r: RoomState) =>
-    r.timeline.messages[r.timeline.messages.length - 1]?.createdAt ?? r.room.updatedAt ?? r.room.createdAt;
+  const activity = (r: RoomState) => lastActivity(r) ?? r.room.createdAt;
   return [...rooms]
     .filter((r) => !r.gone)
     .sort(

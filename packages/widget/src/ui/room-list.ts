@@ -1,7 +1,7 @@
 /** My rooms (with unread counts), the public directory, joining by code, and creating a room. */
 import { html, nothing } from 'lit-html';
 import type { Room } from '@synctalk/sdk';
-import { orderRooms } from '../state/rooms.js';
+import { lastActivity, orderRooms } from '../state/rooms.js';
 import { preview } from '../format/text.js';
 import { fullLabel, relativeLabel } from '../format/time.js';
 import type { ViewContext } from './context.js';
@@ -31,6 +31,7 @@ export function roomListView(v: ViewContext) {
           : html`<ul aria-label=${t.rooms}>
               ${rooms.map((r) => {
                 const last = r.timeline.messages[r.timeline.messages.length - 1];
+                const active = lastActivity(r);
                 const sub =
                   last && !last.deletedAt
                     ? `${last.author.displayName}: ${preview(last.text, 60)}`
@@ -49,12 +50,12 @@ export function roomListView(v: ViewContext) {
                     >
                     <span class="side">
                       ${
-                        last
+                        active
                           ? html`<time
                               part="room-time"
-                              datetime=${last.createdAt}
-                              title=${fullLabel(new Date(last.createdAt), v.locale)}
-                              >${relativeLabel(new Date(last.createdAt), now, v.locale)}</time
+                              datetime=${active}
+                              title=${fullLabel(new Date(active), v.locale)}
+                              >${relativeLabel(new Date(active), now, v.locale)}</time
                             >`
                           : nothing
                       }
