@@ -11,6 +11,7 @@ import {
   withoutRoomIterators,
   withoutStorage,
 } from './build/esbuild-plugins.js';
+import { ownKeysExport } from './build/own-keys-export.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -29,6 +30,8 @@ const shared: Options = {
     withoutStorage(),
     withoutRoomIterators(),
   ],
+  // Namespace objects filled over own keys only: junk on a host's Object.prototype cannot break loading.
+  plugins: [ownKeysExport()],
   esbuildOptions(options) {
     // The SDK is bundled from source (no build of it needed first).
     options.conditions = ['@synctalk/source'];

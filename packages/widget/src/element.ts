@@ -59,8 +59,8 @@ export class SyncTalkChatElement extends HTMLElement {
   }
 
   connectedCallback(): void {
-    if (this.#store) return;
-    this.#boot();
+    if (!this.#store) this.#boot();
+    if (this.#store) this.#raise();
   }
 
   disconnectedCallback(): void {
@@ -111,6 +111,22 @@ export class SyncTalkChatElement extends HTMLElement {
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------------
+
+  /**
+   * Floating: puts the element in the browser's top layer as a manual popover (again after every move, since
+   * leaving the document hides it). There no z-index of the page covers it and no transform, filter or
+   * `contain` of an ancestor scales it or makes it fixed to something other than the viewport; theme.css
+   * undoes the popover's UA styles. Where the Popover API is missing, the `zIndex` option does what it can.
+   */
+  #raise(): void {
+    if (this.mode !== 'floating' || typeof HTMLElement.prototype.showPopover !== 'function') return;
+    try {
+      if (this.getAttribute('popover') !== 'manual') this.setAttribute('popover', 'manual');
+      if (!this.matches(':popover-open')) this.showPopover();
+    } catch {
+      // Not showable here (e.g. a document being torn down): stays a fixed element with its z-index.
+    }
+  }
 
   #attributeOptions(): WidgetOptions {
     const out: Record<string, unknown> = {};

@@ -57,6 +57,10 @@ export function createGlobalApi(version: string, base: WidgetOptions): SyncTalkG
       return warn('init takes an options object');
     }
     defineSyncTalkChat();
+    // The page may have taken the tag name for an element of its own: say so instead of throwing on it.
+    if (typeof customElements.get(TAG)?.prototype.configure !== 'function') {
+      return warn(`<${TAG}> is already defined on this page by another script, so the chat cannot start`);
+    }
     const merged: WidgetOptions = { ...base, ...(options as WidgetOptions | undefined) };
     const el = document.createElement(TAG) as SyncTalkChatElement;
     el.configure(merged);

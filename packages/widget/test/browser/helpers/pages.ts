@@ -12,6 +12,8 @@ export interface EmbedOptions {
   head?: string;
   /** Inline script run before the widget's script tag (after the queue stub). Not for CSP pages. */
   inline?: string;
+  /** HTML placed in `<body>` after the page's own header and text (more host content). */
+  body?: string;
   title?: string;
 }
 
@@ -49,6 +51,7 @@ ${inline}
 <main>
 <p>Tents, stoves and sleeping bags for every season. Questions? Our team answers in the chat.</p>
 </main>
+${options.body ?? ''}
 </body>
 </html>
 `;
