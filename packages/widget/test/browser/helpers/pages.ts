@@ -13,6 +13,10 @@ export interface EmbedOptions {
   /** Inline script run before the widget's script tag (after the queue stub). Not for CSP pages. */
   inline?: string;
   title?: string;
+  /** The viewport meta's content (default `width=device-width, initial-scale=1`). */
+  viewport?: string;
+  /** The page's `<main>` content as HTML (default: one paragraph about the shop). */
+  main?: string;
 }
 
 export function escapeAttribute(value: string): string {
@@ -38,7 +42,7 @@ export function embedPage(options: EmbedOptions): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="${escapeAttribute(options.viewport ?? 'width=device-width, initial-scale=1')}">
 <title>${title}</title>
 ${options.head ?? ''}
 ${inline}
@@ -47,7 +51,7 @@ ${inline}
 <body>
 <header><h1>${title}</h1></header>
 <main>
-<p>Tents, stoves and sleeping bags for every season. Questions? Our team answers in the chat.</p>
+${options.main ?? '<p>Tents, stoves and sleeping bags for every season. Questions? Our team answers in the chat.</p>'}
 </main>
 </body>
 </html>
