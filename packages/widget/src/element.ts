@@ -17,6 +17,7 @@ import type { ViewContext } from './ui/context.js';
 import { uiState } from './ui/context.js';
 import { launcher } from './ui/launcher.js';
 import { panel } from './ui/panel.js';
+import { followVisualViewport } from './ui/viewport.js';
 
 export const TAG = 'synctalk-chat';
 
@@ -161,7 +162,9 @@ export class SyncTalkChatElement extends HTMLElement {
     scheme();
     dark.addEventListener('change', scheme);
     this.#cleanups.push(() => dark.removeEventListener('change', scheme));
-    this.#root.adoptedStyleSheets = [...widgetSheets(), instanceSheet(options.zIndex)];
+    // The visual viewport's box while the floating panel is open (the phone layout follows it).
+    const viewport = new CSSStyleSheet();
+    this.#root.adoptedStyleSheets = [...widgetSheets(), instanceSheet(options.zIndex), viewport];
     const store = new ChatStore(options, {
       changed: () => this.#schedule(),
       pageVisible: () => document.visibilityState === 'visible',
@@ -173,14 +176,22 @@ export class SyncTalkChatElement extends HTMLElement {
         store.events.on(name, ((...args: unknown[]) => this.#emit(name, ...args)) as never),
       );
     }
+    let unfollow: (() => void) | undefined;
+    const follow = (open: boolean) => {
+      unfollow?.();
+      unfollow = open && this.mode === 'floating' ? followVisualViewport(viewport) : undefined;
+    };
     this.#cleanups.push(
       store.events.on('open', () => {
         this.#wantFocus = 'first';
+        follow(true);
       }),
       store.events.on('close', () => {
         this.#ui.live = null;
         if (this.#root.activeElement) this.#wantFocus = 'launcher';
+        follow(false);
       }),
+      () => follow(false),
     );
     const onVisible = () => {
       if (document.visibilityState === 'visible') store.pageShown();

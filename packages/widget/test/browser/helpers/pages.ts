@@ -15,6 +15,10 @@ export interface EmbedOptions {
   /** HTML placed in `<body>` after the page's own header and text (more host content). */
   body?: string;
   title?: string;
+  /** The viewport meta's content (default `width=device-width, initial-scale=1`). */
+  viewport?: string;
+  /** The page's `<main>` content as HTML (default: one paragraph about the shop). */
+  main?: string;
 }
 
 export function escapeAttribute(value: string): string {
@@ -40,7 +44,7 @@ export function embedPage(options: EmbedOptions): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="${escapeAttribute(options.viewport ?? 'width=device-width, initial-scale=1')}">
 <title>${title}</title>
 ${options.head ?? ''}
 ${inline}
@@ -49,7 +53,7 @@ ${inline}
 <body>
 <header><h1>${title}</h1></header>
 <main>
-<p>Tents, stoves and sleeping bags for every season. Questions? Our team answers in the chat.</p>
+${options.main ?? '<p>Tents, stoves and sleeping bags for every season. Questions? Our team answers in the chat.</p>'}
 </main>
 ${options.body ?? ''}
 </body>
