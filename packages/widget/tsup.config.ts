@@ -12,6 +12,7 @@ import {
   withoutStorage,
 } from './build/esbuild-plugins.js';
 import { ownKeysExport } from './build/own-keys-export.js';
+import { slimSocket } from './build/slim-socket.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -46,7 +47,7 @@ export default defineConfig([
     format: ['iife'],
     // Its own Trusted Types policy name (hosts allow it with `trusted-types synctalk`), apart from any Lit
     // of the host page's.
-    esbuildPlugins: [...(shared.esbuildPlugins ?? []), litTrustedTypesPolicy('synctalk')],
+    esbuildPlugins: [...(shared.esbuildPlugins ?? []), litTrustedTypesPolicy('synctalk'), slimSocket()],
     outExtension: () => ({ js: '.js' }),
     // terser after esbuild: about 1 KB less gzipped than esbuild's minifier alone.
     minify: 'terser',

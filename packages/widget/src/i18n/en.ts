@@ -70,11 +70,8 @@ export const en = {
   // composer
   placeholder: 'Write a message…',
   send: 'Send',
-  tooLong: (max: number) =>
-    plural('en', max, {
-      one: 'Messages can be at most # character.',
-      other: 'Messages can be at most # characters.',
-    }),
+  // The limit is thousands: no singular form needed, but the number written as English does ("4,000").
+  tooLong: (max: number) => plural('en', max, { other: 'Messages can be at most # characters.' }),
   muted: 'You are muted in this room.',
   removed: 'You are no longer a member of this room.',
   roomGone: 'This room was deleted.',
