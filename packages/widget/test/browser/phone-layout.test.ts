@@ -17,7 +17,12 @@ import { part, readMessages, signInWithPassword } from './helpers/widget.js';
 
 /** Whether a finger at the middle of `locator`'s element lands on it (nothing of the page covers it). */
 function hitAtCentre(locator: Locator): Promise<boolean> {
-  return locator.evaluate((el) => {
+  return locator.evaluate(async (el) => {
+    await Promise.all(
+      [document, ...Array.from(document.querySelectorAll('synctalk-chat'), (h) => h.shadowRoot!)]
+        .flatMap((root) => root.getAnimations())
+        .map((a) => a.finished.catch(() => null)),
+    );
     const r = el.getBoundingClientRect();
     const root = el.getRootNode() as Document | ShadowRoot;
     const hit = root.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);

@@ -48,7 +48,13 @@ interface Probe {
 
 /** Probes the middle of `locator`'s box, and with `spread` four points halfway to its corners too. */
 function probe(locator: Locator, spread: boolean): Promise<Probe[]> {
-  return locator.evaluate((el, spread) => {
+  return locator.evaluate(async (el, spread) => {
+    // Measured once the panel has risen into place.
+    await Promise.all(
+      [document, ...Array.from(document.querySelectorAll('synctalk-chat'), (h) => h.shadowRoot!)]
+        .flatMap((root) => root.getAnimations())
+        .map((a) => a.finished.catch(() => null)),
+    );
     const root = el.getRootNode() as ShadowRoot;
     const r = el.getBoundingClientRect();
     const fractions = spread

@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { part } from './widget.js';
+import { part, settled } from './widget.js';
 
 export type Point = readonly [x: number, y: number];
 
@@ -52,6 +52,7 @@ export function hitsAt(page: Page, points: readonly Point[]): Promise<Hit[]> {
 }
 
 async function boxOf(page: Page, name: 'launcher' | 'panel') {
+  await settled(page);
   const box = await part(page, name).boundingBox();
   if (!box) throw new Error(`the ${name} has no box (not rendered)`);
   return box;

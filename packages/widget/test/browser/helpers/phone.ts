@@ -30,9 +30,14 @@ export interface Box {
   right: number;
 }
 
-/** An element's box in CSS pixels of the layout viewport (`getBoundingClientRect`). */
+/** An element's box in CSS pixels of the layout viewport (`getBoundingClientRect`), once no animation moves it. */
 export function box(locator: Locator): Promise<Box> {
-  return locator.evaluate((el) => {
+  return locator.evaluate(async (el) => {
+    await Promise.all(
+      [document, ...Array.from(document.querySelectorAll('synctalk-chat'), (h) => h.shadowRoot!)]
+        .flatMap((root) => root.getAnimations())
+        .map((a) => a.finished.catch(() => null)),
+    );
     const r = el.getBoundingClientRect();
     return { top: r.top, left: r.left, width: r.width, height: r.height, bottom: r.bottom, right: r.right };
   });

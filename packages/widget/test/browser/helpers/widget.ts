@@ -39,10 +39,26 @@ export function part(page: Page, name: keyof typeof parts): Locator {
   return page.locator(parts[name]);
 }
 
-/** Waits for the launcher, clicks it, and waits for the panel. */
+/**
+ * Waits until the widget's CSS animations and transitions are over (the panel rises into place when it
+ * opens): boxes measured before then are off by the animation's offset. The widget's animations are its
+ * shadow root's (`document.getAnimations()` does not list them in Chromium).
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(
+      [document, ...Array.from(document.querySelectorAll('synctalk-chat'), (h) => h.shadowRoot!)]
+        .flatMap((root) => root.getAnimations())
+        .map((a) => a.finished.catch(() => null)),
+    ),
+  );
+}
+
+/** Waits for the launcher, clicks it, and waits for the panel to be open and in place. */
 export async function openPanel(page: Page): Promise<void> {
   await part(page, 'launcher').click();
   await part(page, 'panel').waitFor();
+  await settled(page);
 }
 
 export async function closePanel(page: Page): Promise<void> {
