@@ -21,7 +21,12 @@ describeWith(['postgres', 'redisCluster'], 'chat: the /chat handshake (token, si
     const room = await newRoom(n, alice);
     const joined = await ack(socket, 'room:join', { roomId: room.id });
     expect(joined.membership.role).toBe('owner');
-    expect(joined.presence).toEqual({ roomId: room.id, online: [alice.user.id], count: 1 });
+    expect(joined.presence).toEqual({
+      roomId: room.id,
+      online: [alice.user.id],
+      count: 1,
+      version: expect.stringMatching(/^[1-9]\d*$/),
+    });
   });
 
   it('refuses a token in the query string, even next to a valid one', async () => {

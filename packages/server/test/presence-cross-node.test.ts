@@ -14,6 +14,8 @@ import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
 
 const PRESENCE_TTL_MS = 2000;
+/** The version of a room's presence (its order is proven in presence-versions.test.ts). */
+const version = expect.stringMatching(/^[1-9]\d*$/);
 
 describeWith(['postgres', 'redisCluster'], 'presence: online per connection, across nodes', () => {
   const { cluster: c, nodes } = useServer({
@@ -44,18 +46,23 @@ describeWith(['postgres', 'redisCluster'], 'presence: online per connection, acr
     const bobOnA = await connectChat(a.url, { token: bob.token });
     // Broadcasts may arrive after the ack: wait for Bob's own arrival before counting announcements.
     const own = nextEvent(bobOnA, 'presence');
-    expect(await join(bobOnA, room.id)).toEqual({ roomId: room.id, online: [bob.user.id], count: 1 });
-    expect(await own).toEqual({ roomId: room.id, online: [bob.user.id], count: 1 });
+    expect(await join(bobOnA, room.id)).toEqual({
+      roomId: room.id,
+      online: [bob.user.id],
+      count: 1,
+      version,
+    });
+    expect(await own).toEqual({ roomId: room.id, online: [bob.user.id], count: 1, version });
     const seen = record(bobOnA, 'presence');
 
     const tab1 = await connectChat(a.url, { token: alice.token });
     const tab2 = await connectChat(b.url, { token: alice.token });
     const both = [bob.user.id, alice.user.id].sort((x, y) => Number(x) - Number(y));
-    expect(await join(tab1, room.id)).toEqual({ roomId: room.id, online: both, count: 2 });
+    expect(await join(tab1, room.id)).toEqual({ roomId: room.id, online: both, count: 2, version });
     await eventually(() => seen.length === 1);
-    expect(seen[0]).toEqual({ roomId: room.id, online: both, count: 2 });
+    expect(seen[0]).toEqual({ roomId: room.id, online: both, count: 2, version });
     // The second tab changes no one's status: no announcement.
-    expect(await join(tab2, room.id)).toEqual({ roomId: room.id, online: both, count: 2 });
+    expect(await join(tab2, room.id)).toEqual({ roomId: room.id, online: both, count: 2, version });
 
     tab1.close();
     await new Promise((r) => setTimeout(r, 300));
@@ -65,7 +72,7 @@ describeWith(['postgres', 'redisCluster'], 'presence: online per connection, acr
 
     const offline = nextEvent(bobOnA, 'presence', (p) => p.count === 1);
     tab2.close();
-    expect(await offline).toEqual({ roomId: room.id, online: [bob.user.id], count: 1 });
+    expect(await offline).toEqual({ roomId: room.id, online: [bob.user.id], count: 1, version });
   });
 
   it('takes a user offline when they leave the room (room:leave) and back when they rejoin', async () => {
@@ -104,7 +111,7 @@ describeWith(['postgres', 'redisCluster'], 'presence: online per connection, acr
     await c.stopNode(doomed, { kill: true });
     const state = await offline;
     const elapsed = Date.now() - crashedAt;
-    expect(state).toEqual({ roomId: room.id, online: [bob.user.id], count: 1 });
+    expect(state).toEqual({ roomId: room.id, online: [bob.user.id], count: 1, version });
     // Bound: the TTL, plus one heartbeat period of the surviving node to notice.
     expect(elapsed).toBeLessThanOrEqual(PRESENCE_TTL_MS + PRESENCE_TTL_MS / 3 + 500);
     expect(elapsed).toBeGreaterThanOrEqual(PRESENCE_TTL_MS / 2);

@@ -87,6 +87,7 @@ export interface ChatHandshakeAuth {
 
 /**
  * Who is online in a room, counted per connection: a user with two tabs is online until the last closes.
+ * `version` orders a room's states; a `Connection` reports only states newer than the last it reported.
  *
  * @example
  * ```ts

@@ -217,7 +217,7 @@ export const roomHeadsPayload = z.strictObject({
  *
  * @example
  * ```ts
- * presenceState.parse({ roomId: '42', online: ['7', '9'], count: 2 });
+ * presenceState.parse({ roomId: '42', online: ['7', '9'], count: 2, version: '1767225600000001' });
  * ```
  */
 export const presenceState = z.object({
@@ -226,6 +226,15 @@ export const presenceState = z.object({
   online: z.array(z.string()),
   /** Number of online members. */
   count: z.number(),
+  /**
+   * The room's presence version, a decimal string (compare as `BigInt`, like seqs): every change of the
+   * room's presence gets a larger one, taken atomically with the change, so of two states of a room the
+   * one with the larger version is the newer, whichever arrived last (the `room:join` answer and the
+   * broadcasts travel separately and may cross). Equal versions: the same state. The SDK's connection
+   * reports a room's states only in increasing version (and takes one without it, from an older server, as
+   * it comes).
+   */
+  version: z.string().regex(/^(0|[1-9]\d*)$/, 'must be a presence version (a decimal string)'),
 });
 
 /**

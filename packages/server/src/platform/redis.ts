@@ -15,6 +15,30 @@ export type { AdapterFactory } from './redis-pubsub.js';
 export interface ExpiringSetState {
   members: string[];
   expired: number;
+  /**
+   * The set's version, a decimal string: taken in the same atomic step as the call's change, and larger
+   * after every change (a member added, removed or expired) than before it, so of two states the one with
+   * the larger version is the newer. `"0"` for a set that never changed (or was forgotten: see
+   * `expiringSet`).
+   */
+  version: string;
+}
+
+/**
+ * How long the version of an expiring set outlives its last member (ms). Versions also follow the store's
+ * clock (below), so one forgotten and started again still goes on from above every earlier version.
+ */
+export const EXPIRING_SET_VERSION_KEEP_MS = 60_000;
+
+/**
+ * The key that holds the version of the expiring set `key`, in the same Redis Cluster slot: `key`'s own hash
+ * tag when it has one, else all of `key` as the tag (`presence:s:room:1` → `{presence:s:room:1}:version`, whose
+ * slot is that of `presence:s:room:1`), so the set keeps its name and both change in one script.
+ */
+export function expiringSetVersionKey(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? `${key}:version` : `{${key}}:version`;
 }
 
 export interface SharedStore {
@@ -31,8 +55,13 @@ export interface SharedStore {
   /**
    * A set whose members expire one by one (presence: a member per connection, refreshed by its node's
    * heartbeat). `op` 'add' inserts or refreshes `members` to expire `ttlMs` from now, 'remove' drops them,
-   * 'get' only reads. Every call first discards expired members and returns the live ones, atomically.
-   * One key, so one cluster slot; expiry uses the store's clock, so nodes' clocks need not agree.
+   * 'get' only reads. Every call first discards expired members and returns the live ones, atomically,
+   * with the set's version: a call that changed the set (added a new member, removed one, or discarded
+   * expired ones) makes it max(previous version + 1, the store's clock in microseconds), so versions only
+   * grow, also after the set was forgotten (emptied, and its version kept `EXPIRING_SET_VERSION_KEEP_MS`
+   * more) or lost (a Redis restored empty), as long as the store's clock does not go back. Refreshing
+   * members that are there changes nothing. The set and its version share one cluster slot (see
+   * `expiringSetVersionKey`); expiry uses the store's clock, so nodes' clocks need not agree.
    */
   expiringSet(
     key: string,
@@ -62,6 +91,8 @@ class MemoryStore implements SharedStore {
   readonly description = 'in-memory (single node)';
   private readonly values = new Map<string, { value: string; expiresAt: number }>();
   private readonly sets = new Map<string, Map<string, number>>();
+  /** Each expiring set's version, kept until `keepUntil` after its last change or member's expiry. */
+  private readonly versions = new Map<string, { version: number; keepUntil: number }>();
   private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
 
   private live(key: string) {
@@ -80,6 +111,9 @@ class MemoryStore implements SharedStore {
     for (const [key, set] of this.sets) {
       for (const [member, expiresAt] of set) if (expiresAt <= now) set.delete(member);
       if (set.size === 0) this.sets.delete(key);
+    }
+    for (const [key, entry] of this.versions) {
+      if (entry.keepUntil <= now && !this.sets.has(key)) this.versions.delete(key);
     }
   }
 
@@ -126,15 +160,27 @@ class MemoryStore implements SharedStore {
         }
       }
     }
+    let changes = expired;
     if (op === 'add' && members.length > 0) {
       set ??= new Map();
       this.sets.set(key, set);
-      for (const member of members) set.set(member, now + ttlMs);
+      for (const member of members) {
+        if (!set.has(member)) changes += 1;
+        set.set(member, now + ttlMs);
+      }
     } else if (op === 'remove' && set) {
-      for (const member of members) set.delete(member);
+      for (const member of members) if (set.delete(member)) changes += 1;
     }
     if (set?.size === 0) this.sets.delete(key);
-    return { members: set ? [...set.keys()] : [], expired };
+    // As the Redis script does: one more than before, or the clock in µs when that is larger.
+    let entry = this.versions.get(key);
+    if (changes > 0) {
+      entry = { version: Math.max((entry?.version ?? 0) + 1, now * 1000), keepUntil: 0 };
+      this.versions.set(key, entry);
+    }
+    const latest = op === 'add' ? now + ttlMs : now;
+    if (entry) entry.keepUntil = Math.max(entry.keepUntil, latest + EXPIRING_SET_VERSION_KEEP_MS);
+    return { members: set ? [...set.keys()] : [], expired, version: String(entry?.version ?? 0) };
   }
 
   async ping() {}
@@ -158,21 +204,34 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return { count, ttl }`;
 
-// A sorted set scored by expiry time (ms, the server's clock). Drops expired members, applies the operation,
-// keeps the key alive as long as its latest member, returns { expired, live members }. One key: cluster-safe.
+// A sorted set scored by expiry time (ms, the server's clock), KEYS[1], and its version, KEYS[2] (same slot).
+// Drops expired members, applies the operation, keeps the set alive as long as its latest member; when that
+// changed the set, its version becomes max(version + 1, the clock in µs), which stays below 2^53 (exact in
+// Lua's numbers) for centuries. The version outlives the set by ARGV[3] ms. Returns { expired, live members,
+// version }.
 const EXPIRING_SET_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local expired = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local changes = expired
 local op = ARGV[1]
-if op == 'add' and #ARGV > 2 then
+if op == 'add' and #ARGV > 3 then
   local ttl = tonumber(ARGV[2])
-  for i = 3, #ARGV do redis.call('ZADD', KEYS[1], now + ttl, ARGV[i]) end
+  for i = 4, #ARGV do changes = changes + redis.call('ZADD', KEYS[1], now + ttl, ARGV[i]) end
   if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 elseif op == 'remove' then
-  for i = 3, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end
+  for i = 4, #ARGV do changes = changes + redis.call('ZREM', KEYS[1], ARGV[i]) end
 end
-return { expired, redis.call('ZRANGE', KEYS[1], 0, -1) }`;
+local version = redis.call('GET', KEYS[2])
+if changes > 0 then
+  local micros = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  version = string.format('%.0f', math.max(tonumber(version or '0') + 1, micros))
+  redis.call('SET', KEYS[2], version)
+end
+if version then
+  redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[1]), 0) + tonumber(ARGV[3]))
+end
+return { expired, redis.call('ZRANGE', KEYS[1], 0, -1), version or '0' }`;
 
 class RedisStore implements SharedStore {
   private readonly extra: (Redis | Cluster)[] = [];
@@ -237,15 +296,17 @@ class RedisStore implements SharedStore {
   }
 
   async expiringSet(key: string, op: 'add' | 'remove' | 'get', members: string[] = [], ttlMs = 0) {
-    const [expired, live] = (await this.client.eval(
+    const [expired, live, version] = (await this.client.eval(
       EXPIRING_SET_SCRIPT,
-      1,
+      2,
       key,
+      expiringSetVersionKey(key),
       op,
       String(Math.max(1, Math.round(ttlMs))),
+      String(EXPIRING_SET_VERSION_KEEP_MS),
       ...members,
-    )) as [number, string[]];
-    return { members: live, expired };
+    )) as [number, string[], string];
+    return { members: live, expired, version };
   }
 
   async ping(timeoutMs = 2000) {

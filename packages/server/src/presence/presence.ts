@@ -9,6 +9,11 @@
  * tab keeps them online until the last one closes. When a node dies without cleaning up, its members stop
  * being refreshed and expire within `ttlMs`; the next heartbeat of any node with connections in that room
  * (at most `ttlMs / 3` later) discards them and announces the change.
+ *
+ * Every state carries the set's `version`, taken atomically with the change it reports (see
+ * `SharedStore.expiringSet`). The states of one room reach a connection by different paths (its own
+ * `room:join` answer, broadcasts from this node and from others through the adapter), so a state computed
+ * before another can arrive after it: the version lets clients keep the newest (the SDK does).
  */
 import type { PresenceState } from '@synctalk/sdk';
 import type { Logger } from '../platform/logger.js';
@@ -35,12 +40,12 @@ export interface PresenceChange {
 const key = (sitePublicId: string, roomId: string) => `presence:${sitePublicId}:room:${roomId}`;
 const member = (userId: string, socketId: string) => `${userId}|${socketId}`;
 
-/** The room's state from its live members. */
-export function presenceState(roomId: string, members: string[]): PresenceState {
+/** The room's state from its live members and the set's version. */
+export function presenceState(roomId: string, members: string[], version: string): PresenceState {
   const users = new Set<string>();
   for (const m of members) users.add(m.slice(0, m.indexOf('|')));
   const online = [...users].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
-  return { roomId, online: online.slice(0, PRESENCE_LIST_LIMIT), count: online.length };
+  return { roomId, online: online.slice(0, PRESENCE_LIST_LIMIT), count: online.length, version };
 }
 
 function connectionsOf(userId: string, members: string[]): number {
@@ -61,7 +66,8 @@ export function presenceTracker(options: PresenceOptions) {
       try {
         const result = await store.expiringSet(entry.key, 'add', members, ttlMs);
         // Members expired: some node stopped refreshing (it died); tell the room who is still here.
-        if (result.expired > 0 && !stopped) options.onChange(presenceState(roomId, result.members));
+        if (result.expired > 0 && !stopped)
+          options.onChange(presenceState(roomId, result.members, result.version));
       } catch (error) {
         logger.warn({ err: error, roomId }, 'presence heartbeat failed');
       }
@@ -93,7 +99,7 @@ export function presenceTracker(options: PresenceOptions) {
       const result = await store.expiringSet(entry.key, 'add', [member(userId, socketId)], ttlMs);
       // The first connection of this user (each call is atomic, so exactly one sees 1) or expired members.
       const changed = connectionsOf(userId, result.members) === 1 || result.expired > 0;
-      return { state: presenceState(roomId, result.members), changed };
+      return { state: presenceState(roomId, result.members, result.version), changed };
     },
 
     /** Marks `socketId` offline in `roomId`; undefined when it was not there. */
@@ -105,13 +111,13 @@ export function presenceTracker(options: PresenceOptions) {
       if (entry.sockets.size === 0) local.delete(roomId);
       const result = await store.expiringSet(entry.key, 'remove', [member(userId, socketId)]);
       const changed = connectionsOf(userId, result.members) === 0 || result.expired > 0;
-      return { state: presenceState(roomId, result.members), changed };
+      return { state: presenceState(roomId, result.members, result.version), changed };
     },
 
     /** The room's current state. */
     async get(sitePublicId: string, roomId: string): Promise<PresenceState> {
       const result = await store.expiringSet(key(sitePublicId, roomId), 'get');
-      return presenceState(roomId, result.members);
+      return presenceState(roomId, result.members, result.version);
     },
 
     /** Whether this node tracks `socketId` in `roomId`. */
@@ -139,7 +145,7 @@ export function presenceTracker(options: PresenceOptions) {
             const members = [...entry.sockets].map(([socketId, userId]) => member(userId, socketId));
             try {
               const result = await store.expiringSet(entry.key, 'remove', members);
-              states.push(presenceState(roomId, result.members));
+              states.push(presenceState(roomId, result.members, result.version));
             } catch (error) {
               logger.warn({ err: error, roomId }, 'presence cleanup failed');
             }

@@ -6,7 +6,12 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ErrorBody } from '../../protocol/errors.js';
-import type { ClientToServerEvents, RoomHeadsEvent, ServerToClientEvents } from '../../protocol/events.js';
+import type {
+  ClientToServerEvents,
+  PresenceState,
+  RoomHeadsEvent,
+  ServerToClientEvents,
+} from '../../protocol/events.js';
 import type { Message, MessagePage } from '../../protocol/messages.js';
 import { Emitter } from '../emitter.js';
 import { errorFromBody, isErrorBody, SyncTalkError } from '../errors.js';
@@ -51,6 +56,8 @@ export class Connection {
   readonly #emitter = new Emitter<ConnectionEvents>();
   readonly #rooms: RoomSubscriptions;
   readonly #outbox: Outbox;
+  /** Each room's newest presence on the current socket (see `#newer`). */
+  readonly #presence = new Map<string, PresenceState>();
   /** With `resume`: each room's last delivered seq, kept in storage. */
   #positions: RoomPositions | undefined;
   readonly #ackTimeoutMs: number;
@@ -88,6 +95,8 @@ export class Connection {
       },
       joined: (joined, rejoin) => {
         this.#positions?.record(joined.room.id, joined.lastSeq);
+        // A `presence` newer than the join answer may have come while the room caught up: report that one.
+        if (!this.#newer(joined.presence)) joined.presence = this.#presence.get(joined.room.id)!;
         this.#emitter.emit('room:joined', joined, { rejoin });
       },
       report: (error) => this.#report(error),
@@ -479,6 +488,8 @@ export class Connection {
     this.#attempt = 0;
     this.#retriedAuth = false;
     this.#setStatus('connected');
+    // Versions are compared among one socket's states.
+    this.#presence.clear();
     for (const w of this.#waiters.splice(0)) w.resolve();
     this.#rooms.rejoinAll();
     this.#outbox.flush();
@@ -566,6 +577,9 @@ export class Connection {
         this.#rooms.accept(args[0] as Message, 'live');
         return;
       }
+      case 'presence':
+        if (!this.#newer(args[0] as PresenceState)) return;
+        break;
       case 'auth:expiring':
         void this.#refreshSocketToken(socket, (args[0] as { expiresInMs: number }).expiresInMs);
         break;
@@ -587,6 +601,19 @@ export class Connection {
         break;
     }
     (this.#emitter.emit as (event: string, ...args: unknown[]) => void)(event, ...args);
+  }
+
+  /**
+   * Whether `state` is newer than the room's last reported presence (then kept as it). A room's states come
+   * by separate paths (the join answer, broadcasts from this node and, through Redis, from others) and may
+   * cross: one as old as or older than what was reported (by `version`, a decimal string) is stale. Without
+   * a version (an older server) a state is taken as it comes.
+   */
+  #newer(state: PresenceState): boolean {
+    const kept = this.#presence.get(state.roomId)?.version;
+    if (kept && state.version && BigInt(state.version) <= BigInt(kept)) return false;
+    this.#presence.set(state.roomId, state);
+    return true;
   }
 
   /** `auth:expiring`: a token that outlives the current one, sent with `auth:refresh`. */

@@ -45,6 +45,7 @@ export interface JoinedRoom {
   room: Room;
   /** My membership; `null` for a site admin watching a room they are not a member of. */
   membership: JoinedMembership | null;
+  /** Who is online: the join answer's state, or a newer `presence` broadcast that came in before this. */
   presence: PresenceState;
   /** The seq of the last message delivered for this room (`"0"` in a room without messages). */
   lastSeq: string;
@@ -68,7 +69,10 @@ export interface ConnectionLifecycleEvents {
    * the server refused the session for good (then `status` becomes `closed`).
    */
   error: (error: SyncTalkError) => void;
-  /** A room was (re)joined: after `joinRoom`, and again after every reconnect. */
+  /**
+   * A room was (re)joined: after `joinRoom`, and again after every reconnect. Its `presence` is never older
+   * than a `presence` event already emitted for the room.
+   */
   'room:joined': (joined: JoinedRoom, info: { rejoin: boolean }) => void;
   /**
    * A send changed: queued (`pending`), stored (`sent`, with `message`), refused (`failed`, with `error`),
@@ -80,7 +84,9 @@ export interface ConnectionLifecycleEvents {
 
 /**
  * Everything `connection.on` can listen to. `message:new` is delivered exactly once per message and in `seq`
- * order per room, live or caught up; its second argument says where it came from.
+ * order per room, live or caught up; its second argument says where it came from. `presence` only moves
+ * forward: a state no newer (by `version`) than the last one reported for its room, as `presence` or in
+ * `room:joined`, is dropped.
  *
  * @example
  * ```ts

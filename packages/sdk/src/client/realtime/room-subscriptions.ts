@@ -159,8 +159,9 @@ export class RoomSubscriptions {
       presence: ack.presence,
       lastSeq: state.timeline.lastSeq ?? ack.room.lastSeq,
     };
-    for (const w of state.waiters.splice(0)) w.resolve(joined);
+    // First `joined`, which may give it a newer presence: `joinRoom` then resolves with the same.
     this.#deps.joined(joined, rejoin);
+    for (const w of state.waiters.splice(0)) w.resolve(joined);
   }
 
   #retry(state: RoomState): void {
