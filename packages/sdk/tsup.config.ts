@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { ownKeysExport } from './build/own-keys-export.js';
 import { websocketOnly } from './build/websocket-only.js';
 
 export default defineConfig([
@@ -45,6 +46,8 @@ export default defineConfig([
     splitting: true,
     noExternal: [/^socket\.io-client$/],
     esbuildPlugins: [websocketOnly()],
+    // Namespace objects filled over own keys only: junk on a page's Object.prototype cannot break loading.
+    plugins: [ownKeysExport()],
     sourcemap: true,
     clean: true,
     target: 'es2022',
@@ -60,6 +63,8 @@ export default defineConfig([
     splitting: true,
     noExternal: [/.*/],
     esbuildPlugins: [websocketOnly()],
+    // Namespace objects filled over own keys only: junk on a page's Object.prototype cannot break loading.
+    plugins: [ownKeysExport()],
     minify: true,
     sourcemap: true,
     clean: true,

@@ -11,7 +11,7 @@ import {
   withoutRoomIterators,
   withoutStorage,
 } from './build/esbuild-plugins.js';
-import { ownKeysExport } from './build/own-keys-export.js';
+import { ownKeysExport } from '../sdk/build/own-keys-export.js';
 import { slimSocket } from './build/slim-socket.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
