@@ -10,9 +10,10 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot } from './helpers/artifacts.js';
 import { recordViolations, strictPolicy } from './helpers/csp.js';
-import { exchange, openPanelOnTop, serveSiteStyles } from './helpers/embed-checks.js';
+import { exchange } from './helpers/conversation.js';
+import { openOnTop } from './helpers/on-top.js';
 import { useChatEnvironment } from './helpers/environment.js';
-import { embedPage } from './helpers/pages.js';
+import { embedPage, serveSiteStyles } from './helpers/pages.js';
 import { participant } from './helpers/participant.js';
 import { roomWithMember } from './helpers/rooms.js';
 import { describeBrowser, POLL } from './helpers/suite.js';
@@ -71,7 +72,7 @@ describeBrowser('widget: on a page with a strict Content-Security-Policy', () =>
   async function visitSignInView(page: Page, url: string, policy: string): Promise<void> {
     const response = await page.goto(url);
     expect(response?.headers()['content-security-policy']).toBe(policy);
-    await openPanelOnTop(page);
+    await openOnTop(page, { over: 'main' });
     await part(page, 'signIn').locator('[data-action="kakao"]').waitFor({ state: 'visible' });
   }
 
@@ -110,7 +111,7 @@ describeBrowser('widget: on a page with a strict Content-Security-Policy', () =>
     await screenshot(page, 'strict-csp-conversation');
 
     await closePanel(page);
-    await openPanelOnTop(page);
+    await openOnTop(page, { over: 'main' });
     await part(page, 'room').waitFor();
     await expect.poll(async () => (await readMessages(page)).length, POLL).toBe(2);
 

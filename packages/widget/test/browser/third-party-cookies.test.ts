@@ -17,10 +17,11 @@ import {
   useCookieBrowsers,
   type CookieBrowser,
 } from './helpers/cookie-browsers.js';
-import { exchange, openPanelOnTop, serveSiteStyles } from './helpers/embed-checks.js';
+import { exchange } from './helpers/conversation.js';
+import { openOnTop } from './helpers/on-top.js';
 import { useChatEnvironment } from './helpers/environment.js';
 import { startHostServer, type HostServer } from './helpers/host-server.js';
-import { embedPage } from './helpers/pages.js';
+import { embedPage, serveSiteStyles } from './helpers/pages.js';
 import { roomWithMember } from './helpers/rooms.js';
 import { describeBrowser, POLL } from './helpers/suite.js';
 import { part, readMessages, signInWithPassword, submitGuest } from './helpers/widget.js';
@@ -50,7 +51,7 @@ describeBrowser('widget: on another site than the chat, with third-party cookies
   async function expectSignedInAfterReload(visitor: CookieBrowser, history: [string, boolean][]) {
     const { page } = visitor;
     await page.reload();
-    await openPanelOnTop(page);
+    await openOnTop(page, { over: 'main' });
     await part(page, 'room').waitFor();
     expect(await part(page, 'signIn').count()).toBe(0);
     await expect
@@ -96,7 +97,7 @@ describeBrowser('widget: on another site than the chat, with third-party cookies
     const visitor = await blockingBrowser();
     const { page } = visitor;
     await page.goto(env.host.url('/workshop.html'));
-    await openPanelOnTop(page);
+    await openOnTop(page, { over: 'main' });
     await signInWithPassword(page, member.user.username!, member.password);
     await exchange(page, {
       chat: node!.url,
@@ -138,7 +139,7 @@ describeBrowser('widget: on another site than the chat, with third-party cookies
     const visitor = await blockingBrowser();
     const { page } = visitor;
     await page.goto(env.host.url('/hotel.html'));
-    await openPanelOnTop(page);
+    await openOnTop(page, { over: 'main' });
     await submitGuest(page, 'Visitor Vera');
     await part(page, 'room').waitFor();
     await exchange(page, {

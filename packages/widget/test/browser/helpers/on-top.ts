@@ -21,6 +21,8 @@ export interface Hit {
   what: string;
   /** The widget's host element was hit, and inside its shadow root the point is on `launcher` or `panel`. */
   widget: boolean;
+  /** The page's elements under the widget there, top first, by tag name (`main`, `body`, `html`). */
+  beneath: string[];
 }
 
 /** The centre of a box and four points `inset` pixels in from its corners. */
@@ -43,10 +45,11 @@ export function hitsAt(page: Page, points: readonly Point[]): Promise<Hit[]> {
         ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${[...el.classList].map((c) => `.${c}`).join('')}`
         : 'nothing';
     return pts.map(([x, y]) => {
-      const el = document.elementFromPoint(x, y);
+      const [el = null, ...under] = document.elementsFromPoint(x, y);
       const inner = el?.tagName === 'SYNCTALK-CHAT' ? el.shadowRoot?.elementFromPoint(x, y) : null;
       const onWidget = inner?.closest('[part~="launcher"], [part~="panel"]') != null;
-      return { point: [x, y] as const, what: describe(el), widget: onWidget };
+      const beneath = under.map((e) => e.tagName.toLowerCase());
+      return { point: [x, y] as const, what: describe(el), widget: onWidget, beneath };
     });
   }, points);
 }
@@ -76,24 +79,38 @@ export async function expectLauncherOnTop(page: Page): Promise<void> {
   await expectWidgetAt(page, [pointsOf(box)[0]!], 'launcher');
 }
 
-/** The open panel is above host content: its centre, its corners, its header and its composer are the widget's. */
-export async function expectPanelOnTop(page: Page): Promise<void> {
+/**
+ * The open panel is above host content: its centre, its corners and its header are the widget's. With
+ * `over` (a tag name, e.g. `main` on a page whose content fills the viewport), the panel is also the widget's
+ * at four points a quarter of its width in from its corners, and that page element is really under it
+ * there, so "on top" meant something.
+ */
+export async function expectPanelOnTop(page: Page, options: { over?: string } = {}): Promise<void> {
   const box = await boxOf(page, 'panel');
   const header = await part(page, 'panel').locator('[part~="header"]').boundingBox();
   const points = [...pointsOf(box)];
   if (header) points.push([header.x + header.width / 2, header.y + header.height / 2]);
-  await expectWidgetAt(page, points, 'panel');
+  const { over } = options;
+  const inner = over ? pointsOf(box, Math.min(box.width, box.height) / 4).slice(1) : [];
+  await expectWidgetAt(page, [...points, ...inner], 'panel');
+  if (over) {
+    const hits = await hitsAt(page, inner);
+    expect(
+      hits.filter((h) => !h.beneath.includes(over)).map((h) => h.point.map(Math.round).join(',')),
+      `points of the panel with no <${over}> under them`,
+    ).toEqual([]);
+  }
 }
 
 /**
  * Checks the launcher is on top, clicks it for real (Playwright clicks only what the pointer would hit) and
  * checks the panel that opens is on top.
  */
-export async function openOnTop(page: Page): Promise<void> {
+export async function openOnTop(page: Page, options: { over?: string } = {}): Promise<void> {
   await expectLauncherOnTop(page);
   await part(page, 'launcher').click();
   await part(page, 'panel').waitFor();
-  await expectPanelOnTop(page);
+  await expectPanelOnTop(page, options);
 }
 
 /**

@@ -2,6 +2,7 @@
  * Host pages as strings: a plain "customer" page embedding the widget with one script tag, as the README
  * tells site owners to do.
  */
+import type { HostServer } from './host-server.js';
 
 export interface EmbedOptions {
   /** The chat node the page loads `/widget.js` from (also the widget's server: the script's own origin). */
@@ -59,4 +60,22 @@ ${options.body ?? ''}
 </body>
 </html>
 `;
+}
+
+/**
+ * A site's own stylesheet (same-origin, so `style-src 'self'` allows it): a sticky header above its
+ * content, and a `main` that fills the viewport, so the widget's corner is over the page's content.
+ */
+export const SITE_CSS = `
+html { background: #f4efe6; }
+body { margin: 0; font: 17px/1.6 Georgia, 'Times New Roman', serif; color: #2b2b2b; }
+header { position: sticky; top: 0; z-index: 10; padding: 14px 32px; background: #183a5a; color: #fff; }
+header h1 { margin: 0; font-size: 24px; }
+main { min-height: 100vh; padding: 24px 32px; background: #fbf8f2; }
+`;
+
+/** Serves SITE_CSS at `/site.css` on `host`; returns the `<link>` for the page's `<head>`. */
+export function serveSiteStyles(host: HostServer): string {
+  host.serve('/site.css', { body: SITE_CSS, type: 'text/css; charset=utf-8' });
+  return '<link rel="stylesheet" href="/site.css">';
 }
