@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { engineSecurityHeaders } from './platform/security-headers.js';
 import { createRealtime } from './platform/realtime/socket-server.js';
 import { roomEmitter } from './platform/realtime/room-emitter.js';
+import { coalesceWrites } from './platform/realtime/write-coalescing.js';
 import { createSharedStore, type SharedStore } from './platform/redis.js';
 import { Api } from './platform/api.js';
 import { authMiddleware } from './auth/guard.js';
@@ -237,6 +238,7 @@ export async function createServer(
   http.keepAliveTimeout = 5_000;
   io.attach(http);
   io.engine.on('headers', engineSecurityHeaders);
+  io.engine.on('connection', coalesceWrites);
   metrics?.observeSockets(io);
   let metricsUrl: string | undefined;
 

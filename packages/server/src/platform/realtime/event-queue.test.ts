@@ -64,4 +64,39 @@ describe('event queue', () => {
     });
     expect(ran).toBe(true);
   });
+
+  it('lowers the bound for the waiting events, lets running ones finish, and restores it', async () => {
+    const queue = new EventQueue({ max: 10, parallel: 3 });
+    const gates = Array.from({ length: 6 }, () => deferred());
+    const started: number[] = [];
+    const runs = gates.map((gate, i) => {
+      queue.admit();
+      return queue.run(async () => {
+        started.push(i);
+        await gate.promise;
+      });
+    });
+    await tick();
+    expect(started).toEqual([0, 1, 2]);
+    queue.limit(1);
+    gates[0]!.resolve();
+    gates[1]!.resolve();
+    await tick();
+    // Two finished; one allowed and one still running, so nothing new starts.
+    expect(started).toEqual([0, 1, 2]);
+    expect(queue.active).toBe(1);
+    gates[2]!.resolve();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3]);
+    expect(queue.active).toBe(1);
+    queue.limit(99);
+    await tick();
+    // Restored to the bound it was made with (3), not beyond.
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(queue.active).toBe(3);
+    for (const gate of gates) gate.resolve();
+    await Promise.all(runs);
+    expect(queue.size).toBe(0);
+    expect(queue.active).toBe(0);
+  });
 });

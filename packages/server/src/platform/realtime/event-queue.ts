@@ -1,7 +1,9 @@
 /**
  * A connection's queue of accepted events: at most `max` accepted and not yet answered (an event over that
  * is refused, never queued), of which at most `parallel` run at once, the others wait in arrival order. One
- * connection thus holds at most `parallel` database connections however fast it sends.
+ * connection thus holds at most `parallel` database connections however fast it sends. `limit(n)` lowers
+ * (or restores) that bound while events are queued: running events finish, and the next start only once
+ * fewer than `n` run.
  */
 
 export interface EventQueueOptions {
@@ -16,8 +18,28 @@ export class EventQueue {
   private accepted = 0;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private parallel: number;
 
-  constructor(private readonly options: EventQueueOptions) {}
+  constructor(private readonly options: EventQueueOptions) {
+    this.parallel = options.parallel;
+  }
+
+  /** Runs at most `parallel` events at once from now on (at most the `parallel` it was made with). */
+  limit(parallel: number): void {
+    const next = Math.max(1, Math.min(parallel, this.options.parallel));
+    if (next === this.parallel) return;
+    this.parallel = next;
+    // A raised bound starts waiting events at once.
+    while (this.running < this.parallel && this.waiting.length > 0) {
+      this.running += 1;
+      this.waiting.shift()!();
+    }
+  }
+
+  /** Events running now. */
+  get active(): number {
+    return this.running;
+  }
 
   /** Events accepted and not yet finished. */
   get size(): number {
@@ -36,7 +58,7 @@ export class EventQueue {
    * settles. Resolves (never rejects) when it is done.
    */
   async run(task: () => Promise<void>): Promise<void> {
-    if (this.running >= this.options.parallel) {
+    if (this.running >= this.parallel) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;
@@ -47,8 +69,8 @@ export class EventQueue {
       // Tasks answer their own errors; nothing may escape into the socket.
     } finally {
       this.accepted -= 1;
-      const next = this.waiting.shift();
-      // The slot passes straight to the next waiting event.
+      // The slot passes straight to the next waiting event, unless the bound was lowered meanwhile.
+      const next = this.running <= this.parallel ? this.waiting.shift() : undefined;
       if (next) next();
       else this.running -= 1;
     }

@@ -8,9 +8,12 @@
  * Before any of that, `guardEvents` checks every incoming event at no I/O cost, in this order: the
  * connection's event budget (a token bucket, see event-budget.ts), that the event has a handler (else
  * `not_found`), and a place in the connection's bounded queue (see event-queue.ts). A refused event is
- * answered `rate_limited` with `details.retryAfter` (seconds) and never reaches a handler; a connection
- * refused `floodDisconnect` times since it was last in good standing is disconnected, and its user may not
- * connect to this node again for a while (flood-penalty.ts, checked in the handshake).
+ * answered `rate_limited` with `details.retryAfter` (seconds) and never reaches a handler. From its first
+ * refusal until it is in good standing again (see event-budget.ts), a connection's accepted events run one
+ * at a time instead of `PARALLEL_EVENTS`, so a client that floods gets a smaller share of the database than
+ * one that does not. A connection refused `floodDisconnect` times since it was last in good standing is
+ * disconnected, and its user may not connect to this node again for a while (flood-penalty.ts, checked in
+ * the handshake).
  */
 import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@synctalk/sdk';
 import type { ClientEventSchemas } from '@synctalk/sdk/schemas';
@@ -196,6 +199,8 @@ export function guardEvents(
 
   const refuse = (ack: Ack | undefined, body: ErrorBody) => {
     safeAck(ack, body, logger);
+    // Over its budget, the connection's accepted events run one at a time, until it is in good standing.
+    queue.limit(1);
     if (!budget.refuse()) return;
     logger.warn(
       { userId: user.id, siteId: user.siteId, refused: budget.refused },
@@ -229,6 +234,7 @@ export function guardEvents(
         ),
       );
     }
+    if (budget.refused === 0) queue.limit(PARALLEL_EVENTS);
     const event = String(args[0]);
     if (!state.events.has(event)) {
       // Typos and newer clients' events; reserved names (e.g. "error") never reach listeners either.
