@@ -19,6 +19,8 @@ export interface StartNodeOptions {
 
 export interface ServerNode {
   url: string;
+  /** The node's process id. */
+  pid: number;
   /** Error and fatal log lines of the node (the first 20), and how many there were. */
   errors: { count: number; first: string[] };
   stop(): Promise<void>;
@@ -80,6 +82,7 @@ export async function startNode(
   });
   return {
     url,
+    pid: child.pid!,
     errors,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -36,6 +36,7 @@ import {
 } from '../test/helpers/private-redis-cluster.js';
 import { connect, http, percentile, positive, type ChatSocket } from './bench-client.js';
 import { benchDatabase, startNode } from './chat-nodes.js';
+import { cpuBetween, databaseCpu, processCpuMs, type CpuReading } from './cpu-time.js';
 
 const log = (line: string) => console.log(line);
 const ACK_TIMEOUT_MS = 10_000;
@@ -275,6 +276,37 @@ async function main(): Promise<void> {
       answers: {},
       ms: 0,
     };
+    // CPU used by the server and by its database backends in each kind of phase (Linux; else not shown).
+    interface Cpu {
+      wallMs: number;
+      serverMs: number;
+      databaseMs: number;
+    }
+    const cpuUse = {
+      idle: { wallMs: 0, serverMs: 0, databaseMs: 0 },
+      flood: { wallMs: 0, serverMs: 0, databaseMs: 0 },
+    };
+    let cpuKnown = true;
+    const reading = async (): Promise<
+      { at: number; server: CpuReading; database: CpuReading } | undefined
+    > => {
+      const ms = processCpuMs(node.pid);
+      const db = await databaseCpu(database.url);
+      if (ms === undefined || !db) return undefined;
+      return { at: performance.now(), server: new Map([[node.pid, ms]]), database: db };
+    };
+    const measured = async <T>(into: Cpu, phase: () => Promise<T>): Promise<T> => {
+      const before = await reading();
+      const result = await phase();
+      const after = await reading();
+      if (!before || !after) cpuKnown = false;
+      else {
+        into.wallMs += after.at - before.at;
+        into.serverMs += cpuBetween(before.server, after.server);
+        into.databaseMs += cpuBetween(before.database, after.database);
+      }
+      return result;
+    };
     const pool = (into: Samples, from: Samples) => {
       into.rest.push(...from.rest);
       into.socket.push(...from.socket);
@@ -283,7 +315,12 @@ async function main(): Promise<void> {
     for (let block = 0; block < blocks; block += 1) {
       const share = (total: number) =>
         Math.floor((total * (block + 1)) / blocks) - Math.floor((total * block) / blocks);
-      pool(idle, await probe(url, user, share(samples), share(samples), () => true, `idle${block}-`));
+      pool(
+        idle,
+        await measured(cpuUse.idle, () =>
+          probe(url, user, share(samples), share(samples), () => true, `idle${block}-`),
+        ),
+      );
 
       // The flood, with the same probes running until it is over.
       let flooding = true;
@@ -311,8 +348,10 @@ async function main(): Promise<void> {
           reject(new Error(`flooder exited with ${code} before reporting`));
         });
       });
-      pool(during, await probe(url, user, 10, samples * 50, () => !flooding, `flood${block}-`));
-      const r = await report;
+      const r = await measured(cpuUse.flood, async () => {
+        pool(during, await probe(url, user, 10, samples * 50, () => !flooding, `flood${block}-`));
+        return report;
+      });
       child.kill();
       if (r.error) throw new Error(`flooder: ${r.error}`);
       flood.sent += r.sent;
@@ -370,6 +409,24 @@ async function main(): Promise<void> {
         `cut off by the server ${flood.cutOff} time(s); reconnecting right after: refused ` +
         `${flood.refusedReconnects} of ${flood.connections} time(s)`,
     );
+    if (cpuKnown) {
+      const rate = (ms: number, wallMs: number) => ((ms / wallMs) * 1000).toFixed(0);
+      log('\n| phase | seconds | server CPU ms/s | PostgreSQL CPU ms/s |');
+      log('| --- | ---: | ---: | ---: |');
+      for (const [name, c] of Object.entries(cpuUse)) {
+        log(
+          `| ${name} | ${(c.wallMs / 1000).toFixed(1)} | ${rate(c.serverMs, c.wallMs)} | ${rate(c.databaseMs, c.wallMs)} |`,
+        );
+      }
+      // What the floods cost beyond the probes' own load (the idle rate over the same time).
+      const extra = (kind: 'serverMs' | 'databaseMs') =>
+        (cpuUse.flood[kind] - (cpuUse.idle[kind] / cpuUse.idle.wallMs) * cpuUse.flood.wallMs) /
+        flood.connections;
+      log(
+        `each flooding connection cost the server ${extra('serverMs').toFixed(1)} ms of CPU and PostgreSQL ` +
+          `${extra('databaseMs').toFixed(1)} ms beyond the probes' own load`,
+      );
+    }
     if (serverErrors > 0) log(`server logged ${serverErrors} errors`);
     for (const failure of [...new Set([...idle.failures, ...during.failures])].slice(0, 5)) {
       log(`probe failure: ${failure}`);

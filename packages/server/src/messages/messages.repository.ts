@@ -1,18 +1,17 @@
 /**
  * All SQL about messages. Ids and room ids passed in were already resolved against the caller's site.
  *
- * The send transaction takes the room's next sequence number with
- * `UPDATE rooms SET last_seq = last_seq + 1 … RETURNING last_seq`: the row lock serialises the room's sends,
- * so numbers are gap-free (a rolled-back send gives its number back) and commit in order. The same statement
- * takes the message's time (`rooms.last_message_at`, copied into the message's `created_at`), read under the
- * lock so it never runs backwards from one seq to the next. History pages are
+ * A send is one statement that takes the room's next sequence number with
+ * `UPDATE rooms SET last_seq = last_seq + 1 … RETURNING last_seq`, inserts the message and moves the author's
+ * read marker: the row lock serialises the room's sends, so numbers are gap-free (a failed send gives its
+ * number back) and commit in order. The same UPDATE takes the message's time (`rooms.last_message_at`,
+ * copied into the message's `created_at`), under the lock so it never runs backwards from one seq to the next. History pages are
  * keyset ranges on the covering index `messages_room_seq (room_id, seq) INCLUDE (id, author_id, created_at)`:
  * the page's ids come from an Index Only Scan and only those rows are read from the table.
  */
 import type { Knex } from 'knex';
 import type { Message } from '@synctalk/sdk';
 import { fetchLimit, takePage } from '../platform/pagination.js';
-import { membershipRepository } from '../rooms/membership.js';
 
 interface MessageRow {
   id: string;
@@ -56,9 +55,6 @@ function toMessage(row: MessageRow): Message {
 const SELECT_WITH_AUTHOR = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_msg_id, m.text, m.reply_to, m.created_at, m.edited_at,
          m.deleted_at, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url`;
-
-/** Thrown inside the send transaction to roll it back when a concurrent retry stored the message first. */
-class DuplicateClientMsgId extends Error {}
 
 function isClientMsgIdViolation(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string };
@@ -125,41 +121,47 @@ export function messagesRepository(db: Knex) {
       replyTo: string | null;
     }): Promise<CreateResult | undefined> {
       try {
-        return await db.transaction(async (trx) => {
-          // clock_timestamp(), not now(): now() is when this transaction began, possibly before an earlier
-          // seq's send took the lock, and the room's last message time would then move backwards. A send
-          // that waited for the lock evaluates this again on the row it then locks.
-          const bumped = await trx.raw<{ rows: { last_seq: string }[] }>(
-            `UPDATE rooms SET last_seq = last_seq + 1, last_message_at = clock_timestamp()
+        // One statement, so one round trip and its own transaction. The room's row lock is held from the
+        // UPDATE to the commit, that is for no longer than the statement: sends to one room are serialised
+        // (gap-free seqs, committed in order) without waiting on the network in between.
+        // clock_timestamp(), not now(): a send that waited for the lock evaluates it again on the row it
+        // then locks, so the room's last message time never moves backwards from one seq to the next.
+        // The NOT EXISTS sees the statement's snapshot: a send with this key that committed while this one
+        // waited for the lock is caught by the unique index instead (the whole statement is undone).
+        const message = await selectOne(
+          `WITH r AS (
+             UPDATE rooms SET last_seq = last_seq + 1, last_message_at = clock_timestamp()
               WHERE id = ? AND deleted_at IS NULL
-             RETURNING last_seq`,
-            [input.roomId],
-          );
-          const seq = bumped.rows[0]?.last_seq;
-          if (seq === undefined) return undefined;
-          // Under the room's row lock: a send with this key that committed before us is visible now.
-          const existing = await findByClientMsgId(input.roomId, input.clientMsgId, trx);
-          if (existing) throw new DuplicateClientMsgId();
-          const message = await selectOne(
-            `WITH m AS (
-               INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, reply_to, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, (SELECT last_message_at FROM rooms WHERE id = ?))
-               RETURNING *
-             )
-             ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
-            [input.roomId, seq, input.authorId, input.clientMsgId, input.text, input.replyTo, input.roomId],
-            trx,
-          );
-          await membershipRepository(trx).markRead(input.roomId, input.authorId, String(seq));
-          return { created: true as const, message: message! };
-        });
+                AND NOT EXISTS (SELECT 1 FROM messages WHERE room_id = ? AND client_msg_id = ?)
+             RETURNING id, last_seq, last_message_at
+           ), m AS (
+             INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, reply_to, created_at)
+             SELECT r.id, r.last_seq, ?, ?, ?, ?, r.last_message_at FROM r
+             RETURNING *
+           ), marked AS (
+             UPDATE room_members rm SET last_read_seq = GREATEST(rm.last_read_seq, m.seq)
+               FROM m
+              WHERE rm.room_id = m.room_id AND rm.user_id = m.author_id AND rm.banned_at IS NULL
+           )
+           ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
+          [
+            input.roomId,
+            input.roomId,
+            input.clientMsgId,
+            input.authorId,
+            input.clientMsgId,
+            input.text,
+            input.replyTo,
+          ],
+        );
+        if (message) return { created: true, message };
       } catch (error) {
-        if (!(error instanceof DuplicateClientMsgId) && !isClientMsgIdViolation(error)) throw error;
-        // Rolled back (the sequence number too); answer with what the other send stored.
-        const existing = await findByClientMsgId(input.roomId, input.clientMsgId);
-        if (!existing) throw error;
-        return { created: false, existing };
+        if (!isClientMsgIdViolation(error)) throw error;
       }
+      // Nothing written: either a send with this key stored it first (answer with that one), or the room
+      // was deleted.
+      const existing = await findByClientMsgId(input.roomId, input.clientMsgId);
+      return existing && { created: false, existing };
     },
 
     /** Replaces the text of a live message; undefined when it does not exist or was deleted. */
