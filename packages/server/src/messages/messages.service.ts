@@ -72,9 +72,9 @@ export function messagesService(deps: Deps & { realtime: RoomRealtime }) {
 
   /** The room in the actor's site, and their membership (banned rows included, for the check). */
   async function roomFor(actor: Actor, roomId: string): Promise<{ room: Room; membership?: Membership }> {
-    const room = await rooms.findById(actor.site.id, roomId);
-    if (!room) throw new AppError('not_found', 'No such room');
-    return { room, membership: await members.get(room.id, actor.user.id) };
+    const found = await members.findRoomFor(actor.site.id, roomId, actor.user.id);
+    if (!found) throw new AppError('not_found', 'No such room');
+    return found;
   }
 
   /** The site write policy (`assertCanChat`) against the actor's site as it is now. */

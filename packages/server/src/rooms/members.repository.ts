@@ -128,6 +128,44 @@ export function membershipRepository(db: Knex) {
       return row && toMembership(row as MemberRow);
     },
 
+    /**
+     * The live room `roomId` of `siteId` and `userId`'s row in it (banned or not), in one query: what every
+     * room permission check needs. Undefined for another site's room, a deleted room or a bad id.
+     */
+    async findRoomFor(
+      siteId: string,
+      roomId: string,
+      userId: string,
+    ): Promise<{ room: Room; membership?: Membership } | undefined> {
+      if (!isId(roomId) || !isId(userId)) return undefined;
+      const row = (await db
+        .select('r.*', ...MEMBER_COLUMNS.filter((c) => c !== 'room_id').map((c) => `m.${c} as m_${c}`))
+        .from('rooms as r')
+        .leftJoin('room_members as m', (on) => on.on('m.room_id', 'r.id').andOnVal('m.user_id', userId))
+        .where({ 'r.id': roomId, 'r.site_id': siteId })
+        .whereNull('r.deleted_at')
+        .first()) as
+        | (RoomRow & {
+            [K in Exclude<(typeof MEMBER_COLUMNS)[number], 'room_id'> as `m_${K}`]: MemberRow[K] | null;
+          })
+        | undefined;
+      if (!row) return undefined;
+      const room = toRoom(row);
+      if (row.m_user_id === null) return { room };
+      return {
+        room,
+        membership: toMembership({
+          room_id: row.id,
+          user_id: row.m_user_id,
+          role: row.m_role!,
+          last_read_seq: row.m_last_read_seq!,
+          muted_until: row.m_muted_until,
+          banned_at: row.m_banned_at,
+          joined_at: row.m_joined_at!,
+        }),
+      };
+    },
+
     /** Ids of the live rooms `userId` is an active member of, newest room first. */
     async listUserRoomIds(userId: string): Promise<string[]> {
       if (!isId(userId)) return [];
