@@ -12,20 +12,24 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { z } from 'zod';
 import { loadConfig } from '../src/config.js';
 import { currentUser } from '../src/auth/guard.js';
-import { usersRepository } from '../src/auth/users.repository.js';
 import { queryInt, roomOffsetPageResponse } from '@synctalk/sdk/schemas';
 import { membershipRepository } from '../src/rooms/membership.js';
 import { roomView } from '../src/rooms/room-views.js';
-import { seedRooms } from '../scripts/rooms-seed.repository.js';
 import { naiveRoomsRepository } from './naive-rooms.repository.js';
+import {
+  cursorsAt,
+  directoryReader,
+  DIRECTORY_DATABASE_URL,
+  ensureDatabase,
+  seedDirectory,
+} from './directory-fixture.js';
 import { currentSite } from '../src/sites/site-context.js';
 import { createServer } from '../src/server.js';
 
-const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/synctalk_bench';
+const DEFAULT_URL = DIRECTORY_DATABASE_URL;
 const DEPTHS = [9_000, 90_000, 900_000];
 const PAGE = 20;
 const USAGE = `npm run bench:rooms [-- --database-url URL] [--rooms N] [--requests N] [--concurrency N]
@@ -43,24 +47,6 @@ interface Stats {
   p50: number;
   p95: number;
   rps: number;
-}
-
-async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-      console.log(`created database ${name}`);
-    }
-  } finally {
-    await client.end();
-  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -161,23 +147,7 @@ async function main(): Promise<void> {
   });
   const server = await createServer(config);
   try {
-    const site = (await server.deps.sites.repo.findDefault())!;
-    const have = site.publicRoomCount;
-    if (have < target) {
-      console.log(
-        `seeding ${(target - have).toLocaleString('en')} rooms (the site has ${have.toLocaleString('en')})`,
-      );
-      const started = performance.now();
-      await seedRooms(server.db, {
-        siteId: site.id,
-        count: target - have,
-        onProgress: (n) => process.stdout.write(`\r  ${n.toLocaleString('en')}`),
-      });
-      console.log(`\n  seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    }
-
-    // Measure a settled table: fresh statistics and a set visibility map (index-only scans depend on it).
-    await server.db.raw('VACUUM ANALYZE rooms');
+    const site = await seedDirectory(server, target);
 
     // The original API's listing, for comparison only: a route registered by this benchmark, not the server.
     const naive = naiveRoomsRepository(server.db);
@@ -204,36 +174,13 @@ async function main(): Promise<void> {
     });
 
     const { url } = await server.listen(0, '127.0.0.1');
-    const users = usersRepository(server.db);
-    const username = 'bench-reader';
-    const reader =
-      (await users.findByUsername(site.id, username)) ??
-      (await users.createPasswordUser({
-        siteId: site.id,
-        username,
-        displayName: 'Bench reader',
-        passwordHash: '!', // cannot sign in with a password; the benchmark issues its own session
-      }))!;
-    const auth = await server.deps.sessions.issue(reader);
-    const headers = { authorization: `Bearer ${auth.accessToken}`, 'x-synctalk-site': site.publicId };
+    const { headers } = await directoryReader(server, site);
 
     // Walk the directory once with keyset pages, keeping the cursor found at each depth.
     console.log(
       `walking the directory to depth ${Math.max(...depths).toLocaleString('en')} with keyset pages`,
     );
-    const cursors = new Map<number, string>();
-    let cursor: string | null = null;
-    let walked = 0;
-    const deepest = Math.max(...depths);
-    while (walked < deepest) {
-      const res = await fetch(`${url}/v1/rooms?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers });
-      const body = (await res.json()) as { items: unknown[]; nextCursor: string | null };
-      if (res.status !== 200 || !body.nextCursor)
-        throw new Error(`walk stopped at ${walked}: HTTP ${res.status}`);
-      walked += body.items.length;
-      cursor = body.nextCursor;
-      if (depths.includes(walked)) cursors.set(walked, cursor);
-    }
+    const cursors = await cursorsAt(url, headers, depths);
     // Same rows either way: the keyset page at depth d is the offset page at d.
     for (const d of depths) {
       const a = await (
@@ -265,7 +212,7 @@ async function main(): Promise<void> {
       `\nNode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), PostgreSQL ${version}`,
     );
     console.log(
-      `\n${Math.max(have, target).toLocaleString('en')} public rooms, PostgreSQL ` +
+      `\n${site.publicRoomCount.toLocaleString('en')} public rooms, PostgreSQL ` +
         `(${new URL(databaseUrl).host}), pool ${config.database.kind === 'postgres' ? config.database.poolMax : 1}\n`,
     );
     console.log(
