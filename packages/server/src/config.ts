@@ -202,6 +202,7 @@ const envSchema = z.object({
 
   CORS_ORIGINS: origins.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
   DEFAULT_SITE_NAME: z.string().min(1).max(100).default('Default site'),
+  SITE_CACHE_TTL: duration.default(5),
   ADMIN_USERNAME: z.string().min(3).max(32).optional(),
   ADMIN_PASSWORD: z.string().min(8).max(72).optional(),
 
@@ -326,7 +327,8 @@ export interface Config {
    * The default site's name and allowed origins, used when it is created; `defaultOriginsSet` tells whether
    * CORS_ORIGINS was given (later changes are the admin API's, so a differing value is only warned about).
    */
-  sites: { defaultName: string; defaultOrigins: string[]; defaultOriginsSet: boolean };
+  /** `cacheTtlMs`: how long a node keeps a site lookup (changes made through the server reach every node at once). */
+  sites: { defaultName: string; defaultOrigins: string[]; defaultOriginsSet: boolean; cacheTtlMs: number };
   admin: { username: string; password: string } | undefined;
   /**
    * Prometheus metrics: collected when `enabled`; served on their own listener when `port` is set (0 picks a
@@ -437,6 +439,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultName: e.DEFAULT_SITE_NAME,
       defaultOrigins: e.CORS_ORIGINS,
       defaultOriginsSet: cleaned.CORS_ORIGINS !== undefined,
+      cacheTtlMs: Math.round(e.SITE_CACHE_TTL * 1000),
     },
     admin: e.ADMIN_USERNAME ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD! } : undefined,
     metrics: {

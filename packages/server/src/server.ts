@@ -190,7 +190,7 @@ export async function createServer(
   const io = createRealtime<ChatServer>({
     store: shared,
     maxTextLength: config.messages.maxLength,
-    isOriginAllowed: originGate(deps.sites.repo, { self }).allowed,
+    isOriginAllowed: originGate(deps.sites.cached, { self }).allowed,
     onError: (error) => logger.warn({ err: error }, 'socket origin check failed'),
   });
   realtime.attach(chatNamespace(io));
@@ -223,8 +223,8 @@ export async function createServer(
     metrics: Boolean(metrics && metricsToken),
   });
   const v1: Koa.Middleware[] = [
-    corsPreflight(deps.sites.repo, { self }),
-    siteContext(deps.sites.repo),
+    corsPreflight(deps.sites.cached, { self }),
+    siteContext(deps.sites.cached),
     corsForSite(self),
     ...api.middleware(),
   ];

@@ -107,7 +107,7 @@ export function createChat(deps: DomainDeps, io: ChatServer, services: ChatServi
 
   const { eventRate, eventBurst } = deps.config.realtime.socket;
   const penalty = new FloodPenalty(floodPenaltyMs(eventRate, eventBurst));
-  nsp.use(handshakeMiddleware({ config: deps.config, logger, sites: deps.sites.repo, penalty }));
+  nsp.use(handshakeMiddleware({ config: deps.config, logger, sites: deps.sites.cached, penalty }));
 
   nsp.on('connection', (socket) => {
     // First: every event passes the connection's budget and queue before any handler (see guardEvents).
@@ -160,8 +160,13 @@ export function createChat(deps: DomainDeps, io: ChatServer, services: ChatServi
   // adapters (cluster adapters) publish.
   const distributed = typeof (nsp.adapter as unknown as { publish?: unknown }).publish === 'function';
 
+  // Site lookups are cached per node: a change made here is passed on to the other nodes' caches.
+  nsp.on('chat:sites-changed', () => deps.sites.cached.invalidate());
   const changes = deps.realtime;
   const unsubscribe = [
+    deps.sites.cached.onChange(() => {
+      if (distributed) nsp.serverSideEmit('chat:sites-changed');
+    }),
     changes.on('member_left', ({ roomId, userId, reason }) => {
       const event: MemberRemovedEvent = { roomId, userId, reason };
       removeMember(event);

@@ -17,6 +17,8 @@ import type { JoinedRooms } from './joined-rooms.js';
 export interface InterServerEvents {
   'chat:member-removed': (event: MemberRemovedEvent) => void;
   'chat:room-deleted': (event: RoomDeletedEvent) => void;
+  /** A site changed on the sending node: drop the cached site lookups (sites/site-cache.ts). */
+  'chat:sites-changed': () => void;
 }
 
 /**

@@ -27,7 +27,8 @@ import {
 import type { RoomRealtime } from '../rooms/room-events.js';
 import { roomsRepository, type Room } from '../rooms/rooms.repository.js';
 import { unreadCount } from '../rooms/room-views.js';
-import { sitesRepository, type Site } from '../sites/sites.repository.js';
+import type { Site } from '../sites/sites.repository.js';
+import type { SitesService } from '../sites/sites.service.js';
 import { messagesRepository, type HistoryOptions } from './messages.repository.js';
 import { MAX_REACTIONS_PER_USER, reactionsRepository } from './reactions.repository.js';
 import { CATCH_UP_LIMIT, JOIN_LATEST_LIMIT } from './messages.schemas.js';
@@ -61,13 +62,15 @@ function assertSameMessage(existing: Message, actor: Actor, input: SendInput): v
   }
 }
 
-export function messagesService(deps: Deps & { realtime: RoomRealtime }) {
+export function messagesService(
+  deps: Deps & { realtime: RoomRealtime; sites: Pick<SitesService, 'cached'> },
+) {
   const { realtime } = deps;
   const repo = messagesRepository(deps.db);
   const reactions = reactionsRepository(deps.db);
   const rooms = roomsRepository(deps.db);
   const members = membershipRepository(deps.db);
-  const sites = sitesRepository(deps.db);
+  const sites = deps.sites.cached;
   const { rateLimit, rateWindowMs } = deps.config.messages;
 
   /** The room in the actor's site, and their membership (banned rows included, for the check). */

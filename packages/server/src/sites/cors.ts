@@ -32,7 +32,10 @@ export interface PreflightOptions {
 }
 
 /** Answers preflights (OPTIONS with Access-Control-Request-Method). Runs before the site is known. */
-export function corsPreflight(repo: SitesRepository, options: PreflightOptions = {}): Koa.Middleware {
+export function corsPreflight(
+  repo: Pick<SitesRepository, 'anySiteAllows'>,
+  options: PreflightOptions = {},
+): Koa.Middleware {
   const cacheMs = options.cacheMs ?? 30_000;
   const cacheSize = options.cacheSize ?? 1000;
   const allowed = new Map<string, number>(); // origin → when it was found allowed

@@ -36,7 +36,9 @@ function tokenSiteId(ctx: Koa.Context): string | undefined {
 }
 
 /** Sets `ctx.state.site` for every request under `/v1`. */
-export function siteContext(repo: SitesRepository): Koa.Middleware {
+export function siteContext(
+  repo: Pick<SitesRepository, 'findById' | 'findByPublicId' | 'findDefault'>,
+): Koa.Middleware {
   return async (ctx, next) => {
     const publicId = ctx.get(SITE_HEADER);
     let site: Site | undefined;

@@ -8,6 +8,7 @@ import { decrypt, deriveKey, encrypt, randomString, randomToken } from '../platf
 import type { Deps } from '../platform/deps.js';
 import { AppError } from '../platform/errors.js';
 import { cursorCodec, keysetPage } from '../platform/pagination.js';
+import { cachedSites } from './site-cache.js';
 import { sitesRepository, type Site, type SiteSettings, type SitesRepository } from './sites.repository.js';
 
 /** Public ids look like `st_` + 16 base62 characters: safe in HTML, URLs and logs. */
@@ -37,7 +38,7 @@ const LIST_SCOPE = 'all';
 const siteCursor = z.strictObject({ id });
 
 export function sitesService(deps: Deps) {
-  const repo = sitesRepository(deps.db);
+  const { repo, lookups } = cachedSites(sitesRepository(deps.db), { ttlMs: deps.config.sites.cacheTtlMs });
   const key = deriveKey(deps.config.auth.secretsKey, 'site-secrets');
   const unknown = (publicId: string) => new AppError('not_found', `No site ${publicId}`);
   const cursors = cursorCodec(deps.config.auth.secretsKey, 'sites');
@@ -50,8 +51,11 @@ export function sitesService(deps: Deps) {
   }
 
   return {
-    /** The repository, for the wiring (site context, CORS) and commands that read sites as they are. */
+    /** The repository, for commands and whatever must read sites as they are; its writes drop `cached`. */
     repo,
+
+    /** Site lookups cached per node, for the hot paths: site context, CORS, handshakes (see site-cache.ts). */
+    cached: lookups,
 
     findById: (id: string): Promise<Site | undefined> => repo.findById(id),
 
