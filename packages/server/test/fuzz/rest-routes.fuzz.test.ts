@@ -1,0 +1,82 @@
+/**
+ * Fuzzes every operation the server's OpenAPI document declares (so a new route is fuzzed without editing
+ * this file): generated requests with valid, mutated and hostile path parameters, queries, credentials, site
+ * and origin headers, content types and bodies. No answer may be a 5xx, every error must have the one shape
+ * with a known code, nothing may be logged at level error, and after each route's batch the server must still
+ * pass its health checks.
+ *
+ * FUZZ_SEED replays a run (a failure names it); FUZZ_SCALE multiplies the number of runs.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { testEnv } from '../helpers/env.js';
+import { request } from '../helpers/http.js';
+import { describeWith } from '../helpers/services.js';
+import { useServer } from '../helpers/use-server.js';
+import type { Json } from './arbitraries.js';
+import { FUZZ_ENV, fuzzWorld, worldHints, type FuzzWorld } from './fuzz-world.js';
+import { assertFuzz, expectHealthy, expectNoServerError, failureWatch, preview } from './oracles.js';
+import {
+  operationsOf,
+  render,
+  requestArbitrary,
+  type Operation,
+  type RequestParts,
+} from './rest-requests.js';
+
+/** Requests per operation: the 52 operations of the document make 8,580 requests. */
+const RUNS_PER_OPERATION = Math.round(165 * testEnv.fuzzScale);
+
+describeWith(['postgres'], 'fuzz: every REST route answers hostile requests without a server error', () => {
+  const { t } = useServer({ label: 'fuzz_rest', logs: true, env: FUZZ_ENV });
+  let doc: Json;
+  let world: FuzzWorld;
+  let watch: ReturnType<typeof failureWatch>;
+  /** Requests sent per operation (`GET /v1/rooms/{id}`), and those a route of the server answered. */
+  const sent = new Map<string, number>();
+  const routed = new Map<string, number>();
+
+  beforeAll(async () => {
+    const res = await request(t.url, 'GET', '/v1/openapi.json');
+    expect(res.status).toBe(200);
+    doc = res.body;
+    world = await fuzzWorld(t);
+    watch = failureWatch(t.logs);
+  });
+  afterAll(() => watch?.stop());
+
+  const fuzz = async (op: Operation, part: number) => {
+    const key = `${op.method.toUpperCase()} ${op.path}`;
+    await world.refresh();
+    const arbitrary = requestArbitrary(op, doc, worldHints(world));
+    await assertFuzz(
+      fc.asyncProperty(arbitrary, async (parts: RequestParts) => {
+        const req = render(op, parts, world);
+        const where = `${req.method} ${preview(req.path, 200)} (${key})`;
+        const res = await request(t.url, req.method, req.path, { headers: req.headers, rawBody: req.body });
+        sent.set(key, (sent.get(key) ?? 0) + 1);
+        const unrouted = res.status === 404 && /^No route for /.test(res.body?.error?.message ?? '');
+        if (!unrouted && parts.method === op.method) routed.set(key, (routed.get(key) ?? 0) + 1);
+        watch.check(where);
+        expectNoServerError(res, where);
+      }),
+      part,
+      RUNS_PER_OPERATION,
+    );
+    await expectHealthy(t.url);
+    watch.check(`after the batch of ${key}`);
+  };
+
+  it(`sends ${RUNS_PER_OPERATION} generated requests to every operation of the OpenAPI document `, async () => {
+    const operations = operationsOf(doc);
+    // The document lists every declared route (and the health checks): a route missing here is not fuzzed.
+    expect(operations.length).toBeGreaterThanOrEqual(t.server.api.specs.length);
+    for (const [i, op] of operations.entries()) await fuzz(op, i);
+
+    const keys = operations.map((op) => `${op.method.toUpperCase()} ${op.path}`);
+    expect([...sent.keys()].sort()).toEqual([...keys].sort());
+    for (const key of keys) expect(sent.get(key), key).toBeGreaterThanOrEqual(RUNS_PER_OPERATION);
+    // Every route was reached, not only the "no route" fallback.
+    for (const key of keys) expect(routed.get(key) ?? 0, key).toBeGreaterThan(0);
+  }, 600_000);
+});
