@@ -299,3 +299,50 @@ export function render(op: Operation, parts: RequestParts, world: FuzzWorld): Re
   if (body !== undefined) headers['content-type'] = parts.contentType;
   return { method: parts.method.toUpperCase(), path: `${path}${search ? `?${search}` : ''}`, headers, body };
 }
+
+/**
+ * Requests for paths no operation declares: the widget routes, Socket.IO's engine and made-up paths, with
+ * hostile segments, any method and any body.
+ */
+export function strayRequestArbitrary(): fc.Arbitrary<RenderedRequest> {
+  const segment = fc.oneof(
+    fc.constantFrom(
+      'v1',
+      'widget',
+      'widget.js',
+      'widget.js.map',
+      'integrity.json',
+      'socket.io',
+      'rooms',
+      'admin',
+    ),
+    fc.constantFrom(...RAW_SEGMENTS),
+    nastyString(300).map(encodeLoose),
+  );
+  const prefix = fc.constantFrom(
+    '',
+    '/v1',
+    '/widget',
+    '/widget/0.1.0',
+    '/socket.io',
+    '/v1/rooms/1',
+    '/healthz',
+  );
+  return fc
+    .record({
+      method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND'),
+      prefix,
+      segments: fc.array(segment, { maxLength: 4 }),
+      query: fc.option(nastyString(300).map(encodeLoose)),
+      body: fc.option(nastyValue({ maxLength: 5_000 })),
+    })
+    .map(({ method, prefix: start, segments, query, body }): RenderedRequest => {
+      const json = method === 'GET' || method === 'OPTIONS' ? undefined : jsonText(body);
+      return {
+        method,
+        path: `${start}/${segments.join('/')}${query === null ? '' : `?${query}`}`,
+        headers: json === undefined ? {} : { 'content-type': 'application/json' as string },
+        body: json,
+      };
+    });
+}
