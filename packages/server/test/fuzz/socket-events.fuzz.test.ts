@@ -106,10 +106,15 @@ function checkAnswer(command: Command, answer: unknown, where: string): void {
 const PROBE: Command = { kind: 'event', event: 'room:heads', payload: {}, shape: 'ack', extra: null };
 
 describeWith(
-  ['postgres'],
+  ['postgres', 'redisCluster'],
   'fuzz: every socket event and handshake is answered without a server error',
   () => {
-    const { t } = useServer({ label: 'fuzz_socket', logs: true, env: FUZZ_ENV });
+    const { t } = useServer({
+      label: 'fuzz_socket',
+      logs: true,
+      env: FUZZ_ENV,
+      services: ['postgres', 'redisCluster'],
+    });
     let world: FuzzWorld;
     let events: Record<string, Json>;
     let watch: ReturnType<typeof failureWatch>;
