@@ -53,6 +53,8 @@ export interface MessageLimits {
   maxTextLength?: number;
 }
 
+const SEQ_PATTERN = /^(0|[1-9]\d{0,17})$/;
+
 /**
  * A sequence number: "0" up to 18 digits (JSON-safe as a string; bigint in SQL).
  *
@@ -62,7 +64,7 @@ export interface MessageLimits {
  * seq.safeParse('07').success; // false: no leading zero
  * ```
  */
-export const seq = z.string().regex(/^(0|[1-9]\d{0,17})$/, 'must be a sequence number (a decimal string)');
+export const seq = z.string().regex(SEQ_PATTERN, 'must be a sequence number (a decimal string)');
 
 /**
  * A key the client makes up per message (e.g. a UUID), 1–64 characters of letters, digits, `-`, `_`, `.`, `:`.
@@ -203,10 +205,16 @@ export const historyQuery = z
     after: seq.optional(),
     limit: queryInt({ min: 1, max: HISTORY_LIMIT_MAX, default: HISTORY_LIMIT_DEFAULT }),
   })
-  .refine((q) => q.before === undefined || q.after === undefined || BigInt(q.after) < BigInt(q.before), {
-    message: 'after must be smaller than before',
-    path: ['after'],
-  });
+  // zod runs this even when `before` or `after` failed their own pattern (the issue is reported there).
+  .refine(
+    ({ before, after }) =>
+      before === undefined ||
+      after === undefined ||
+      !SEQ_PATTERN.test(before) ||
+      !SEQ_PATTERN.test(after) ||
+      BigInt(after) < BigInt(before),
+    { message: 'after must be smaller than before', path: ['after'] },
+  );
 
 /**
  * Who wrote a message, as shown next to it (`MessageAuthor`).

@@ -21,6 +21,10 @@ export const testEnv = {
   redisClusterNodesConfigured: process.env.TEST_REDIS_CLUSTER_NODES !== undefined,
   requireServices: ['1', 'true', 'yes'].includes(process.env.SYNCTALK_REQUIRE_SERVICES ?? ''),
   logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+  /** The fuzz suites' (test/fuzz) seed: FUZZ_SEED replays a run; without it each run draws a new one. */
+  fuzzSeed: process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED),
+  /** Multiplies the fuzz suites' run counts (FUZZ_SCALE=10 for a ten times longer search). */
+  fuzzScale: Number(process.env.FUZZ_SCALE ?? 1),
 };
 
 /** How many nodes TEST_REDIS_CLUSTER_NODES must list. */

@@ -9,8 +9,8 @@ export interface TestResponse {
 
 export interface RequestOptions {
   body?: unknown;
-  /** Sent as-is (not JSON-encoded), e.g. malformed JSON. */
-  rawBody?: string;
+  /** Sent as-is (not JSON-encoded), e.g. malformed JSON or bytes that are not UTF-8. */
+  rawBody?: string | Uint8Array;
   token?: string;
   headers?: Record<string, string>;
 }
@@ -22,7 +22,7 @@ export async function request(
   options: RequestOptions = {},
 ): Promise<TestResponse> {
   const headers: Record<string, string> = { ...options.headers };
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {

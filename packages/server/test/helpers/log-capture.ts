@@ -10,10 +10,12 @@ import { startTestServer, type TestServer, type TestServerOptions } from './serv
 
 export interface CapturedLogs {
   logger: Logger;
-  /** Every line written so far, parsed. */
+  /** Every line written so far, parsed; with `since` (a `mark()`), only the lines written after it. */
   // Log lines are arbitrary JSON.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  lines(): any[];
+  lines(since?: number): any[];
+  /** A mark for `lines(since)`: how many lines were written so far. */
+  mark(): number;
   /** Every line written so far, as written. */
   text(): string;
 }
@@ -41,8 +43,12 @@ export function captureLogger(level = 'debug'): CapturedLogs {
   return {
     logger,
     text,
-    lines: () =>
-      text()
+    // pino writes each line as one chunk.
+    mark: () => chunks.length,
+    lines: (since = 0) =>
+      chunks
+        .slice(since)
+        .join('')
         .split('\n')
         .filter(Boolean)
         .map((line) => JSON.parse(line)),
