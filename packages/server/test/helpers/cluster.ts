@@ -66,6 +66,8 @@ export interface ClusterOptions {
   redis?: 'cluster' | 'memory';
   /** Environment for every node (e.g. `SOCKET_ADAPTER`, `PRESENCE_TTL`, `MESSAGE_RATE_LIMIT`). */
   env?: Env;
+  /** A database to use instead of a fresh one on the shared PostgreSQL (the caller drops it). */
+  database?: TestDatabase;
 }
 
 /** The built server child-process nodes run (`npm run build`); TEST_SERVER_MAIN points elsewhere. */
@@ -148,7 +150,7 @@ function unwrap<T>(value: T): T {
 
 /** Starts `nodes` servers on one fresh database and the Redis Cluster. */
 export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
-  const database = await createTestDatabase(options.label);
+  const database = options.database ?? (await createTestDatabase(options.label));
   const redis = options.redis ?? 'cluster';
   const baseEnv = (extra?: Env): Env => {
     const { env } = testConfigEnv({ databaseUrl: database.url, redis, env: { ...options.env, ...extra } });
@@ -187,7 +189,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     },
     async close() {
       await Promise.allSettled([...nodes].map((n) => cluster.stopNode(n)));
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
   try {
