@@ -18,7 +18,12 @@ export async function waitFor(
 ): Promise<number> {
   const started = performance.now();
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return Math.round(performance.now() - started);
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return Math.round(performance.now() - started);
     if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await sleep(100);
   }
