@@ -23,7 +23,12 @@ import {
   type SyncTalkClient,
 } from '@synctalk/sdk';
 import type { Env } from '../../src/config.js';
-import { startCluster, type ClusterNode, type TestCluster } from '../helpers/cluster.js';
+import {
+  startCluster,
+  type ClusterNode,
+  type StartNodeOptions,
+  type TestCluster,
+} from '../helpers/cluster.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { chaosLevel } from '../helpers/env.js';
 import { joinRoom, newRoom, newUser, type TestUser } from '../helpers/factories.js';
@@ -41,6 +46,8 @@ export interface ChaosOptions {
   rooms?: number;
   /** Another database than a fresh one on the shared PostgreSQL (e.g. on a private instance). */
   database?: TestDatabase;
+  /** Options of server node `i` (its own environment, Node.js options). */
+  node?: (i: number) => Pick<StartNodeOptions, 'env' | 'nodeArgs'>;
 }
 
 /** One acknowledged send: what the server answered. */
@@ -64,6 +71,8 @@ export interface ChaosClient {
   delivered: Map<string, Message[]>;
   /** Every status the connection went through. */
   statuses: string[];
+  /** Every presence state the connection reported, per room, with the time it came. */
+  presence: { roomId: string; online: string[]; at: number }[];
 }
 
 export interface Traffic {
@@ -126,7 +135,9 @@ export async function startChaos(options: ChaosOptions): Promise<Chaos> {
     await cluster.stopNode(setup);
 
     const nodes: ClusterNode[] = [];
-    for (let n = 0; n < (options.nodes ?? 2); n += 1) nodes.push(await cluster.startNode({ process: true }));
+    for (let n = 0; n < (options.nodes ?? 2); n += 1) {
+      nodes.push(await cluster.startNode({ ...options.node?.(n), process: true }));
+    }
     const urls = nodes.map((n) => n.url);
 
     for (let i = 0; i < clientCount; i += 1) {
@@ -151,10 +162,14 @@ export async function startChaos(options: ChaosOptions): Promise<Chaos> {
         rooms: roomsOf(i).map((r) => r.id),
         delivered: new Map(),
         statuses: [],
+        presence: [],
       };
       for (const roomId of client.rooms) client.delivered.set(roomId, []);
       chat.on('message:new', (message) => client.delivered.get(message.roomId)?.push(message));
       chat.on('status', (status) => client.statuses.push(status));
+      chat.on('presence', (state) =>
+        client.presence.push({ roomId: state.roomId, online: state.online, at: Date.now() }),
+      );
       for (const roomId of client.rooms) await chat.joinRoom(roomId, { lastSeq: '0' });
       clients.push(client);
     }
@@ -233,7 +248,12 @@ export async function startChaos(options: ChaosOptions): Promise<Chaos> {
       },
       async restart(i, restartOptions = {}) {
         const port = String(nodes[i]!.port);
-        const node = await cluster.startNode({ process: true, env: { ...restartOptions.env, PORT: port } });
+        const own = options.node?.(i);
+        const node = await cluster.startNode({
+          process: true,
+          nodeArgs: own?.nodeArgs,
+          env: { ...own?.env, ...restartOptions.env, PORT: port },
+        });
         nodes[i] = node;
         return node;
       },

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectChat } from '../helpers/cluster.js';
+import { client } from '../helpers/http.js';
 import {
   privateClusterUnavailable,
   startPrivateRedisCluster,
@@ -56,6 +57,9 @@ function scenario() {
         during.push({ clientMsgId, outcome: await rawSend(probe, roomId, clientMsgId) });
         await sleep(300);
       }
+      const read = await client(h.nodes[0]!.url).get(`/v1/rooms/${roomId}/messages?limit=5`, {
+        headers: member.user.headers,
+      });
       for (const port of ports) await rc.restart(port);
       const upAt = performance.now();
       const healthyMs = await waitFor('the cluster ok again', () => admin.healthy(ports));
@@ -74,10 +78,13 @@ function scenario() {
       const codes = during.map((d) => codeOf(d.outcome));
       console.log(
         `redis cluster down ${DOWN_MS} ms: probe sends meanwhile ${[...new Set(codes)].join('/')} ` +
-          `(${codes.length}); cluster ok ${healthyMs} ms after the restart, a send stored ${storedMs} ms after; ` +
+          `(${codes.length}), a history read ${read.status}; ` +
+          `cluster ok ${healthyMs} ms after the restart, a send stored ${storedMs} ms after; ` +
           `caught up ${settledMs} ms after the traffic stopped; ${summary(h)}`,
       );
       expect(codes.filter((c) => c !== 'unavailable')).toEqual([]);
+      // Reading needs only PostgreSQL: the history stays readable.
+      expect(read.status).toBe(200);
       await expectConsistent(h);
     }, 240_000);
   });

@@ -40,6 +40,8 @@ export interface StartNodeOptions {
   process?: boolean;
   /** Extra environment for this node. */
   env?: Env;
+  /** Node.js options for a child-process node, before the script (e.g. `--import` of a preload). */
+  nodeArgs?: string[];
 }
 
 export interface TestCluster {
@@ -97,9 +99,9 @@ async function startInProcess(env: Env): Promise<ClusterNode> {
 }
 
 /** Runs the built server (`dist/main.js`) in a child process with `env`; `close()` stops it (SIGTERM). */
-export async function startChild(env: Env): Promise<ClusterNode> {
+export async function startChild(env: Env, nodeArgs: string[] = []): Promise<ClusterNode> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'info' } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -162,7 +164,9 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     nodes,
     async startNode(nodeOptions = {}) {
       const env = baseEnv(nodeOptions.env);
-      const node = nodeOptions.process ? await startChild(env) : await startInProcess(env);
+      const node = nodeOptions.process
+        ? await startChild(env, nodeOptions.nodeArgs)
+        : await startInProcess(env);
       nodes.push(node);
       return node;
     },
