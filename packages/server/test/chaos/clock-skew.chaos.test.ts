@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ack, connectChat } from '../helpers/cluster.js';
 import { client } from '../helpers/http.js';
 import { describeWith } from '../helpers/services.js';
 import { expectConsistent, summary } from './checks.js';
@@ -100,6 +101,23 @@ describeWith(['postgres', 'redisCluster'], 'chaos: node clocks ±2 s apart', () 
       }
     }
     expect(flaps).toEqual([]);
+    // Many TTLs later, a join on either node sees every member online.
+    for (const node of h.nodes) {
+      for (const [roomId, members] of membersOf) {
+        const member = h.clients.find((c) => c.rooms.includes(roomId))!;
+        // The SDK's current token: the one the test started with expired long ago and was refreshed.
+        const token = (await member.sdk.auth.tokens())!.accessToken;
+        expect(token).not.toBe(member.user.token);
+        const socket = await connectChat(node.url, { token });
+        const joined = await ack(socket, 'room:join', { roomId });
+        socket.close();
+        expect(joined.error).toBeUndefined();
+        expect(
+          [...members].filter((id) => !joined.presence.online.includes(id)),
+          `room ${roomId} joined on ${node.url}: members offline`,
+        ).toEqual([]);
+      }
+    }
     await expectConsistent(h);
   }, 240_000);
 });
