@@ -11,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ack, connectChat } from '../helpers/cluster.js';
 import { client } from '../helpers/http.js';
-import { describeWith } from '../helpers/services.js';
 import { expectConsistent, summary } from './checks.js';
-import { startChaos, type Chaos } from './harness.js';
+import { describeChaos, startChaos, type Chaos } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SKEW_MS = 2000;
@@ -30,7 +29,7 @@ function claims(token: string): { iat: number; exp: number } {
   return { iat: payload.iat * 1000, exp: payload.exp * 1000 };
 }
 
-describeWith(['postgres', 'redisCluster'], 'chaos: node clocks ±2 s apart', () => {
+describeChaos('chaos: node clocks ±2 s apart', () => {
   let h: Chaos;
   beforeAll(async () => {
     h = await startChaos({

@@ -22,6 +22,7 @@ import {
   type Room,
   type SyncTalkClient,
 } from '@synctalk/sdk';
+import { describe, it } from 'vitest';
 import type { Env } from '../../src/config.js';
 import {
   startCluster,
@@ -32,12 +33,20 @@ import {
 import type { TestDatabase } from '../helpers/database.js';
 import { chaosLevel } from '../helpers/env.js';
 import { joinRoom, newRoom, newUser, type TestUser } from '../helpers/factories.js';
+import {
+  privateClusterUnavailable,
+  startPrivateRedisCluster,
+  type PrivateRedisCluster,
+} from '../helpers/private-redis-cluster.js';
+import { describeWith } from '../helpers/services.js';
 
 export interface ChaosOptions {
   /** Names the database. */
   label: string;
-  /** Environment of every node (e.g. `REDIS_CLUSTER_NODES` of a private cluster). */
+  /** Environment of every node. */
   env?: Env;
+  /** The private Redis Cluster the nodes use (the scenario breaks it); default: one of the harness's own. */
+  redis?: PrivateRedisCluster;
   /** How many server nodes (default 2). */
   nodes?: number;
   /** SDK clients (default: CHAOS_CLIENTS, else 8). */
@@ -104,7 +113,33 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Sends of one client on their way at the same time, at most. */
 const MAX_IN_FLIGHT = 4;
 
+/**
+ * Registers a scenario's suite: it needs PostgreSQL and a private Redis Cluster (never the shared one: the
+ * Socket.IO adapters' Pub/Sub channels are named after room ids only, so the servers of other test files on
+ * a shared cluster would broadcast into this scenario's rooms, e.g. their presence). Skipped with the reason
+ * when a private cluster cannot be started, or when `unavailable` names another missing piece.
+ */
+export function describeChaos(name: string, fn: () => void, unavailable?: string): void {
+  const missing = privateClusterUnavailable() ?? unavailable;
+  if (missing === undefined) describeWith(['postgres'], name, fn);
+  else describe.skip(`${name} [skipped: ${missing}]`, () => it(missing, () => undefined));
+}
+
 export async function startChaos(options: ChaosOptions): Promise<Chaos> {
+  const ownRedis = options.redis ? undefined : await startPrivateRedisCluster();
+  try {
+    return await startOn(options, (options.redis ?? ownRedis)!, () => ownRedis?.stop());
+  } catch (error) {
+    await ownRedis?.stop();
+    throw error;
+  }
+}
+
+async function startOn(
+  options: ChaosOptions,
+  redis: PrivateRedisCluster,
+  stopRedis: () => Promise<void> | undefined,
+): Promise<Chaos> {
   const clientCount = options.clients ?? chaosLevel.clients;
   const roomCount = options.rooms ?? Math.max(2, Math.floor(clientCount / 2));
   // One in-process node to make the users and rooms with the factories; the traffic runs on child processes.
@@ -117,6 +152,7 @@ export async function startChaos(options: ChaosOptions): Promise<Chaos> {
       SOCKET_EVENT_RATE: '100000',
       SOCKET_EVENT_BURST: '100000',
       ...options.env,
+      REDIS_CLUSTER_NODES: redis.nodesEnv,
     },
   });
   const clients: ChaosClient[] = [];
@@ -280,6 +316,7 @@ export async function startChaos(options: ChaosOptions): Promise<Chaos> {
       async close() {
         for (const c of connections) c.close();
         await cluster.close();
+        await stopRedis();
       },
     };
     return chaos;

@@ -10,9 +10,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectChat, type ChatClient } from '../helpers/cluster.js';
 import { client } from '../helpers/http.js';
-import { describeWith } from '../helpers/services.js';
 import { expectConsistent, summary } from './checks.js';
-import { startChaos, type Chaos } from './harness.js';
+import { describeChaos, startChaos, type Chaos } from './harness.js';
 import { codeOf, rawSend, sendUntilStored } from './raw-sends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,7 +19,7 @@ const POOL = 3;
 /** Sends that block on the lock at once, each on its own socket: more than the pool holds. */
 const BLOCKERS = POOL + 2;
 
-describeWith(['postgres', 'redisCluster'], 'chaos: the PostgreSQL pool exhausted by slow queries', () => {
+describeChaos('chaos: the PostgreSQL pool exhausted by slow queries', () => {
   let h: Chaos;
   let locker: pg.Client | undefined;
   const sockets: ChatClient[] = [];

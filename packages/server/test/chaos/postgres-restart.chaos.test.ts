@@ -5,7 +5,7 @@
  * Nothing acknowledged may be lost or doubled, and every member connection ends with every message of its
  * rooms exactly once, in order.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectChat } from '../helpers/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { client } from '../helpers/http.js';
@@ -14,16 +14,16 @@ import {
   startPrivatePostgres,
   type PrivatePostgres,
 } from '../helpers/private-postgres.js';
-import { describeWith } from '../helpers/services.js';
 import { expectConsistent, summary } from './checks.js';
-import { startChaos, type Chaos } from './harness.js';
+import { describeChaos, startChaos, type Chaos } from './harness.js';
 import { codeOf, rawSend, sendUntilStored, type Outcome } from './raw-sends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OUTAGE_MS = 4000;
 
-function scenario() {
-  describeWith(['postgres', 'redisCluster'], 'chaos: PostgreSQL restarted mid-traffic', () => {
+describeChaos(
+  'chaos: PostgreSQL restarted mid-traffic',
+  () => {
     let pgi: PrivatePostgres;
     let db: TestDatabase;
     let h: Chaos;
@@ -82,12 +82,6 @@ function scenario() {
       expect(read.body.error.code).toBe('unavailable');
       await expectConsistent(h);
     }, 240_000);
-  });
-}
-
-const unavailable = privatePostgresUnavailable();
-if (unavailable) {
-  describe.skip(`chaos: PostgreSQL restarted mid-traffic [skipped: ${unavailable}]`, () => {
-    it('needs a private PostgreSQL', () => undefined);
-  });
-} else scenario();
+  },
+  privatePostgresUnavailable(),
+);

@@ -5,13 +5,12 @@
  * every message of its rooms exactly once, in order.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith } from '../helpers/services.js';
 import { expectConsistent, summary } from './checks.js';
-import { startChaos, type Chaos } from './harness.js';
+import { describeChaos, startChaos, type Chaos } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describeWith(['postgres', 'redisCluster'], 'chaos: a server node killed, then a rolling restart', () => {
+describeChaos('chaos: a server node killed, then a rolling restart', () => {
   let h: Chaos;
   beforeAll(async () => {
     h = await startChaos({ label: 'chaos_server_node_kill' });
