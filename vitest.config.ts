@@ -6,6 +6,7 @@ export default defineConfig({
       'packages/sdk',
       'packages/server',
       'packages/server/vitest.failover.config.ts',
+      'packages/server/vitest.chaos.config.ts',
       'packages/widget',
       'packages/widget/vitest.browser.config.ts',
     ],

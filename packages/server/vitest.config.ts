@@ -18,8 +18,9 @@ export default defineProject({
     name: 'server',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Failover tests kill Redis masters and server processes and watch timing: they run afterwards, alone
-    // (vitest.failover.config.ts), so the parallel suite's load does not decide their outcome.
-    exclude: ['test/**/*-failover.test.ts', '**/node_modules/**'],
+    // (vitest.failover.config.ts), so the parallel suite's load does not decide their outcome; so do the chaos
+    // scenarios (vitest.chaos.config.ts).
+    exclude: ['test/**/*-failover.test.ts', 'test/chaos/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

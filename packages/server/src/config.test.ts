@@ -33,7 +33,12 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u@db:5432/app',
       REDIS_CLUSTER_NODES: 'r1:7001, r2:7002',
     });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app', poolMax: 10 });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@db:5432/app',
+      poolMax: 10,
+      acquireTimeoutMs: 3000,
+    });
     expect(config.redis).toEqual({
       kind: 'cluster',
       adapter: 'sharded',

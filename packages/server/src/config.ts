@@ -153,6 +153,7 @@ const envSchema = z.object({
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_MAX: int(1, 1000).default(10),
+  DATABASE_ACQUIRE_TIMEOUT: duration.default(3),
   SYNCTALK_DATA_DIR: z.string().min(1).default('./.synctalk'),
 
   REDIS_CLUSTER_NODES: clusterNodes.optional(),
@@ -269,7 +270,13 @@ export interface Config {
    * terminal, JSON otherwise (the process entry decides, with `resolveLogFormat`).
    */
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
-  database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
+  /**
+   * `acquireTimeoutMs`: how long a query waits for a free pooled connection before it fails (the request
+   * then fails with 503 `unavailable` rather than hang while slow queries hold the pool).
+   */
+  database:
+    | { kind: 'postgres'; url: string; poolMax: number; acquireTimeoutMs: number }
+    | { kind: 'pglite'; dataDir: string };
   redis:
     | { kind: 'cluster'; nodes: { host: string; port: number }[]; adapter: 'sharded' | 'classic' }
     | { kind: 'single'; url: string; adapter: 'classic' }
@@ -384,7 +391,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolMax: e.DATABASE_POOL_MAX,
+          acquireTimeoutMs: Math.round(e.DATABASE_ACQUIRE_TIMEOUT * 1000),
+        }
       : { kind: 'pglite', dataDir: join(e.SYNCTALK_DATA_DIR, 'db') },
     redis: e.REDIS_CLUSTER_NODES
       ? { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES, adapter: e.SOCKET_ADAPTER }

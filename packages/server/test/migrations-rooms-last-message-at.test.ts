@@ -123,7 +123,7 @@ describeWith(['postgres'], 'migration 0007 (rooms.last_message_at) on the real P
   backfillSuite(async () => {
     test = await createTestDatabase('migration_0007');
     return {
-      handle: createDatabase({ kind: 'postgres', url: test.url, poolMax: 2 }),
+      handle: createDatabase({ kind: 'postgres', url: test.url, poolMax: 2, acquireTimeoutMs: 10_000 }),
       cleanup: () => test.drop(),
     };
   });

@@ -73,7 +73,7 @@ export function createDatabase(config: Config['database'], logger?: Logger): Dat
       client: 'pg',
       connection: { connectionString: config.url },
       pool: { min: 0, max: config.poolMax },
-      acquireConnectionTimeout: 10_000,
+      acquireConnectionTimeout: config.acquireTimeoutMs,
       log,
     });
     description = describePostgres(config.url);

@@ -9,6 +9,7 @@ import Koa from 'koa';
 import type { TrustProxy } from '../config.js';
 import type { ErrorCode } from '@synctalk/sdk';
 import { forwardedHeadersTrusted, requestClientAddress } from './client-address.js';
+import { isDatabaseUnavailable } from './database-errors.js';
 import { AppError, internalErrorBody } from './errors.js';
 import { withRequestId, type Logger } from './logger.js';
 import { securityHeaders } from './security-headers.js';
@@ -41,6 +42,11 @@ const statusCodes: Record<number, ErrorCode> = {
 /** Maps anything thrown in a request to an `AppError`, or undefined for an unexpected (5xx) error. */
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('unavailable', 'The database is unavailable; try again shortly', undefined, {
+      'retry-after': '1',
+    });
+  }
   const e = error as {
     status?: unknown;
     statusCode?: unknown;
@@ -167,6 +173,9 @@ export function createHttpApp(options: HttpOptions): Koa {
         }
       } catch (error) {
         const appError = toAppError(error);
+        if (appError && !(error instanceof AppError) && appError.code === 'unavailable') {
+          logger.warn({ err: error, method: ctx.method, path: ctx.path }, 'dependency unavailable');
+        }
         if (appError) {
           ctx.status = appError.status;
           ctx.body = appError.toBody();

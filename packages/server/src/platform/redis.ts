@@ -75,6 +75,9 @@ export interface SharedStore {
   close(): Promise<void>;
 }
 
+/** How long a store command may take before it fails (see `RedisStore.bounded`). */
+const STORE_COMMAND_TIMEOUT_MS = 3000;
+
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   // If the timeout wins, a later rejection of `promise` must not go unhandled.
@@ -266,45 +269,57 @@ class RedisStore implements SharedStore {
     return this.client;
   }
 
+  /**
+   * A command's answer, or an error after STORE_COMMAND_TIMEOUT_MS. While no node of the cluster answers,
+   * ioredis queues commands until it reconnects; callers (a send's rate limit, a join's presence) must be
+   * refused as `unavailable` then, not wait for the outage to end.
+   */
+  private bounded<T>(command: Promise<T>): Promise<T> {
+    return withTimeout(command, STORE_COMMAND_TIMEOUT_MS);
+  }
+
   async hit(key: string, windowMs: number) {
-    const [count, ttl] = (await this.client.eval(HIT_SCRIPT, 1, key, String(windowMs))) as [number, number];
+    const [count, ttl] = (await this.bounded(this.client.eval(HIT_SCRIPT, 1, key, String(windowMs)))) as [
+      number,
+      number,
+    ];
     return { count, resetMs: ttl };
   }
 
   async get(key: string) {
-    return this.client.get(key);
+    return this.bounded(this.client.get(key));
   }
 
   async set(key: string, value: string, options: { ttlMs?: number; onlyIfAbsent?: boolean } = {}) {
     const args: (string | number)[] = [];
     if (options.ttlMs) args.push('PX', Math.max(1, Math.round(options.ttlMs)));
     if (options.onlyIfAbsent) args.push('NX');
-    const result = await (this.client.set as (...a: unknown[]) => Promise<string | null>)(
-      key,
-      value,
-      ...args,
+    const result = await this.bounded(
+      (this.client.set as (...a: unknown[]) => Promise<string | null>)(key, value, ...args),
     );
     return result === 'OK';
   }
 
   async take(key: string) {
-    return this.client.getdel(key);
+    return this.bounded(this.client.getdel(key));
   }
 
   async del(key: string) {
-    await this.client.del(key);
+    await this.bounded(this.client.del(key));
   }
 
   async expiringSet(key: string, op: 'add' | 'remove' | 'get', members: string[] = [], ttlMs = 0) {
-    const [expired, live, version] = (await this.client.eval(
-      EXPIRING_SET_SCRIPT,
-      2,
-      key,
-      expiringSetVersionKey(key),
-      op,
-      String(Math.max(1, Math.round(ttlMs))),
-      String(EXPIRING_SET_VERSION_KEEP_MS),
-      ...members,
+    const [expired, live, version] = (await this.bounded(
+      this.client.eval(
+        EXPIRING_SET_SCRIPT,
+        2,
+        key,
+        expiringSetVersionKey(key),
+        op,
+        String(Math.max(1, Math.round(ttlMs))),
+        String(EXPIRING_SET_VERSION_KEEP_MS),
+        ...members,
+      ),
     )) as [number, string[], string];
     return { members: live, expired, version };
   }

@@ -40,6 +40,8 @@ export interface StartNodeOptions {
   process?: boolean;
   /** Extra environment for this node. */
   env?: Env;
+  /** Node.js options for a child-process node, before the script (e.g. `--import` of a preload). */
+  nodeArgs?: string[];
 }
 
 export interface TestCluster {
@@ -66,6 +68,8 @@ export interface ClusterOptions {
   redis?: 'cluster' | 'memory';
   /** Environment for every node (e.g. `SOCKET_ADAPTER`, `PRESENCE_TTL`, `MESSAGE_RATE_LIMIT`). */
   env?: Env;
+  /** A database to use instead of a fresh one on the shared PostgreSQL (the caller drops it). */
+  database?: TestDatabase;
 }
 
 /** The built server child-process nodes run (`npm run build`); TEST_SERVER_MAIN points elsewhere. */
@@ -95,9 +99,9 @@ async function startInProcess(env: Env): Promise<ClusterNode> {
 }
 
 /** Runs the built server (`dist/main.js`) in a child process with `env`; `close()` stops it (SIGTERM). */
-export async function startChild(env: Env): Promise<ClusterNode> {
+export async function startChild(env: Env, nodeArgs: string[] = []): Promise<ClusterNode> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'info' } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -148,7 +152,7 @@ function unwrap<T>(value: T): T {
 
 /** Starts `nodes` servers on one fresh database and the Redis Cluster. */
 export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
-  const database = await createTestDatabase(options.label);
+  const database = options.database ?? (await createTestDatabase(options.label));
   const redis = options.redis ?? 'cluster';
   const baseEnv = (extra?: Env): Env => {
     const { env } = testConfigEnv({ databaseUrl: database.url, redis, env: { ...options.env, ...extra } });
@@ -160,7 +164,9 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     nodes,
     async startNode(nodeOptions = {}) {
       const env = baseEnv(nodeOptions.env);
-      const node = nodeOptions.process ? await startChild(env) : await startInProcess(env);
+      const node = nodeOptions.process
+        ? await startChild(env, nodeOptions.nodeArgs)
+        : await startInProcess(env);
       nodes.push(node);
       return node;
     },
@@ -187,7 +193,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     },
     async close() {
       await Promise.allSettled([...nodes].map((n) => cluster.stopNode(n)));
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
   try {

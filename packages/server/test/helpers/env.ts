@@ -27,6 +27,15 @@ export const testEnv = {
   fuzzScale: Number(process.env.FUZZ_SCALE ?? 1),
 };
 
+/**
+ * How much traffic the chaos scenarios (test/chaos) make: CHAOS_CLIENTS SDK clients, each sending a message
+ * every CHAOS_INTERVAL_MS (jittered). `npm test` runs the reduced default; `npm run chaos` a fuller level.
+ */
+export const chaosLevel = {
+  clients: Number(process.env.CHAOS_CLIENTS ?? 8),
+  intervalMs: Number(process.env.CHAOS_INTERVAL_MS ?? 100),
+};
+
 /** How many nodes TEST_REDIS_CLUSTER_NODES must list. */
 export const REDIS_CLUSTER_SIZE = 6;
 

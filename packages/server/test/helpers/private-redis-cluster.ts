@@ -12,10 +12,10 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portFree } from './ports.js';
 
 const SCRIPTS = fileURLToPath(new URL('../../../../redis-cluster/', import.meta.url));
 const HOST = '127.0.0.1';
@@ -32,6 +32,8 @@ export interface PrivateRedisCluster {
   dir: string;
   /** The pid of the redis-server on `port` (from its pid file). */
   pidOf(port: number): number;
+  /** Starts the node on `port` again (after a kill) with its config and cluster state; resolves once it answers. */
+  restart(port: number): Promise<void>;
   /** Stops every node and deletes the directory; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -44,14 +46,6 @@ export function privateClusterUnavailable(): string | undefined {
     }
   }
   return undefined;
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
-  });
 }
 
 /**
@@ -140,12 +134,23 @@ export async function startPrivateRedisCluster(
     }
     throw error;
   }
+  const restart = async (port: number) => {
+    const started = spawnSync('redis-server', [join(dir, String(port), 'redis.conf')], { encoding: 'utf8' });
+    if (started.status !== 0) throw new Error(`redis node ${port} did not start: ${started.stderr}`);
+    for (let i = 0; i < 100; i += 1) {
+      const ping = spawnSync('redis-cli', ['-h', HOST, '-p', String(port), 'ping'], { encoding: 'utf8' });
+      if (ping.stdout.includes('PONG')) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`redis node ${port} does not answer after a restart`);
+  };
   return {
     basePort,
     nodes,
     nodesEnv: nodes.map((n) => `${n.host}:${n.port}`).join(','),
     dir,
     pidOf,
+    restart,
     stop,
   };
 }

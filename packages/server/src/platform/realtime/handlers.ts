@@ -109,6 +109,9 @@ function safeAck(ack: Ack | undefined, response: unknown, logger: Logger): void 
 /** Turns anything a handler threw into the error body sent back, logging unexpected errors. */
 export function errorBodyOf(error: unknown, logger: Logger, event: string): ErrorBody {
   const appError = toAppError(error);
+  if (appError && !(error instanceof AppError) && appError.code === 'unavailable') {
+    logger.warn({ err: error, event }, 'dependency unavailable');
+  }
   if (appError) return appError.toBody();
   logger.error({ err: error, event }, 'socket event failed');
   return internalErrorBody();
