@@ -29,7 +29,8 @@ export async function request(
     headers['content-type'] = 'application/json';
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  // Raw bytes are a valid body; the DOM typings (the widget's typecheck) only take ArrayBuffer-backed views.
+  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body as RequestInit['body'] });
   const text = await res.text();
   let parsed: unknown = text;
   try {
