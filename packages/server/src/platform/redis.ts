@@ -235,7 +235,6 @@ return { expired, redis.call('ZRANGE', KEYS[1], 0, -1), version or '0' }`;
 
 class RedisStore implements SharedStore {
   private readonly extra: (Redis | Cluster)[] = [];
-  private readonly cleanups: (() => void)[] = [];
 
   constructor(
     readonly description: string,
@@ -255,11 +254,6 @@ class RedisStore implements SharedStore {
     copy.on('error', (error: unknown) => this.onError(error));
     this.extra.push(copy);
     return copy;
-  }
-
-  /** Runs `cleanup` when the store closes. */
-  atClose(cleanup: () => void): void {
-    this.cleanups.push(cleanup);
   }
 
   get redis(): Redis | Cluster {
@@ -318,7 +312,6 @@ class RedisStore implements SharedStore {
   }
 
   async close() {
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
     // QUIT waits for a server that may be gone; bound it, then drop the connection.
     await Promise.allSettled(
       [...this.extra, this.client].map((c) =>
@@ -359,8 +352,7 @@ export async function createSharedStore(
   // Connection errors are logged, never left as unhandled 'error' events; ioredis reconnects by itself.
   const onError = (error: unknown) =>
     logger.debug({ reason: describeError(error) }, 'redis connection error');
-  const pubSub = (self: RedisStore) => ({ logger, onClose: (fn: () => void) => self.atClose(fn) });
-  const classic = (self: RedisStore) => classicAdapter(self.redis, self.duplicate(), pubSub(self));
+  const classic = (self: RedisStore) => classicAdapter(self.redis, self.duplicate(), { logger });
   let store: RedisStore;
   if (config.kind === 'cluster') {
     const nodes = config.nodes;
@@ -379,7 +371,7 @@ export async function createSharedStore(
         if (config.adapter === 'sharded') {
           // SPUBLISH/SSUBSCRIBE: each room's messages go to one shard, not every node of the cluster.
           const sub = self.duplicate({ shardedSubscribers: true }) as Cluster;
-          return shardedAdapter(self.redis as Cluster, sub, pubSub(self));
+          return shardedAdapter(self.redis as Cluster, sub, { logger });
         }
         return classic(self);
       },
