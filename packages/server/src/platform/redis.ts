@@ -342,6 +342,9 @@ function waitReady(client: Redis | Cluster, timeoutMs: number): Promise<void> {
   });
 }
 
+/** How many times ioredis sends a subscription command that fails on a lost master (its default: 16). */
+const SUBSCRIBER_TRIES = 6;
+
 export async function createSharedStore(
   config: Config['redis'],
   options: { retries: number; logger: Logger },
@@ -370,7 +373,13 @@ export async function createSharedStore(
       (self) => {
         if (config.adapter === 'sharded') {
           // SPUBLISH/SSUBSCRIBE: each room's messages go to one shard, not every node of the cluster.
-          const sub = self.duplicate({ shardedSubscribers: true }) as Cluster;
+          // While a channel's master is down ioredis retries an SSUBSCRIBE every 100 ms or more; after a few
+          // tries it gives up, so a join there is refused (retryable) in about a second instead of waiting
+          // out the failover (ioredis subscribes the channel again on the new master anyway).
+          const sub = self.duplicate({
+            shardedSubscribers: true,
+            maxRedirections: SUBSCRIBER_TRIES,
+          }) as Cluster;
           return shardedAdapter(self.redis as Cluster, sub, { logger });
         }
         return classic(self);
