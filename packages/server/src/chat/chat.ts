@@ -113,7 +113,10 @@ export function createChat(deps: DomainDeps, io: ChatServer, services: ChatServi
     // First: every event passes the connection's budget and queue before any handler (see guardEvents).
     guardEvents(socket, logger, deps.config.realtime.socket, penalty, socket.data.user);
     socket.data.joined = new JoinedRooms();
-    void socket.join(userRoomName(socket.data.user.id));
+    // Refused only while the user room's Redis shard is down; ioredis subscribes it once the shard is back.
+    void Promise.resolve(socket.join(userRoomName(socket.data.user.id))).catch((error: unknown) =>
+      logger.warn({ err: error }, 'user room channel subscription failed'),
+    );
     watchTokenExpiry(socket, deps);
     registerRoomEvents(ctx, socket);
     registerMessageEvents(ctx, socket);

@@ -238,7 +238,6 @@ return { expired, redis.call('ZRANGE', KEYS[1], 0, -1), version or '0' }`;
 
 class RedisStore implements SharedStore {
   private readonly extra: (Redis | Cluster)[] = [];
-  private readonly cleanups: (() => void)[] = [];
 
   constructor(
     readonly description: string,
@@ -258,11 +257,6 @@ class RedisStore implements SharedStore {
     copy.on('error', (error: unknown) => this.onError(error));
     this.extra.push(copy);
     return copy;
-  }
-
-  /** Runs `cleanup` when the store closes. */
-  atClose(cleanup: () => void): void {
-    this.cleanups.push(cleanup);
   }
 
   get redis(): Redis | Cluster {
@@ -333,7 +327,6 @@ class RedisStore implements SharedStore {
   }
 
   async close() {
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
     // QUIT waits for a server that may be gone; bound it, then drop the connection.
     await Promise.allSettled(
       [...this.extra, this.client].map((c) =>
@@ -364,6 +357,9 @@ function waitReady(client: Redis | Cluster, timeoutMs: number): Promise<void> {
   });
 }
 
+/** How many times ioredis sends a subscription command that fails on a lost master (its default: 16). */
+const SUBSCRIBER_TRIES = 6;
+
 export async function createSharedStore(
   config: Config['redis'],
   options: { retries: number; logger: Logger },
@@ -374,8 +370,7 @@ export async function createSharedStore(
   // Connection errors are logged, never left as unhandled 'error' events; ioredis reconnects by itself.
   const onError = (error: unknown) =>
     logger.debug({ reason: describeError(error) }, 'redis connection error');
-  const pubSub = (self: RedisStore) => ({ logger, onClose: (fn: () => void) => self.atClose(fn) });
-  const classic = (self: RedisStore) => classicAdapter(self.redis, self.duplicate(), pubSub(self));
+  const classic = (self: RedisStore) => classicAdapter(self.redis, self.duplicate(), { logger });
   let store: RedisStore;
   if (config.kind === 'cluster') {
     const nodes = config.nodes;
@@ -393,8 +388,14 @@ export async function createSharedStore(
       (self) => {
         if (config.adapter === 'sharded') {
           // SPUBLISH/SSUBSCRIBE: each room's messages go to one shard, not every node of the cluster.
-          const sub = self.duplicate({ shardedSubscribers: true }) as Cluster;
-          return shardedAdapter(self.redis as Cluster, sub, pubSub(self));
+          // While a channel's master is down ioredis retries an SSUBSCRIBE every 100 ms or more; after a few
+          // tries it gives up, so a join there is refused (retryable) in about a second instead of waiting
+          // out the failover (ioredis subscribes the channel again on the new master anyway).
+          const sub = self.duplicate({
+            shardedSubscribers: true,
+            maxRedirections: SUBSCRIBER_TRIES,
+          }) as Cluster;
+          return shardedAdapter(self.redis as Cluster, sub, { logger });
         }
         return classic(self);
       },

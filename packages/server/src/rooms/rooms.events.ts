@@ -23,8 +23,13 @@ export function registerRoomEvents(ctx: ChatContext, socket: ChatSocket): void {
     const closed = () => new AppError('unavailable', 'The connection closed');
     if (!socket.connected) throw closed();
     // Subscribe before reading the catch-up page: a message committed in between then arrives twice
-    // (clients de-duplicate by seq) instead of never.
-    await socket.join(name);
+    // (clients de-duplicate by seq) instead of never. Rejected when the room's Pub/Sub channel could not be
+    // subscribed (its Redis master is down): broadcasts from other nodes would not arrive, so no join.
+    await Promise.resolve(socket.join(name)).catch(async (error: unknown) => {
+      logger.warn({ err: error, roomId: room.id }, 'room channel subscription failed');
+      await socket.leave(name);
+      throw new AppError('unavailable', 'Joining is temporarily unavailable; try again shortly');
+    });
     // Recorded with the adapter room, so a leave or removal from now on undoes both.
     socket.data.joined.add(room.id);
     try {
