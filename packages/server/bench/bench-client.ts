@@ -57,3 +57,22 @@ export function positive(flag: string, value: string, max: number): number {
     throw new Error(`${flag} must be a whole number from 1 to ${max}`);
   return n;
 }
+
+/** Runs `fn(0)` … `fn(count - 1)`, at most `concurrency` at a time; their results in order. */
+export async function pool<T>(
+  count: number,
+  concurrency: number,
+  fn: (i: number) => Promise<T>,
+): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
+  return out;
+}

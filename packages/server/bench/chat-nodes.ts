@@ -15,12 +15,17 @@ const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 export interface StartNodeOptions {
   /** Runs `src/main.ts` through tsx instead of the build: measures the checked-out code, no build needed. */
   fromSource?: boolean;
+  /** Node.js flags before the entry file (e.g. `--expose-gc`, `--import <preload>`). */
+  execArgv?: string[];
+  /** Opens an IPC channel to the child (`node.process.send`), for a preloaded probe to answer on. */
+  ipc?: boolean;
 }
 
 export interface ServerNode {
   url: string;
   /** The node's process id. */
   pid: number;
+  process: ChildProcess;
   /** Error and fatal log lines of the node (the first 20), and how many there were. */
   errors: { count: number; first: string[] };
   stop(): Promise<void>;
@@ -34,13 +39,14 @@ export async function startNode(
   if (!options.fromSource && !existsSync(MAIN)) {
     throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
   }
-  const args = options.fromSource
-    ? ['--conditions=@synctalk/source', '--import', 'tsx', MAIN_SOURCE]
-    : [MAIN];
+  const args = [
+    ...(options.execArgv ?? []),
+    ...(options.fromSource ? ['--conditions=@synctalk/source', '--import', 'tsx', MAIN_SOURCE] : [MAIN]),
+  ];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: PACKAGE_DIR,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const errors = { count: 0, first: [] as string[] };
   let head = '';
@@ -83,6 +89,7 @@ export async function startNode(
   return {
     url,
     pid: child.pid!,
+    process: child,
     errors,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

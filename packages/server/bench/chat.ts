@@ -23,7 +23,7 @@ import pg from 'pg';
 import type { AuthResponse, MyRoom, Room } from '@synctalk/sdk';
 import { startPrivateRedisCluster, type PrivateRedisCluster } from '../test/helpers/private-redis-cluster.js';
 import { membersPerRoom, runLoad, type BenchUser, type LoadResult } from './chat-load.js';
-import { http, percentile, positive } from './bench-client.js';
+import { http, percentile, pool, positive } from './bench-client.js';
 import { benchDatabase, startNode, type ServerNode } from './chat-nodes.js';
 
 const CONFIGS = ['memory', 'classic', 'sharded'] as const;
@@ -51,20 +51,6 @@ interface Row {
 }
 
 const log = (line: string) => console.log(line);
-
-async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
-}
 
 /** Signs up `clients` users; user i belongs to room i mod `rooms` (created by users 0..rooms-1). */
 async function setUp(url: string, clients: number, rooms: number): Promise<BenchUser[]> {

@@ -105,6 +105,25 @@ describe('RoomTimeline', () => {
     expect(r.delivered.map((d) => d.source)).toEqual(['live', 'history', 'history', 'history', 'live']);
   });
 
+  it('reports nothing missing when the room is left while a gap fetch is in flight', async () => {
+    const r = recorder();
+    let answer: (page: MessagePage) => void = () => {};
+    const calls: { after: string; before?: string }[] = [];
+    const fetch: FetchHistory = (_room, query) => {
+      calls.push(query);
+      return new Promise((resolve) => (answer = resolve));
+    };
+    const t = new RoomTimeline({ roomId: ROOM, fetchHistory: fetch, ...r }, '4');
+    t.accept([message(5), message(9)], 'live');
+    await flush();
+    expect(calls).toEqual([{ after: '5', before: '9', limit: 100 }]);
+    t.close();
+    answer(page(9, { after: '5', before: '9', limit: 100 }));
+    await flush();
+    expect(r.errors).toEqual([]);
+    expect(r.seqs()).toEqual([5]);
+  });
+
   it('waits for a join in flight instead of fetching a gap it may cover', async () => {
     const h = history(20);
     const r = recorder();

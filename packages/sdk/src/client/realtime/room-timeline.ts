@@ -217,6 +217,8 @@ export class RoomTimeline {
           before: gap.before,
           limit: HISTORY_PAGE,
         });
+        // Left while the page was on its way: it is not taken, so it says nothing about what is missing.
+        if (this.#closed) return;
         history(page.messages);
         if (this.#sequencer.lastSeq === gap.after) {
           // Seqs are gap-free, so the server always has the next one; if it does not, do not stall on it.
