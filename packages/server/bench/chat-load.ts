@@ -52,6 +52,8 @@ export interface LoadResult {
   windowEnd: Date;
   /** Deliveries received within the send window. */
   deliveriesInWindow: number;
+  /** Sends acknowledged within the send window. */
+  ackedInWindow: number;
   /** Event-loop utilisation of this (client) process during the send window, 0..1. */
   clientLoad: number;
 }
@@ -167,6 +169,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const sendWindowMs = performance.now() - started;
     const windowEnd = new Date();
     const deliveriesInWindow = deliveries;
+    const ackedInWindow = acked.size;
     const clientLoad = performance.eventLoopUtilization(eluStart).utilization;
 
     // Stragglers: every ack (each has its own timeout), then deliveries until they stop for 1 s.
@@ -202,6 +205,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       windowStart,
       windowEnd,
       deliveriesInWindow,
+      ackedInWindow,
       clientLoad,
     };
   } finally {

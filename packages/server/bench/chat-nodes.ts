@@ -1,6 +1,7 @@
 /**
  * Server nodes for the chat benchmark: `node dist/main.js` child processes (their own event loops, apart
- * from the benchmark's clients), and the throw-away PostgreSQL database they share.
+ * from the benchmark's clients), and the throw-away PostgreSQL database they share. The bare server of its
+ * raw configuration (raw-chat-server.ts) runs the same way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,11 @@ export interface StartNodeOptions {
   execArgv?: string[];
   /** Opens an IPC channel to the child (`node.process.send`), for a preloaded probe to answer on. */
   ipc?: boolean;
+  /**
+   * Runs this TypeScript file (through tsx) instead of the server, e.g. the bare Socket.IO server of
+   * `bench:chat`'s raw configuration. It must log `… listening on <url>` as a JSON line once it listens.
+   */
+  script?: string;
 }
 
 export interface ServerNode {
@@ -31,17 +37,18 @@ export interface ServerNode {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/main.js` (or the source) with `env`; resolves once it listens. */
+/** Starts `node dist/main.js` (or the source, or `options.script`) with `env`; resolves once it listens. */
 export async function startNode(
   env: Record<string, string>,
   options: StartNodeOptions = {},
 ): Promise<ServerNode> {
-  if (!options.fromSource && !existsSync(MAIN)) {
+  if (!options.fromSource && !options.script && !existsSync(MAIN)) {
     throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
   }
+  const source = options.script ?? (options.fromSource ? MAIN_SOURCE : undefined);
   const args = [
     ...(options.execArgv ?? []),
-    ...(options.fromSource ? ['--conditions=@synctalk/source', '--import', 'tsx', MAIN_SOURCE] : [MAIN]),
+    ...(source ? ['--conditions=@synctalk/source', '--import', 'tsx', source] : [MAIN]),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: PACKAGE_DIR,
@@ -73,7 +80,7 @@ export async function startNode(
       reject(new Error(`node did not start within 60 s:\n${head}`));
     }, 60_000);
     const watch = () => {
-      const m = /SyncTalk listening on (http:\/\/[^"\s]+)/.exec(head);
+      const m = /listening on (http:\/\/[^"\s]+)/.exec(head);
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', watch);

@@ -1,23 +1,28 @@
 /**
- * Chat benchmark: N clients in R rooms send at a target rate through real server processes, in three
+ * Chat benchmark: N clients in R rooms send at a target rate through server processes, in four
  * configurations run one after the other on the same data:
  *
- *   memory   one node, Socket.IO's in-memory adapter (no Redis): the ceiling
- *   classic  two nodes, SOCKET_ADAPTER=classic on a 6-node Redis Cluster (PUBLISH to every Redis node)
- *   sharded  two nodes, the sharded adapter (SPUBLISH: each room's channel on one shard)
+ *   raw      one bare Socket.IO process (raw-chat-server.ts: no auth, no database, in-memory adapter) that
+ *            acknowledges and broadcasts the same payloads: the ceiling the others are measured against
+ *   memory   one real node, Socket.IO's in-memory adapter (no Redis)
+ *   classic  two real nodes, SOCKET_ADAPTER=classic on a 6-node Redis Cluster (PUBLISH to every Redis node)
+ *   sharded  two real nodes, the sharded adapter (SPUBLISH: each room's channel on one shard)
  *
  *   npm run bench:chat [-- --clients 1000] [--rooms 50] [--rate 3000] [--duration 10]
- *                      [--database-url URL] [--max-inflight 8] [--configs memory,classic,sharded]
+ *                      [--database-url URL] [--max-inflight 8] [--configs raw,memory,classic,sharded]
  *
  * Servers are `node dist/main.js` child processes on loopback; the Redis Cluster is a private one started
  * with redis-cluster/start.sh on free ports (the shared test cluster is never touched) and stopped at the
  * end; PostgreSQL is --database-url, else DATABASE_URL, else a fresh database on
  * postgres://postgres@127.0.0.1:5432 that is dropped at the end. Users sign up and join their room over
- * the HTTP API. Every acknowledged message is checked against every member socket's deliveries and
- * against the database. Everything is bounded in time and count.
+ * the HTTP API; the raw server trusts their tokens without checking them. Every acknowledged message is
+ * checked against every member socket's deliveries and (except raw, which stores nothing) against the
+ * database. Deliveries/s and sends/s are also given as a share of raw's. Everything is bounded in time and
+ * count.
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { AuthResponse, MyRoom, Room } from '@synctalk/sdk';
@@ -26,22 +31,34 @@ import { membersPerRoom, runLoad, type BenchUser, type LoadResult } from './chat
 import { http, percentile, pool, positive } from './bench-client.js';
 import { benchDatabase, startNode, type ServerNode } from './chat-nodes.js';
 
-const CONFIGS = ['memory', 'classic', 'sharded'] as const;
+const CONFIGS = ['raw', 'memory', 'classic', 'sharded'] as const;
 type ConfigName = (typeof CONFIGS)[number];
+const RAW_SERVER = fileURLToPath(new URL('./raw-chat-server.ts', import.meta.url));
+/** The goals, as a share of raw's deliveries/s. */
+const GOALS: [ConfigName, number][] = [
+  ['memory', 0.7],
+  ['sharded', 0.6],
+];
 
 interface Row {
   name: ConfigName;
   nodes: number;
   offered: number;
   skipped: number;
-  persistedPerSec: number;
+  /** Committed in PostgreSQL during the send window; raw stores nothing, so acknowledged in it. */
+  sendsPerSec: number;
+  /** Whether `sendsPerSec` counts stored messages (false for raw). */
+  stored: boolean;
   deliveriesPerSec: number;
   p50: number;
   p95: number;
   p99: number;
   ackP99: number;
-  /** Acknowledged messages missing from the database, and (message, member socket) pairs not delivered. */
-  lostInDb: number;
+  /**
+   * Acknowledged messages missing from the database (undefined for raw: nothing to check), and
+   * (message, member socket) pairs not delivered.
+   */
+  lostInDb: number | undefined;
   undelivered: number;
   duplicates: number;
   refused: string;
@@ -109,6 +126,26 @@ async function checkDatabase(databaseUrl: string, prefix: string, result: LoadRe
   }
 }
 
+/**
+ * Raw stores nothing, so its rooms' seqs are checked in the acknowledgements instead: distinct and
+ * increasing, and 1..N when every send was answered. Returns how many rooms fail.
+ */
+function roomsWithBadAckedSeqs(result: LoadResult): number {
+  const byRoom = new Map<string, number[]>();
+  for (const m of result.acked.values()) {
+    const list = byRoom.get(m.roomId) ?? [];
+    list.push(Number(m.seq));
+    byRoom.set(m.roomId, list);
+  }
+  const complete = result.timeouts === 0 && result.refused.size === 0;
+  let bad = 0;
+  for (const seqs of byRoom.values()) {
+    seqs.sort((a, b) => a - b);
+    if (!seqs.every((seq, k) => (complete ? seq === k + 1 : k === 0 || seq > seqs[k - 1]!))) bad += 1;
+  }
+  return bad;
+}
+
 async function runConfig(
   name: ConfigName,
   baseEnv: Record<string, string>,
@@ -118,13 +155,19 @@ async function runConfig(
 ): Promise<Row> {
   log(`\n[${name}]`);
   const env = { ...baseEnv };
-  if (name !== 'memory') {
+  if (name === 'classic' || name === 'sharded') {
     env.REDIS_CLUSTER_NODES = redis!.nodesEnv;
     env.SOCKET_ADAPTER = name;
   }
   const nodes: ServerNode[] = [];
   try {
-    for (let i = 0; i < (name === 'memory' ? 1 : 2); i += 1) nodes.push(await startNode(env));
+    if (name === 'raw') {
+      // Only what it listens on: it reads no other setting.
+      const rawEnv = { NODE_ENV: 'production', HOST: baseEnv.HOST!, PORT: '0' };
+      nodes.push(await startNode(rawEnv, { script: RAW_SERVER }));
+    } else {
+      for (let i = 0; i < (name === 'memory' ? 1 : 2); i += 1) nodes.push(await startNode(env));
+    }
     const prefix = `bench-${name}-${randomBytes(3).toString('hex')}-`;
     const result = await runLoad({
       users,
@@ -135,7 +178,8 @@ async function runConfig(
       prefix,
       log,
     });
-    const db = await checkDatabase(options.databaseUrl, prefix, result);
+    const db = name === 'raw' ? undefined : await checkDatabase(options.databaseUrl, prefix, result);
+    const roomsWithGaps = db ? db.roomsWithGaps : roomsWithBadAckedSeqs(result);
     const members = membersPerRoom(users);
     const byRoom = new Map<string, number[]>();
     for (const [n, m] of result.acked) {
@@ -151,10 +195,10 @@ async function runConfig(
     const latencies = Float64Array.from(result.deliveryLatencies).sort();
     const acks = Float64Array.from(result.ackLatencies).sort();
     const refused = [...result.refused].map(([code, count]) => `${code}:${count}`).join(' ') || '-';
-    if (db.unacknowledgedStored > 0) {
+    if (db && db.unacknowledgedStored > 0) {
       log(`  ${db.unacknowledgedStored} messages were stored but not acknowledged within 10 s (overload)`);
     }
-    if (db.roomsWithGaps > 0) log(`  ${db.roomsWithGaps} rooms have gaps in their sequence numbers`);
+    if (roomsWithGaps > 0) log(`  ${roomsWithGaps} rooms have gaps in their sequence numbers`);
     const serverErrors = nodes.reduce((s, n) => s + n.errors.count, 0);
     for (const n of nodes) for (const line of n.errors.first.slice(0, 3)) log(`  server: ${line}`);
     const expectedDeliveries = [...result.acked.values()].reduce(
@@ -170,13 +214,14 @@ async function runConfig(
       nodes: nodes.length,
       offered: result.offered,
       skipped: result.skipped,
-      persistedPerSec: (db.persistedInWindow / result.sendWindowMs) * 1000,
+      sendsPerSec: ((db ? db.persistedInWindow : result.ackedInWindow) / result.sendWindowMs) * 1000,
+      stored: db !== undefined,
       deliveriesPerSec: (result.deliveriesInWindow / result.sendWindowMs) * 1000,
       p50: percentile(latencies, 50),
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
       ackP99: percentile(acks, 99),
-      lostInDb: db.lost,
+      lostInDb: db?.lost,
       undelivered,
       duplicates: result.duplicates,
       refused,
@@ -216,7 +261,7 @@ async function main(): Promise<void> {
   let redis: PrivateRedisCluster | undefined;
   const rows: Row[] = [];
   try {
-    if (configs.some((c) => c !== 'memory')) {
+    if (configs.some((c) => c === 'classic' || c === 'sharded')) {
       log('starting a private 6-node Redis Cluster');
       redis = await startPrivateRedisCluster();
       log(`  on 127.0.0.1:${redis.basePort}-${redis.basePort + 5}`);
@@ -261,15 +306,30 @@ async function main(): Promise<void> {
       `for ${duration} s; Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model ?? '?'})\n`,
   );
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const raw = rows.find((r) => r.name === 'raw');
+  const pct = (share: number) => (Number.isFinite(share) ? `${(share * 100).toFixed(0)}%` : '-');
+  /** Deliveries/s as a share of raw's, then sends/s (persisted, against raw's acknowledged). */
+  const ofRaw = (r: Row) =>
+    raw
+      ? `${pct(r.deliveriesPerSec / raw.deliveriesPerSec)} (${pct(r.sendsPerSec / raw.sendsPerSec)})`
+      : 'n/a';
   log(
-    '| adapter | nodes | persisted sends/s | deliveries/s | p50 ms | p95 ms | p99 ms | ack p99 ms | lost (DB) | undelivered | refused / timeouts | client CPU |',
+    '| config | nodes | persisted sends/s | deliveries/s | % of raw: deliveries/s (sends/s) | p50 ms | p95 ms | ' +
+      'p99 ms | ack p99 ms | lost (DB) | undelivered | refused / timeouts | client CPU |',
   );
-  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
   for (const r of rows) {
+    const sends = r.stored ? f(r.sendsPerSec) : `n/a (${f(r.sendsPerSec)} acked)`;
     log(
-      `| ${r.name} | ${r.nodes} | ${f(r.persistedPerSec)} | ${f(r.deliveriesPerSec)} | ${f(r.p50, 1)} | ` +
-        `${f(r.p95, 1)} | ${f(r.p99, 1)} | ${f(r.ackP99, 1)} | ${r.lostInDb} | ${r.undelivered} | ` +
+      `| ${r.name} | ${r.nodes} | ${sends} | ${f(r.deliveriesPerSec)} | ${ofRaw(r)} | ${f(r.p50, 1)} | ` +
+        `${f(r.p95, 1)} | ${f(r.p99, 1)} | ${f(r.ackP99, 1)} | ${r.lostInDb ?? 'n/a'} | ${r.undelivered} | ` +
         `${r.refused} / ${r.timeouts} | ${f(r.clientLoad * 100)}% |`,
+    );
+  }
+  if (raw) {
+    log(
+      '\nraw stores nothing: its sends/s are the sends acknowledged in the window and its lost (DB) check is ' +
+        'n/a; its deliveries, duplicates and seqs (in the acknowledgements) are checked like the others.',
     );
   }
   for (const r of rows) {
@@ -278,20 +338,23 @@ async function main(): Promise<void> {
     if (r.duplicates > 0) log(`${r.name}: ${r.duplicates} duplicate deliveries`);
     if (r.serverErrors > 0) log(`${r.name}: servers logged ${r.serverErrors} errors`);
   }
-  const ceiling = rows.find((r) => r.name === 'memory');
-  const sharded = rows.find((r) => r.name === 'sharded');
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   log('\ntargets:');
-  log(`  zero lost: ${verdict(rows.every((r) => r.lostInDb === 0 && r.undelivered === 0))}`);
-  if (ceiling && sharded) {
-    const share = sharded.deliveriesPerSec / ceiling.deliveriesPerSec;
+  const clean = rows.every((r) => (r.lostInDb ?? 0) === 0 && r.undelivered === 0 && r.duplicates === 0);
+  log(`  zero lost, no duplicate deliveries: ${verdict(clean)}`);
+  for (const [name, goal] of GOALS) {
+    const r = rows.find((row) => row.name === name);
+    if (!r) continue;
+    const share = raw ? r.deliveriesPerSec / raw.deliveriesPerSec : NaN;
     log(
-      `  sharded ≥ 60% of the ceiling's deliveries/s: ${verdict(share >= 0.6)} (${(share * 100).toFixed(0)}%)`,
+      `  ${name} ≥ ${goal * 100}% of raw's deliveries/s: ` +
+        (raw ? `${verdict(share >= goal)} (${pct(share)})` : 'n/a (raw not run)'),
     );
   }
   for (const r of rows) {
+    if (!r.stored) continue;
     log(
-      `  ${r.name}: ≥ 3,000 persisted sends/s ${verdict(r.persistedPerSec >= 3000)} (${f(r.persistedPerSec)}); ` +
+      `  ${r.name}: ≥ 3,000 persisted sends/s ${verdict(r.sendsPerSec >= 3000)} (${f(r.sendsPerSec)}); ` +
         `p99 ≤ 50 ms ${verdict(r.p99 <= 50)} (${f(r.p99, 1)} ms)`,
     );
   }
