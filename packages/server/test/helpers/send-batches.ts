@@ -39,3 +39,55 @@ export function recordSendBatches(db: Knex): SendBatches {
     },
   };
 }
+
+/**
+ * Holds room `roomId`'s row lock in a transaction of its own until `release()`: sends to the room (and the
+ * batches that carry them) wait meanwhile, so a test can line sends up behind them.
+ */
+export async function lockRoom(
+  db: Knex,
+  roomId: string,
+): Promise<{ trx: Knex.Transaction; release(): Promise<void> }> {
+  const trx = await db.transaction();
+  await trx.raw('SELECT id FROM rooms WHERE id = ? FOR UPDATE', [roomId]);
+  return {
+    trx,
+    async release() {
+      await trx.commit();
+    },
+  };
+}
+
+/** Resolves once at least `count` statements of the database wait for a lock. */
+export async function lockWaiters(db: Knex, count: number, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await db.raw<{ rows: { waiting: number }[] }>(
+      `SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (result.rows[0]!.waiting >= count) return;
+    if (Date.now() > until) throw new Error(`fewer than ${count} statements waited for a lock`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Counts, per clientMsgId, the send path's look-up of a stored message (the service's early idempotency
+ * check, which comes right before a send is queued for its batch).
+ */
+export function recordLookups(db: Knex): { count(clientMsgId: string): number; stop(): void } {
+  const counts = new Map<string, number>();
+  const listener = (_response: unknown, query: { sql?: string; bindings?: unknown[] }) => {
+    if (!query.sql?.includes('WHERE m.room_id = ') || !query.sql.includes('m.client_msg_id')) return;
+    const key = String(query.bindings?.[1]);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  db.on('query-response', listener);
+  return {
+    count: (clientMsgId) => counts.get(clientMsgId) ?? 0,
+    stop() {
+      db.removeListener('query-response', listener);
+    },
+  };
+}
