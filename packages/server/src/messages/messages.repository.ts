@@ -184,13 +184,14 @@ export function messagesRepository(db: Knex) {
   async function createMany(
     inputs: readonly CreateInput[],
   ): Promise<PromiseSettledResult<CreateResult | undefined>[]> {
+    type Settled = PromiseSettledResult<CreateResult | undefined>;
     if (inputs.length === 0) return [];
     let rows: MessageRow[];
     try {
       rows = await insertBatch(inputs);
     } catch (error) {
       if (!isIntegrityViolation(error)) throw error;
-      const one: PromiseSettledResult<CreateResult | undefined>[] = [];
+      const one: Settled[] = [];
       for (const input of inputs) {
         try {
           one.push({ status: 'fulfilled', value: await create(input) });
@@ -204,26 +205,31 @@ export function messagesRepository(db: Knex) {
       rows.map((row) => [keyOf(String(row.room_id), row.client_msg_id), toMessage(row)]),
     );
     const answered = new Set<string>();
-    const results = new Array<CreateResult | undefined>(inputs.length);
+    const settled = new Array<Settled>(inputs.length);
     const skipped: number[] = [];
     inputs.forEach((input, i) => {
       const key = keyOf(input.roomId, input.clientMsgId);
       const message = stored.get(key);
       if (!message) skipped.push(i);
       // The first input with this key is the one stored (the statement keeps the first of each key).
-      else if (!answered.has(key)) results[i] = { created: true, message };
-      else results[i] = { created: false, existing: message };
+      else if (!answered.has(key)) settled[i] = { status: 'fulfilled', value: { created: true, message } };
+      else settled[i] = { status: 'fulfilled', value: { created: false, existing: message } };
       answered.add(key);
     });
     if (skipped.length > 0) {
-      // Not stored: the key existed already (answer with that message), or the room was deleted.
-      const existing = await findManyByClientMsgId(skipped.map((i) => inputs[i]!));
-      for (const i of skipped) {
-        const message = existing.get(keyOf(inputs[i]!.roomId, inputs[i]!.clientMsgId));
-        results[i] = message && { created: false, existing: message };
+      // Not stored: the key existed already (answer with that message), or the room was deleted. The batch
+      // is committed by now: should this look-up fail, only the sends it was for fail with it.
+      try {
+        const existing = await findManyByClientMsgId(skipped.map((i) => inputs[i]!));
+        for (const i of skipped) {
+          const message = existing.get(keyOf(inputs[i]!.roomId, inputs[i]!.clientMsgId));
+          settled[i] = { status: 'fulfilled', value: message && { created: false, existing: message } };
+        }
+      } catch (reason) {
+        for (const i of skipped) settled[i] = { status: 'rejected', reason };
       }
     }
-    return results.map((value) => ({ status: 'fulfilled', value }));
+    return settled;
   }
 
   /**
