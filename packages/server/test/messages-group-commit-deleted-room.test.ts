@@ -40,8 +40,9 @@ describeWith(['postgres'], 'messages: a room deleted in the middle of a batch', 
       const toKept = [2, 3].map((i) =>
         ack(sockets[i]!, 'message:send', { roomId: kept.id, clientMsgId: `k-${i}`, text: `kept ${i}` }),
       );
+      // Each passed the early look-up, right before it is queued; after the pause all of them wait.
       await eventually(() => ['d-1', 'k-2', 'k-3'].every((key) => lookups.count(key) === 1));
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 500));
       await holdBlocker.release();
       expect((await first).message.seq).toBe('1');
 

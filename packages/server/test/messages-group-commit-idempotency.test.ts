@@ -62,9 +62,10 @@ describeWith(['postgres', 'redisCluster'], 'messages: idempotent sends under gro
           return { text: 'same words', res: res.body };
         }),
       ];
-      // Every copy passed the early look-up (nothing stored yet), so each is queued for the next batch.
+      // Every copy passed the early look-up (nothing stored yet); the rate limit's one Redis call later it is
+      // queued, so after the pause all of them wait for the next batch.
       await eventually(() => lookups.count('dup-1') >= copies.length);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 500));
       await hold.release();
       expect((await first).message.seq).toBe('1');
       acks = await Promise.all(copies);
