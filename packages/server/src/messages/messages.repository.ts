@@ -5,7 +5,9 @@
  * `UPDATE rooms SET last_seq = last_seq + 1 … RETURNING last_seq`, inserts the message and moves the author's
  * read marker: the row lock serialises the room's sends, so numbers are gap-free (a failed send gives its
  * number back) and commit in order. The same UPDATE takes the message's time (`rooms.last_message_at`,
- * copied into the message's `created_at`), under the lock so it never runs backwards from one seq to the next. History pages are
+ * copied into the message's `created_at`), under the lock so it never runs backwards from one seq to the next.
+ * The service stores sends in batches (`createMany`, one statement for many sends, see send-batcher.ts) built
+ * the same way: each room's row is locked once and its `last_seq` moves by the batch's count. History pages are
  * keyset ranges on the covering index `messages_room_seq (room_id, seq) INCLUDE (id, author_id, created_at)`:
  * the page's ids come from an Index Only Scan and only those rows are read from the table.
  */
@@ -56,12 +58,30 @@ const SELECT_WITH_AUTHOR = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_msg_id, m.text, m.reply_to, m.created_at, m.edited_at,
          m.deleted_at, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url`;
 
+/** SQLSTATE class 23: a unique, foreign-key, check or not-null constraint refused the statement. */
+function isIntegrityViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('23');
+}
+
 function isClientMsgIdViolation(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string };
   return e?.code === POSTGRES_UNIQUE_VIOLATION && e.constraint === CLIENT_MSG_ID_CONSTRAINT;
 }
 
 export type CreateResult = { created: true; message: Message } | { created: false; existing: Message };
+
+/** One send to store: the room (already resolved in the caller's site), its author and content. */
+export interface CreateInput {
+  roomId: string;
+  authorId: string;
+  clientMsgId: string;
+  text: string;
+  replyTo: string | null;
+}
+
+/** `(room, clientMsgId)` as one map key; room ids are digits, so the pair is unambiguous. */
+const keyOf = (roomId: string, clientMsgId: string) => `${roomId}:${clientMsgId}`;
 
 export interface HistoryOptions {
   /** Only messages with a smaller seq. */
@@ -86,6 +106,197 @@ export function messagesRepository(db: Knex) {
       conn,
     );
 
+  /**
+   * Stores a message with the room's next sequence number, and moves the author's read marker to it (one's
+   * own message is never unread). When `(roomId, clientMsgId)` already exists, even because a concurrent
+   * retry won the race, nothing is written and the stored message is returned instead. Undefined when
+   * the room was deleted meanwhile.
+   */
+  async function create(input: CreateInput): Promise<CreateResult | undefined> {
+    try {
+      // One statement, so one round trip and its own transaction. The room's row lock is held from the
+      // UPDATE to the commit, that is for no longer than the statement: sends to one room are serialised
+      // (gap-free seqs, committed in order) without waiting on the network in between.
+      // clock_timestamp(), not now(): a send that waited for the lock evaluates it again on the row it
+      // then locks, so the room's last message time never moves backwards from one seq to the next.
+      // The NOT EXISTS sees the statement's snapshot: a send with this key that committed while this one
+      // waited for the lock is caught by the unique index instead (the whole statement is undone).
+      const message = await selectOne(
+        `WITH r AS (
+           UPDATE rooms SET last_seq = last_seq + 1, last_message_at = clock_timestamp()
+            WHERE id = ? AND deleted_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM messages WHERE room_id = ? AND client_msg_id = ?)
+           RETURNING id, last_seq, last_message_at
+         ), m AS (
+           INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, reply_to, created_at)
+           SELECT r.id, r.last_seq, ?, ?, ?, ?, r.last_message_at FROM r
+           RETURNING *
+         ), marked AS (
+           UPDATE room_members rm SET last_read_seq = GREATEST(rm.last_read_seq, m.seq)
+             FROM m
+            WHERE rm.room_id = m.room_id AND rm.user_id = m.author_id AND rm.banned_at IS NULL
+         )
+         ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
+        [
+          input.roomId,
+          input.roomId,
+          input.clientMsgId,
+          input.authorId,
+          input.clientMsgId,
+          input.text,
+          input.replyTo,
+        ],
+      );
+      if (message) return { created: true, message };
+    } catch (error) {
+      if (!isClientMsgIdViolation(error)) throw error;
+    }
+    // Nothing written: either a send with this key stored it first (answer with that one), or the room
+    // was deleted.
+    const existing = await findByClientMsgId(input.roomId, input.clientMsgId);
+    return existing && { created: false, existing };
+  }
+
+  /** The stored messages with these keys, by `keyOf`: one query for a whole batch. */
+  async function findManyByClientMsgId(inputs: readonly CreateInput[]): Promise<Map<string, Message>> {
+    const keys = new Map(inputs.map((i) => [keyOf(i.roomId, i.clientMsgId), i]));
+    const result = await db.raw<{ rows: MessageRow[] }>(
+      `${SELECT_WITH_AUTHOR}
+         FROM (VALUES ${[...keys.values()].map(() => '(?::bigint, ?::text)').join(', ')}) k (room_id, client_msg_id)
+         JOIN messages m ON m.room_id = k.room_id AND m.client_msg_id = k.client_msg_id
+         JOIN users u ON u.id = m.author_id`,
+      [...keys.values()].flatMap((i) => [i.roomId, i.clientMsgId]),
+    );
+    return new Map(result.rows.map((row) => [keyOf(String(row.room_id), row.client_msg_id), toMessage(row)]));
+  }
+
+  /**
+   * `create` for many sends at once, in one statement (so one transaction and one commit): each result is
+   * the one `create` would give for that input, in the inputs' order. Within a room the inputs are numbered
+   * in their order; of several inputs with one `(roomId, clientMsgId)` the first is stored and the others
+   * answer it, like a later retry.
+   *
+   * When the statement breaks an integrity constraint (typically: a concurrent batch on another node stored
+   * one of the keys after this statement's snapshot, so the unique index refuses it), nothing was written:
+   * each input is then stored on its own with `create`, in order, so the offending one fails alone (its
+   * entry is `rejected`). Any other error is thrown: none of the inputs was stored.
+   */
+  async function createMany(
+    inputs: readonly CreateInput[],
+  ): Promise<PromiseSettledResult<CreateResult | undefined>[]> {
+    type Settled = PromiseSettledResult<CreateResult | undefined>;
+    if (inputs.length === 0) return [];
+    let rows: MessageRow[];
+    try {
+      rows = await insertBatch(inputs);
+    } catch (error) {
+      if (!isIntegrityViolation(error)) throw error;
+      const one: Settled[] = [];
+      for (const input of inputs) {
+        try {
+          one.push({ status: 'fulfilled', value: await create(input) });
+        } catch (reason) {
+          one.push({ status: 'rejected', reason });
+        }
+      }
+      return one;
+    }
+    const stored = new Map(
+      rows.map((row) => [keyOf(String(row.room_id), row.client_msg_id), toMessage(row)]),
+    );
+    const answered = new Set<string>();
+    const settled = new Array<Settled>(inputs.length);
+    const skipped: number[] = [];
+    inputs.forEach((input, i) => {
+      const key = keyOf(input.roomId, input.clientMsgId);
+      const message = stored.get(key);
+      if (!message) skipped.push(i);
+      // The first input with this key is the one stored (the statement keeps the first of each key).
+      else if (!answered.has(key)) settled[i] = { status: 'fulfilled', value: { created: true, message } };
+      else settled[i] = { status: 'fulfilled', value: { created: false, existing: message } };
+      answered.add(key);
+    });
+    if (skipped.length > 0) {
+      // Not stored: the key existed already (answer with that message), or the room was deleted. The batch
+      // is committed by now: should this look-up fail, only the sends it was for fail with it.
+      try {
+        const existing = await findManyByClientMsgId(skipped.map((i) => inputs[i]!));
+        for (const i of skipped) {
+          const message = existing.get(keyOf(inputs[i]!.roomId, inputs[i]!.clientMsgId));
+          settled[i] = { status: 'fulfilled', value: message && { created: false, existing: message } };
+        }
+      } catch (reason) {
+        for (const i of skipped) settled[i] = { status: 'rejected', reason };
+      }
+    }
+    return settled;
+  }
+
+  /**
+   * The batch statement; the stored messages (with their authors' display fields), in no particular order.
+   *
+   * - `fresh`: the first input of each key, unless the key is stored already (in the statement's snapshot;
+   *   one committed since is caught by the unique index, see `createMany`).
+   * - `locked`: the rooms' rows, locked in id order before anything is written. Two batches (on two nodes)
+   *   sharing rooms thus lock them in the same order and cannot deadlock; an `UPDATE … FROM` alone would lock
+   *   rows in whatever order its join produces them. `NO KEY UPDATE` is the lock the UPDATE takes anyway, so
+   *   it does not hold up inserts that only reference the room (joins). Deleted rooms drop out here, also
+   *   when deleted while this statement waited for the lock (the row is checked again once locked).
+   * - `r`: each room's `last_seq` moves by its count of inputs, and its `last_message_at` to
+   *   `clock_timestamp()`, read under the lock (see `create`): the batch's messages of a room share that
+   *   time, and a later batch, which waits for this one's commit, takes a later one.
+   * - `numbered`: seqs `last_seq - n + 1 … last_seq`, in the inputs' order within each room.
+   * - `marked`: each author's read marker moves to their last message of the batch in that room.
+   */
+  async function insertBatch(inputs: readonly CreateInput[]): Promise<MessageRow[]> {
+    const result = await db.raw<{ rows: MessageRow[] }>(
+      `WITH input (ord, room_id, author_id, client_msg_id, text, reply_to) AS (
+         VALUES ${inputs.map(() => '(?::int, ?::bigint, ?::bigint, ?::text, ?::text, ?::bigint)').join(', ')}
+       ), fresh AS (
+         SELECT DISTINCT ON (i.room_id, i.client_msg_id) i.*
+           FROM input i
+          WHERE NOT EXISTS (
+                  SELECT 1 FROM messages s WHERE s.room_id = i.room_id AND s.client_msg_id = i.client_msg_id)
+          ORDER BY i.room_id, i.client_msg_id, i.ord
+       ), locked AS MATERIALIZED (
+         SELECT l.id FROM rooms l
+          WHERE l.id IN (SELECT room_id FROM fresh) AND l.deleted_at IS NULL
+          ORDER BY l.id
+            FOR NO KEY UPDATE OF l
+       ), counted AS (
+         SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id
+       ), r AS (
+         UPDATE rooms SET last_seq = rooms.last_seq + c.n, last_message_at = clock_timestamp()
+           FROM locked l JOIN counted c ON c.room_id = l.id
+          WHERE rooms.id = l.id
+         RETURNING rooms.id, rooms.last_seq, rooms.last_message_at, c.n
+       ), numbered AS (
+         SELECT f.room_id, f.author_id, f.client_msg_id, f.text, f.reply_to, r.last_message_at,
+                r.last_seq - r.n + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord) AS seq
+           FROM fresh f JOIN r ON r.id = f.room_id
+       ), m AS (
+         INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, reply_to, created_at)
+         SELECT room_id, seq, author_id, client_msg_id, text, reply_to, last_message_at
+           FROM numbered ORDER BY room_id, seq
+         RETURNING *
+       ), marked AS (
+         UPDATE room_members rm SET last_read_seq = GREATEST(rm.last_read_seq, a.seq)
+           FROM (SELECT room_id, author_id, max(seq) AS seq FROM m GROUP BY room_id, author_id) a
+          WHERE rm.room_id = a.room_id AND rm.user_id = a.author_id AND rm.banned_at IS NULL
+       )
+       ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
+      inputs.flatMap((input, i) => [
+        i,
+        input.roomId,
+        input.authorId,
+        input.clientMsgId,
+        input.text,
+        input.replyTo,
+      ]),
+    );
+    return result.rows;
+  }
+
   return {
     findByClientMsgId: (roomId: string, clientMsgId: string) => findByClientMsgId(roomId, clientMsgId),
 
@@ -107,62 +318,9 @@ export function messagesRepository(db: Knex) {
       return row !== undefined;
     },
 
-    /**
-     * Stores a message with the room's next sequence number, and moves the author's read marker to it (one's
-     * own message is never unread). When `(roomId, clientMsgId)` already exists, even because a concurrent
-     * retry won the race, nothing is written and the stored message is returned instead. Undefined when
-     * the room was deleted meanwhile.
-     */
-    async create(input: {
-      roomId: string;
-      authorId: string;
-      clientMsgId: string;
-      text: string;
-      replyTo: string | null;
-    }): Promise<CreateResult | undefined> {
-      try {
-        // One statement, so one round trip and its own transaction. The room's row lock is held from the
-        // UPDATE to the commit, that is for no longer than the statement: sends to one room are serialised
-        // (gap-free seqs, committed in order) without waiting on the network in between.
-        // clock_timestamp(), not now(): a send that waited for the lock evaluates it again on the row it
-        // then locks, so the room's last message time never moves backwards from one seq to the next.
-        // The NOT EXISTS sees the statement's snapshot: a send with this key that committed while this one
-        // waited for the lock is caught by the unique index instead (the whole statement is undone).
-        const message = await selectOne(
-          `WITH r AS (
-             UPDATE rooms SET last_seq = last_seq + 1, last_message_at = clock_timestamp()
-              WHERE id = ? AND deleted_at IS NULL
-                AND NOT EXISTS (SELECT 1 FROM messages WHERE room_id = ? AND client_msg_id = ?)
-             RETURNING id, last_seq, last_message_at
-           ), m AS (
-             INSERT INTO messages (room_id, seq, author_id, client_msg_id, text, reply_to, created_at)
-             SELECT r.id, r.last_seq, ?, ?, ?, ?, r.last_message_at FROM r
-             RETURNING *
-           ), marked AS (
-             UPDATE room_members rm SET last_read_seq = GREATEST(rm.last_read_seq, m.seq)
-               FROM m
-              WHERE rm.room_id = m.room_id AND rm.user_id = m.author_id AND rm.banned_at IS NULL
-           )
-           ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
-          [
-            input.roomId,
-            input.roomId,
-            input.clientMsgId,
-            input.authorId,
-            input.clientMsgId,
-            input.text,
-            input.replyTo,
-          ],
-        );
-        if (message) return { created: true, message };
-      } catch (error) {
-        if (!isClientMsgIdViolation(error)) throw error;
-      }
-      // Nothing written: either a send with this key stored it first (answer with that one), or the room
-      // was deleted.
-      const existing = await findByClientMsgId(input.roomId, input.clientMsgId);
-      return existing && { created: false, existing };
-    },
+    create,
+
+    createMany,
 
     /** Replaces the text of a live message; undefined when it does not exist or was deleted. */
     edit(roomId: string, messageId: string, text: string): Promise<Message | undefined> {

@@ -6,7 +6,8 @@
  *
  * The send path: validate (schemas) → room permission `send` (membership, ban, mute) → `assertCanChat`
  * (site policy) → an idempotent replay answers at once → per-user rate limit shared by all nodes → one
- * transaction (next seq + insert) → commit → the caller acks → `message:new` to the room.
+ * transaction (next seq + insert), shared with the node's other sends waiting at that moment (group
+ * commit, send-batcher.ts) → commit → the caller acks → `message:new` to the room.
  *
  * Every write of one's own (send, edit, delete of one's own message, reaction added or removed) passes the
  * site policy `assertCanChat` against the site's current settings: a connection's site is the one of its
@@ -29,9 +30,15 @@ import { roomsRepository, type Room } from '../rooms/rooms.repository.js';
 import { unreadCount } from '../rooms/room-views.js';
 import type { Site } from '../sites/sites.repository.js';
 import type { SitesService } from '../sites/sites.service.js';
-import { messagesRepository, type HistoryOptions } from './messages.repository.js';
+import {
+  messagesRepository,
+  type CreateInput,
+  type CreateResult,
+  type HistoryOptions,
+} from './messages.repository.js';
 import { MAX_REACTIONS_PER_USER, reactionsRepository } from './reactions.repository.js';
 import { CATCH_UP_LIMIT, JOIN_LATEST_LIMIT } from './messages.schemas.js';
+import { sendBatcher } from './send-batcher.js';
 
 /** Who is acting: the authenticated user and the site (tenant) of the request or connection. */
 export interface Actor {
@@ -67,6 +74,8 @@ export function messagesService(
 ) {
   const { realtime } = deps;
   const repo = messagesRepository(deps.db);
+  // Sends waiting for a commit at the same moment are stored in one statement (see send-batcher.ts).
+  const sends = sendBatcher<CreateInput, CreateResult | undefined>((inputs) => repo.createMany(inputs));
   const reactions = reactionsRepository(deps.db);
   const rooms = roomsRepository(deps.db);
   const members = membershipRepository(deps.db);
@@ -152,7 +161,8 @@ export function messagesService(
           { path: 'replyTo', message: 'no such message in this room', code: 'custom' },
         ]);
       }
-      const result = await repo.create({
+      // Resumes after the commit; callers of one batch resume in seq order, so their broadcasts leave in it.
+      const result = await sends.create({
         roomId: room.id,
         authorId: actor.user.id,
         clientMsgId: input.clientMsgId,
