@@ -1,6 +1,6 @@
 /**
  * Authentication and authorisation for HTTP. koa-jwt verifies the access token from the `Authorization:
- * Bearer` header or the httpOnly cookie; this module turns its outcome into `ctx.state.user` or one of our
+ * Bearer` header or the httpOnly cookie, once per token and node (verified-tokens.ts); this module turns its outcome into `ctx.state.user` or one of our
  * errors, checks the token belongs to the request's site, and provides `requireRole`.
  */
 import type Koa from 'koa';
@@ -12,6 +12,7 @@ import { AppError } from '../platform/errors.js';
 import { currentSite } from '../sites/site-context.js';
 import { ACCESS_COOKIE, bearerToken } from './request-token.js';
 import { ALGORITHM, claimsToUser, ISSUER, signingKey, type AuthUser } from './tokens.js';
+import { verifiedTokens } from './verified-tokens.js';
 
 export function currentUser(ctx: Koa.Context): AuthUser {
   const user = ctx.state.user as AuthUser | undefined;
@@ -19,10 +20,20 @@ export function currentUser(ctx: Koa.Context): AuthUser {
   return user;
 }
 
+/** Lets the request through as `user` when the token's site is the request's. */
+async function admit(ctx: Koa.Context, user: AuthUser, next: Koa.Next): Promise<void> {
+  if (user.siteId !== currentSite(ctx).id) {
+    throw new AppError('unauthorized', 'The access token belongs to another site');
+  }
+  ctx.state.user = user;
+  await next();
+}
+
 export function authMiddleware(config: Config) {
+  const key = signingKey(config);
   // passthrough: koa-jwt never throws; we decide below, so every failure has our error shape.
   const verify = koaJwt({
-    secret: signingKey(config) as unknown as string,
+    secret: key as unknown as string,
     algorithms: [ALGORITHM],
     issuer: ISSUER,
     key: 'jwt',
@@ -34,10 +45,17 @@ export function authMiddleware(config: Config) {
   const authenticate =
     (required: boolean): Koa.Middleware =>
     async (ctx, next) => {
-      const hasToken = bearerToken(ctx) !== null || Boolean(ctx.cookies.get(ACCESS_COOKIE));
-      if (!hasToken) {
+      // The token koa-jwt takes: ours (the Bearer header) first, else the cookie.
+      const token = bearerToken(ctx) ?? ctx.cookies.get(ACCESS_COOKIE);
+      if (!token) {
         if (required) throw new AppError('unauthorized', 'Authentication required');
         return next();
+      }
+      // A token this node verified before is not verified again (see verified-tokens.ts).
+      const known = verifiedTokens.get(token, key);
+      if (known) {
+        if (!('user' in known)) throw new AppError('token_expired', 'The access token expired');
+        return admit(ctx, known.user, next);
       }
       try {
         await verify(ctx, async () => undefined);
@@ -53,11 +71,8 @@ export function authMiddleware(config: Config) {
       }
       const user = claimsToUser(ctx.state.jwt);
       if (!user) throw new AppError('unauthorized', 'Invalid access token');
-      if (user.siteId !== currentSite(ctx).id) {
-        throw new AppError('unauthorized', 'The access token belongs to another site');
-      }
-      ctx.state.user = user;
-      await next();
+      verifiedTokens.add(token, key, user);
+      return admit(ctx, user, next);
     };
 
   return { requireAuth: authenticate(true), optionalAuth: authenticate(false) };

@@ -6,6 +6,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { SiteRole, UserKind } from '@synctalk/sdk';
 import type { Config } from '../config.js';
+import { verifiedTokens } from './verified-tokens.js';
 
 export const ISSUER = 'synctalk';
 
@@ -95,12 +96,20 @@ export function unverifiedClaims(token: string): Record<string, unknown> | undef
 
 export type VerifyResult = { ok: true; user: AuthUser } | { ok: false; reason: 'expired' | 'invalid' };
 
-/** Verifies an access token outside HTTP (e.g. the socket handshake). */
+/**
+ * Verifies an access token outside HTTP (e.g. the socket handshake). A token this process verified before is
+ * not verified again (see verified-tokens.ts); its expiry still is checked.
+ */
 export function verifyAccessToken(config: Config, token: string): VerifyResult {
+  const key = signingKey(config);
+  const known = verifiedTokens.get(token, key);
+  if (known) return 'user' in known ? { ok: true, user: known.user } : { ok: false, reason: 'expired' };
   try {
-    const payload = jwt.verify(token, signingKey(config), verifyOptions());
+    const payload = jwt.verify(token, key, verifyOptions());
     const user = claimsToUser(payload);
-    return user ? { ok: true, user } : { ok: false, reason: 'invalid' };
+    if (!user) return { ok: false, reason: 'invalid' };
+    verifiedTokens.add(token, key, user);
+    return { ok: true, user };
   } catch (error) {
     return { ok: false, reason: error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
   }
