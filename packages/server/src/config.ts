@@ -192,7 +192,7 @@ const envSchema = z.object({
   MESSAGE_MAX_LENGTH: int(1, 100000).default(4000),
   MESSAGE_RATE_LIMIT: int(1, 100000).default(20),
   MESSAGE_RATE_WINDOW: duration.default(10),
-  SEND_QUEUE_MAX: int(1, 100000).default(256),
+  SEND_QUEUE_MAX: int(1, 100000).default(64),
   SEND_QUEUE_MAX_WAIT: duration.default(0.5),
   PRESENCE_TTL: duration.default(30),
   ROOM_HEADS_INTERVAL: duration
