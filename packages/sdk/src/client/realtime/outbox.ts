@@ -287,23 +287,15 @@ export class Outbox {
  * `rate_limited` says when this user's window ends, and only this user's clients wait for it: exactly that
  * long. Any other refusal with `retryAfter` (an overloaded node's `unavailable`) reached many clients in the
  * same instant: waiting exactly `retryAfter` would bring them all back in the same instant too. So they wait
- * at least `retryAfter` and up to twice that, doubling with each refusal in a row (capped at 10 s, or at
- * twice `retryAfter` when that is longer), which spreads them out and lowers the load while the node stays
- * overloaded. Without `retryAfter`: the exponential backoff with jitter.
+ * at least `retryAfter` and up to twice that, doubling with each refusal in a row (capped at twice
+ * `retryAfter` plus 10 s), which spreads them out and lowers the load while the node stays overloaded. Without `retryAfter`: the exponential backoff with jitter.
  */
 function retryDelay(failures: number, error?: SyncTalkError): number {
-  const retryAfterMs = error?.retryAfter !== undefined ? error.retryAfter * 1000 : undefined;
-  if (retryAfterMs === undefined || retryAfterMs <= 0) return backoffDelay(failures);
-  if (error!.code === 'rate_limited') return retryAfterMs;
-  // The cap is at least twice `retryAfter`: the random half of the wait then never goes below `retryAfter`.
-  return backoffDelay(failures, {
-    initialMs: retryAfterMs,
-    maxMs: Math.max(MAX_SPREAD_MS, 2 * retryAfterMs),
-  });
+  const ms = (error?.retryAfter ?? 0) * 1000;
+  if (!ms) return backoffDelay(failures);
+  // The cap is over twice `retryAfter`: the random half of the wait then never goes below `retryAfter`.
+  return error!.code === 'rate_limited' ? ms : backoffDelay(failures, { initialMs: ms, maxMs: 2 * ms + 1e4 });
 }
-
-/** The longest an overload refusal's retry is spread to (unless the server asked for longer). */
-const MAX_SPREAD_MS = 10_000;
 
 function newEntry({ roomId, clientMsgId, text, replyTo }: SendMessagePayload): Entry {
   return {
