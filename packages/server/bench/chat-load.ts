@@ -41,6 +41,8 @@ export interface LoadResult {
   refused: Map<string, number>;
   timeouts: number;
   ackLatencies: number[];
+  /** How long each refused send took to be answered (ms): an overloaded node must refuse at once. */
+  refusalLatencies: number[];
   deliveryLatencies: Float64Array;
   deliveries: number;
   duplicates: number;
@@ -110,6 +112,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const acked = new Map<number, AckedMessage>();
     const refused = new Map<string, number>();
     const ackLatencies: number[] = [];
+    const refusalLatencies: number[] = [];
     let timeouts = 0;
     let offered = 0;
     let skipped = 0;
@@ -129,8 +132,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         })
         .then(
           (res: { message: Message } | ErrorBody) => {
-            if ('error' in res) refused.set(res.error.code, (refused.get(res.error.code) ?? 0) + 1);
-            else {
+            if ('error' in res) {
+              refused.set(res.error.code, (refused.get(res.error.code) ?? 0) + 1);
+              refusalLatencies.push(performance.now() - sentAt);
+            } else {
               ackLatencies.push(performance.now() - sentAt);
               acked.set(n, { roomId: res.message.roomId, id: res.message.id, seq: res.message.seq });
             }
@@ -197,6 +202,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       refused,
       timeouts,
       ackLatencies,
+      refusalLatencies,
       deliveryLatencies: latencies.data.subarray(0, latencies.length),
       deliveries,
       duplicates,

@@ -195,6 +195,13 @@ async function runConfig(
     const latencies = Float64Array.from(result.deliveryLatencies).sort();
     const acks = Float64Array.from(result.ackLatencies).sort();
     const refused = [...result.refused].map(([code, count]) => `${code}:${count}`).join(' ') || '-';
+    if (result.refusalLatencies.length > 0) {
+      const answered = Float64Array.from(result.refusalLatencies).sort();
+      log(
+        `  refused sends answered in p50 ${percentile(answered, 50).toFixed(1)} ms, ` +
+          `p99 ${percentile(answered, 99).toFixed(1)} ms, max ${answered[answered.length - 1]!.toFixed(1)} ms`,
+      );
+    }
     if (db && db.unacknowledgedStored > 0) {
       log(`  ${db.unacknowledgedStored} messages were stored but not acknowledged within 10 s (overload)`);
     }

@@ -192,6 +192,8 @@ const envSchema = z.object({
   MESSAGE_MAX_LENGTH: int(1, 100000).default(4000),
   MESSAGE_RATE_LIMIT: int(1, 100000).default(20),
   MESSAGE_RATE_WINDOW: duration.default(10),
+  SEND_QUEUE_MAX: int(1, 100000).default(64),
+  SEND_QUEUE_MAX_WAIT: duration.default(0.5),
   PRESENCE_TTL: duration.default(30),
   ROOM_HEADS_INTERVAL: duration
     .pipe(z.number().min(0.1, 'must be at least 100ms').max(3600, 'must be at most 1h'))
@@ -315,7 +317,18 @@ export interface Config {
     apiUrl: string;
     timeoutMs: number;
   };
-  messages: { maxLength: number; rateLimit: number; rateWindowMs: number };
+  /**
+   * `sendQueueMax`: sends in progress on this node (admitted, not yet answered) before more are refused
+   * `unavailable`; `sendQueueMaxWaitMs`: refused too while the oldest of them has waited longer than this
+   * (with at least an eighth of `sendQueueMax` in progress). See messages/send-admission.ts.
+   */
+  messages: {
+    maxLength: number;
+    rateLimit: number;
+    rateWindowMs: number;
+    sendQueueMax: number;
+    sendQueueMaxWaitMs: number;
+  };
   /** A connection of a crashed node stops counting as online this long after its last heartbeat. */
   realtime: {
     presenceTtlMs: number;
@@ -436,6 +449,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxLength: e.MESSAGE_MAX_LENGTH,
       rateLimit: e.MESSAGE_RATE_LIMIT,
       rateWindowMs: Math.round(e.MESSAGE_RATE_WINDOW * 1000),
+      sendQueueMax: e.SEND_QUEUE_MAX,
+      sendQueueMaxWaitMs: Math.round(e.SEND_QUEUE_MAX_WAIT * 1000),
     },
     realtime: {
       presenceTtlMs: Math.round(e.PRESENCE_TTL * 1000),

@@ -34,6 +34,7 @@ import type { RoomEventMap } from './rooms/room-events.js';
 import { membersService } from './rooms/members.service.js';
 import { registerMessageRoutes } from './messages/messages.routes.js';
 import { messagesService } from './messages/messages.service.js';
+import { sendAdmission as createSendAdmission } from './messages/send-admission.js';
 import { presenceTracker } from './presence/presence.js';
 import { typingTracker } from './presence/typing.js';
 import { chatNamespace, createChat, type Chat } from './chat/chat.js';
@@ -198,6 +199,8 @@ export async function createServer(
   // The domain services both doors use (REST routes and /chat events); their broadcasts go through
   // `deps.realtime`.
   const messages = messagesService(deps);
+  const sendAdmission = createSendAdmission(config);
+  metrics?.observeSends(sendAdmission.gate);
   const presence = presenceTracker({
     store: shared,
     logger,
@@ -206,7 +209,7 @@ export async function createServer(
   });
   const members = membersService(deps);
   const typing = typingTracker({ onChange: (event) => realtime.emit(event.roomId, 'typing', event) });
-  const chat = createChat(deps, io, { messages, members, presence, typing });
+  const chat = createChat(deps, io, { messages, sendAdmission, members, presence, typing });
 
   // Everything under /v1 belongs to a site: preflight, site, CORS for that site, then the routes.
   const { requireAuth, optionalAuth } = authMiddleware(config);
@@ -215,7 +218,7 @@ export async function createServer(
   registerExternalAuthRoutes(api, deps);
   registerSiteRoutes(api, deps);
   registerRoomRoutes(api, deps, members);
-  registerMessageRoutes(api, deps, messages);
+  registerMessageRoutes(api, deps, messages, sendAdmission);
   // Last: the document describes every route declared above.
   registerOpenApiRoute(api, {
     accessCookie: ACCESS_COOKIE,

@@ -45,7 +45,8 @@ const descriptions: Record<keyof typeof errorStatus, string> = {
   rate_limited: 'Too many requests; wait for Retry-After.',
   internal: 'An unexpected server error; it was logged.',
   bad_gateway: 'An upstream provider failed or answered badly.',
-  unavailable: 'A dependency (database, Redis) is unavailable.',
+  unavailable:
+    'A dependency (database, Redis) is unavailable, or the server is overloaded; retry after Retry-After.',
 };
 
 function describe<T extends Record<string, object>>(

@@ -52,8 +52,8 @@ export class SyncTalkError extends Error {
   /** Whether the same request may succeed later unchanged (from `errorCodes`). */
   readonly retryable: boolean;
   /**
-   * Seconds the server asked to wait before retrying (`rate_limited`: `details.retryAfter` or the
-   * `Retry-After` header), when it said.
+   * Seconds the server asked to wait before retrying (`rate_limited`, or `unavailable` from a node with too
+   * many sends in progress: `details.retryAfter` or the `Retry-After` header), when it said.
    *
    * @example
    * ```ts

@@ -3,6 +3,7 @@ import type { ClientEventSchemas } from '@synctalk/sdk/schemas';
 import type { DomainDeps } from '../domain-deps.js';
 import type { MembersService } from '../rooms/members.service.js';
 import type { MessagesService, Actor } from '../messages/messages.service.js';
+import type { SendAdmission } from '../messages/send-admission.js';
 import type { Logger } from '../platform/logger.js';
 import type { PresenceTracker } from '../presence/presence.js';
 import type { TypingTracker } from '../presence/typing.js';
@@ -12,6 +13,8 @@ import type { ChatNamespace, ChatSocket } from './types.js';
 /** The domain services the `/chat` namespace serves, built where the server is wired (server.ts). */
 export interface ChatServices {
   messages: MessagesService;
+  /** The node's bound on sends in progress, shared with the REST route. */
+  sendAdmission: SendAdmission;
   members: MembersService;
   presence: PresenceTracker;
   typing: TypingTracker;

@@ -3,6 +3,9 @@
  * which checks, writes, and broadcasts after the commit. Writes of one connection run one at a time in
  * arrival order, so a client's messages are numbered in the order it sent them.
  *
+ * A send takes a place in the node's bound on sends in progress when it arrives (send-admission.ts); over
+ * it, the send is refused `unavailable` at once.
+ *
  * Once the per-user rate limit refused a send, edit or reaction on this connection, further ones of that
  * kind are refused before any query until `retryAfter` has passed (see platform/realtime/write-cooldown.ts).
  */
@@ -12,7 +15,7 @@ import { on } from '../platform/realtime/handlers.js';
 import { WriteCooldown } from '../platform/realtime/write-cooldown.js';
 
 export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): void {
-  const { logger, schemas, messages } = ctx;
+  const { logger, schemas, messages, sendAdmission } = ctx;
   const serial = { serial: true };
   const cooldown = new WriteCooldown();
 
@@ -25,7 +28,7 @@ export function registerMessageEvents(ctx: ChatContext, socket: ChatSocket): voi
       cooldown.run('messages', async () => ({
         message: await messages.send(actorOf(socket), roomId, input),
       })),
-    serial,
+    { ...serial, admission: sendAdmission },
   );
 
   on(

@@ -23,9 +23,18 @@ import { currentUser } from '../auth/guard.js';
 import { currentSite } from '../sites/site-context.js';
 import type { Actor, MessagesService } from './messages.service.js';
 import { messageLimits } from './messages.schemas.js';
+import type { SendAdmission } from './send-admission.js';
 
-/** Declares the message routes on `api`; `messages` is the one service the socket events use too (server.ts). */
-export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesService): void {
+/**
+ * Declares the message routes on `api`; `messages` is the one service the socket events use too, and
+ * `admission` the node's one bound on sends in progress (server.ts).
+ */
+export function registerMessageRoutes(
+  api: Api,
+  deps: Deps,
+  messages: MessagesService,
+  admission: SendAdmission,
+): void {
   const limits = messageLimits(deps.config);
   const tags = ['messages'];
   const actor = (ctx: Koa.Context): Actor => ({ user: currentUser(ctx), site: currentSite(ctx) });
@@ -47,15 +56,26 @@ export function registerMessageRoutes(api: Api, deps: Deps, messages: MessagesSe
   api.route({
     method: 'post',
     path: '/v1/rooms/:id/messages',
-    summary: 'Send a message (idempotent on clientMsgId); connections in the room receive message:new',
+    summary:
+      'Send a message (idempotent on clientMsgId); connections in the room receive message:new. ' +
+      'A node with too many sends in progress answers 503 unavailable with Retry-After: send it again then',
     tags,
     auth: 'required',
     params: roomParams,
     body: sendMessageBody(limits),
     response: messageEnvelope,
     status: 201,
-    errors: ['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited'],
-    handler: async (ctx, { params, body }) => ({ message: await messages.send(actor(ctx), params.id, body) }),
+    errors: [
+      'validation_failed',
+      'unauthorized',
+      'forbidden',
+      'not_found',
+      'conflict',
+      'rate_limited',
+      'unavailable',
+    ],
+    handler: (ctx, { params, body }) =>
+      admission.run(async () => ({ message: await messages.send(actor(ctx), params.id, body) })),
   });
 
   api.route({

@@ -11,6 +11,8 @@
  * - `synctalk_db_pool_connections{state="used|free|pending"}` and `synctalk_db_pool_max`: the database pool
  *   (PostgreSQL: the Knex pool; embedded PGlite: its single connection).
  * - `synctalk_socket_connections`: connected Socket.IO clients on this node.
+ * - `synctalk_sends_in_progress` and `synctalk_sends_refused_total{reason="full|behind"}`: the node's bound on
+ *   sends in progress (SEND_QUEUE_MAX, messages/send-admission.ts) and the sends it refused.
  * - the process defaults (CPU, memory, event loop lag, GC, handles), as prom-client names them.
  *
  * Gauges are read when scraped, so nothing has to report changes as they happen.
@@ -18,7 +20,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdmissionGate, RefusalReason } from './admission-gate.js';
 import type { Database } from './database.js';
 import { AppError } from './errors.js';
 import { createHttpApp } from './http.js';
@@ -35,6 +38,8 @@ export interface Metrics {
   onResponse(ctx: Koa.Context, durationMs: number): void;
   /** Reports a Socket.IO server's connected clients as `synctalk_socket_connections` (read when scraped). */
   observeSockets(io: SocketServerLike): void;
+  /** Reports the send admission gate as `synctalk_sends_in_progress` and `synctalk_sends_refused_total`. */
+  observeSends(gate: Pick<AdmissionGate, 'inProgress' | 'refused'>): void;
   /**
    * `GET /metrics` for the public port (and 405 JSON for other methods): only with
    * `Authorization: Bearer <token>`, else 401.
@@ -124,6 +129,33 @@ export function createMetrics(options: { db: Database; kind: 'postgres' | 'pglit
     },
   });
 
+  let sends: Pick<AdmissionGate, 'inProgress' | 'refused'> | undefined;
+  new Gauge({
+    name: 'synctalk_sends_in_progress',
+    help: 'Message sends admitted on this node and not yet answered (at most SEND_QUEUE_MAX)',
+    registers: [registry],
+    collect() {
+      this.set(sends?.inProgress ?? 0);
+    },
+  });
+
+  // The gate counts its refusals itself (refusing must stay cheap); a scrape adds what is new since the last.
+  const reported: Record<RefusalReason, number> = { full: 0, behind: 0 };
+  new Counter({
+    name: 'synctalk_sends_refused_total',
+    help: 'Message sends refused unavailable by this node: full (SEND_QUEUE_MAX in progress) or behind (SEND_QUEUE_MAX_WAIT)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      for (const reason of ['full', 'behind'] as const) {
+        const count = sends?.refused[reason] ?? 0;
+        // Zero increments too, so both series exist from the first scrape.
+        this.inc({ reason }, Math.max(0, count - reported[reason]));
+        reported[reason] = Math.max(count, reported[reason]);
+      }
+    },
+  });
+
   const scrape = async (ctx: Koa.Context) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.type = registry.contentType;
@@ -140,6 +172,9 @@ export function createMetrics(options: { db: Database; kind: 'postgres' | 'pglit
     },
     observeSockets(server) {
       io = server;
+    },
+    observeSends(gate) {
+      sends = gate;
     },
     middleware({ token }) {
       const router = new Router();

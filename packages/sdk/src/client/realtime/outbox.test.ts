@@ -186,6 +186,51 @@ describe('Outbox', () => {
     expect(h.ids()).toEqual(['c1', 'c1', 'c2']);
   });
 
+  it('waits retryAfter to twice retryAfter on an overloaded unavailable, longer when refused again, then sends the same id', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      const h = harness();
+      const done = h.outbox.add(payload(1));
+      h.outbox.add(payload(2));
+      h.sent[0]!.answer(error('unavailable', { retryAfter: 1 }));
+      // retryAfter 1 s, spread over 1–2 s: 1.5 s with this random draw.
+      await vi.advanceTimersByTimeAsync(1490);
+      expect(h.ids()).toEqual(['c1']);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(h.ids()).toEqual(['c1', 'c1']);
+      // Refused again: 2–4 s.
+      h.sent[1]!.answer(error('unavailable', { retryAfter: 1 }));
+      await vi.advanceTimersByTimeAsync(2990);
+      expect(h.ids()).toEqual(['c1', 'c1']);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(h.ids()).toEqual(['c1', 'c1', 'c1']);
+      h.sent[2]!.answer(stored(payload(1)));
+      await expect(done).resolves.toMatchObject({ id: 'id-c1' });
+      expect(h.ids()).toEqual(['c1', 'c1', 'c1', 'c2']);
+      expect(h.storedMessages.map((m) => m.id)).toEqual(['id-c1']);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('never retries an overloaded unavailable sooner than retryAfter, whatever the draw', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      const h = harness();
+      h.outbox.add(payload(1));
+      for (let n = 1; n <= 6; n += 1) {
+        h.sent[n - 1]!.answer(error('unavailable', { retryAfter: 8 }));
+        await vi.advanceTimersByTimeAsync(7990);
+        expect(h.sent).toHaveLength(n);
+        // At most the cap (twice retryAfter plus 10 s): the next goes out by then.
+        await vi.advanceTimersByTimeAsync(26_000 - 7990);
+        expect(h.sent).toHaveLength(n + 1);
+      }
+    } finally {
+      random.mockRestore();
+    }
+  });
+
   it('keeps a send refused for good as failed, until it is retried or discarded; the room goes on meanwhile', async () => {
     const h = harness();
     const refused = h.outbox.add(payload(1));

@@ -1,8 +1,9 @@
 /**
  * Sends that must reach the server exactly once, in order. Each keeps its `clientMsgId` for life and is sent
  * again — with the same id — until the server answers it: after an acknowledgement timeout, after a reconnect
- * (to whichever node), after a retryable error (`rate_limited` waits `retryAfter`). The server stores one
- * message per `clientMsgId`, so however many times a send goes out, one message results.
+ * (to whichever node), after a retryable error (`rate_limited` waits `retryAfter`; an overloaded node's
+ * `unavailable` at least that, spread out: see `retryDelay`). The server stores one message per
+ * `clientMsgId`, so however many times a send goes out, one message results.
  *
  * In order: each room has at most one send on its way; the next goes once the server answered it. The server
  * numbers a socket's sends in the order they arrive, but a send refused for a while (`rate_limited`, a full
@@ -231,7 +232,7 @@ export class Outbox {
           this.#store?.changed();
           return this.#settle(entry, 'failed', (w) => w.reject(error));
         }
-        this.#retryLater(entry, error.retryAfter !== undefined ? error.retryAfter * 1000 : undefined);
+        this.#retryLater(entry, error);
       },
       () => {
         // No answer (timed out, or the connection dropped): the same id goes out again on this connection
@@ -243,14 +244,14 @@ export class Outbox {
     );
   }
 
-  #retryLater(entry: Entry, delayMs?: number): void {
+  #retryLater(entry: Entry, error?: SyncTalkError): void {
     entry.failures += 1;
     entry.timer = setTimeout(
       () => {
         entry.timer = undefined;
         this.#pump(entry.roomId);
       },
-      delayMs ?? backoffDelay(entry.failures),
+      retryDelay(entry.failures, error),
     );
   }
 
@@ -277,6 +278,23 @@ export class Outbox {
     this.#store?.changed();
     this.#deps.changed(snapshot(entry));
   }
+}
+
+/**
+ * How long a send waits before going out again after its `failures`-th failure in a row (`error`: the
+ * retryable error it was refused with, if it was answered).
+ *
+ * `rate_limited` says when this user's window ends, and only this user's clients wait for it: exactly that
+ * long. Any other refusal with `retryAfter` (an overloaded node's `unavailable`) reached many clients in the
+ * same instant: waiting exactly `retryAfter` would bring them all back in the same instant too. So they wait
+ * at least `retryAfter` and up to twice that, doubling with each refusal in a row (capped at twice
+ * `retryAfter` plus 10 s), which spreads them out and lowers the load while the node stays overloaded. Without `retryAfter`: the exponential backoff with jitter.
+ */
+function retryDelay(failures: number, error?: SyncTalkError): number {
+  const ms = (error?.retryAfter ?? 0) * 1000;
+  if (!ms) return backoffDelay(failures);
+  // The cap is over twice `retryAfter`: the random half of the wait then never goes below `retryAfter`.
+  return error!.code === 'rate_limited' ? ms : backoffDelay(failures, { initialMs: ms, maxMs: 2 * ms + 1e4 });
 }
 
 function newEntry({ roomId, clientMsgId, text, replyTo }: SendMessagePayload): Entry {

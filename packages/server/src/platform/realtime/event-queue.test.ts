@@ -26,6 +26,18 @@ describe('event queue', () => {
     expect(queue.admit()).toBe(true);
   });
 
+  it('gives back the place of an admitted event that will not run', () => {
+    const queue = new EventQueue({ max: 2, parallel: 2 });
+    expect([queue.admit(), queue.admit(), queue.admit()]).toEqual([true, true, false]);
+    queue.cancel();
+    expect(queue.size).toBe(1);
+    expect(queue.admit()).toBe(true);
+    queue.cancel();
+    queue.cancel();
+    queue.cancel();
+    expect(queue.size).toBe(0);
+  });
+
   it('runs at most `parallel` at once, the others in arrival order', async () => {
     const queue = new EventQueue({ max: 10, parallel: 2 });
     const gates = Array.from({ length: 5 }, () => deferred());

@@ -53,6 +53,11 @@ export class EventQueue {
     return true;
   }
 
+  /** Gives back the place of an admitted event that will not run (a later check refused it). */
+  cancel(): void {
+    if (this.accepted > 0) this.accepted -= 1;
+  }
+
   /**
    * Runs `task` of an admitted event once fewer than `parallel` run; its place is given back when it
    * settles. Resolves (never rejects) when it is done.

@@ -13,7 +13,8 @@
  * at a time instead of `PARALLEL_EVENTS`, so a client that floods gets a smaller share of the database than
  * one that does not. A connection refused `floodDisconnect` times since it was last in good standing is
  * disconnected, and its user may not connect to this node again for a while (flood-penalty.ts, checked in
- * the handshake).
+ * the handshake). An event with an `admission` (a bound shared by the node's connections, e.g. sends in
+ * progress) enters it next, when it arrives: refused, it is answered at once and its queue place given back.
  */
 import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@synctalk/sdk';
 import type { ClientEventSchemas } from '@synctalk/sdk/schemas';
@@ -55,6 +56,16 @@ export interface HandlerOptions {
    * client's messages get sequence numbers in the order it sent them.
    */
   serial?: boolean;
+  /**
+   * A bound shared beyond this connection (e.g. sends in progress on the node), entered when the event
+   * arrives, before it waits for its turn; a refused event is answered at once and never runs.
+   */
+  admission?: EventAdmission;
+}
+
+/** A place for one event until it is answered, or the answer refusing it. */
+export interface EventAdmission {
+  enter(): { release(): void } | { refusal: ErrorBody };
 }
 
 type AnyListener = (...args: unknown[]) => void;
@@ -136,13 +147,20 @@ export function on<E extends ClientEvent>(
   const listener: AnyListener = (...args) => {
     const ack = ackOf(args);
     if (ack) args.pop();
+    const place = options.admission?.enter();
+    if (place && 'refusal' in place) {
+      // Not the connection's doing: its place in its own queue is given back, and it is not penalised.
+      state.queue?.cancel();
+      safeAck(ack, place.refusal, logger);
+      return;
+    }
     state.counter += 1;
     const requestId = `${socket.id}:${state.counter}`;
     const run = () =>
       withRequestId(requestId, async () => {
-        // Events still queued when the connection closed are dropped: nobody is there to answer.
-        if (!socket.connected) return;
         try {
+          // Events still queued when the connection closed are dropped: nobody is there to answer.
+          if (!socket.connected) return;
           if (args.length > 1) {
             throw new AppError('validation_failed', `"${event}" takes one payload object`);
           }
@@ -150,6 +168,8 @@ export function on<E extends ClientEvent>(
           safeAck(ack, await handler(payload), logger);
         } catch (error) {
           safeAck(ack, errorBodyOf(error, logger, event), logger);
+        } finally {
+          place?.release();
         }
       });
     // `guardEvents` admitted the event into the queue; the queue gives its place back when it is done.
