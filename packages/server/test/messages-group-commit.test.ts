@@ -28,8 +28,9 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
 describeWith(['postgres'], 'messages: concurrent sends are stored in batches (group commit)', () => {
   const { t } = useServer({
     label: 'messages_group_commit',
-    // One user's sends are rate limited; this test is about the database, not the limit.
-    env: { MESSAGE_RATE_LIMIT: String(TOTAL) },
+    // One user's sends are rate limited, and a node admits SEND_QUEUE_MAX sends at once; this test is
+    // about the database, not the limits.
+    env: { MESSAGE_RATE_LIMIT: String(TOTAL), SEND_QUEUE_MAX: String(TOTAL) },
   });
 
   afterEach(() => closeChatClients());
