@@ -1,10 +1,11 @@
 /**
- * Chaos: the PostgreSQL pool saturated by slow queries under live traffic. Another session holds a room's
- * row lock, so every send to that room waits in its transaction, holding a pooled connection, until the
- * pool (DATABASE_POOL_MAX) is used up. A new request then fails fast: 503 `unavailable` after
- * DATABASE_ACQUIRE_TIMEOUT, never a hang and never `internal`. Once the lock goes, everything recovers by
- * itself; nothing acknowledged is lost or doubled, and every member connection delivers its rooms exactly
- * once, in order.
+ * Chaos: the PostgreSQL pool saturated by slow queries under live traffic. Another session holds a
+ * message's row lock, so every edit of that message waits in its statement, holding a pooled connection,
+ * until the pool (DATABASE_POOL_MAX) is used up. (Sends cannot do that any more: a node stores its sends in
+ * one batch at a time, on one connection.) A new request then fails fast: 503 `unavailable` after
+ * DATABASE_ACQUIRE_TIMEOUT, never a hang and never `internal`, and so does a send, whose batch cannot get a
+ * connection either. Once the lock goes, everything recovers by itself; nothing acknowledged is lost or
+ * doubled, and every member connection delivers its rooms exactly once, in order.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -15,8 +16,18 @@ import { describeChaos, startChaos, type Chaos } from './harness.js';
 import { codeOf, rawSend, sendUntilStored } from './raw-sends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One `message:edit`: `ok`, the error code, or `timeout` when unanswered within 15 s (a hang). */
+async function rawEdit(socket: ChatClient, roomId: string, messageId: string, text: string) {
+  try {
+    const res = await socket.timeout(15_000).emitWithAck('message:edit', { roomId, messageId, text });
+    return 'error' in res ? res.error.code : 'ok';
+  } catch {
+    return 'timeout';
+  }
+}
 const POOL = 3;
-/** Sends that block on the lock at once, each on its own socket: more than the pool holds. */
+/** Edits that block on the lock at once, each on its own socket: more than the pool holds. */
 const BLOCKERS = POOL + 2;
 
 describeChaos('chaos: the PostgreSQL pool exhausted by slow queries', () => {
@@ -45,12 +56,14 @@ describeChaos('chaos: the PostgreSQL pool exhausted by slow queries', () => {
     const traffic = h.startTraffic();
     await sleep(2000);
 
-    // The slow queries: every send to the locked room waits for the room's row, holding its connection.
+    // The message the slow queries edit, stored first.
+    const target = await sendUntilStored(h, member.index, probe, lockedRoom, 'edited-later');
+    // The slow queries: every edit of it waits for its row, holding its connection.
     locker = new pg.Client({ connectionString: h.cluster.database.url });
     await locker.connect();
     await locker.query('BEGIN');
-    await locker.query('SELECT id FROM rooms WHERE id = $1 FOR UPDATE', [lockedRoom]);
-    const blocked = sockets.map((s, i) => rawSend(s, lockedRoom, `blocked-${i}`));
+    await locker.query('SELECT id FROM messages WHERE id = $1 FOR UPDATE', [target.id]);
+    const blocked = sockets.map((s, i) => rawEdit(s, lockedRoom, target.id, `edit ${i}`));
     await sleep(500);
 
     // A new request that needs the database, on another room: refused fast, not queued behind the lock.
@@ -66,24 +79,24 @@ describeChaos('chaos: the PostgreSQL pool exhausted by slow queries', () => {
     await locker.end();
     locker = undefined;
 
-    // The blocked sends finish (stored) or were refused as unavailable; either way each is stored once now.
-    const blockedCodes = (await Promise.all(blocked)).map(codeOf);
-    for (let i = 0; i < sockets.length; i += 1) {
-      await sendUntilStored(h, member.index, sockets[i]!, lockedRoom, `blocked-${i}`);
-    }
+    // The blocked edits finish or were refused as unavailable.
+    const blockedCodes = await Promise.all(blocked);
     await sendUntilStored(h, member.index, probe, otherRoom, 'probe-during');
     await sleep(2000);
     await traffic.stop();
     await h.settle();
     console.log(
       `postgres pool exhausted (pool ${POOL}, acquire timeout 1 s): history read ${answer?.status ?? 'no answer'}; ` +
-        `a send meanwhile ${codeOf(sendAnswer)}; blocked sends ${blockedCodes.join(',')}; ${summary(h)}`,
+        `a send meanwhile ${codeOf(sendAnswer)}; blocked edits ${blockedCodes.join(',')}; ${summary(h)}`,
     );
     expect(answer, 'the history read answered').toBeDefined();
     expect(answer!.status).toBe(503);
     expect(answer!.body.error.code).toBe('unavailable');
     expect(codeOf(sendAnswer)).toBe('unavailable');
     expect(blockedCodes.filter((c) => c !== 'ok' && c !== 'unavailable')).toEqual([]);
+    // More edits than the pool holds: some waited for the lock with a connection, the rest were refused.
+    expect(blockedCodes).toContain('ok');
+    expect(blockedCodes).toContain('unavailable');
     await expectConsistent(h);
   }, 240_000);
 });
