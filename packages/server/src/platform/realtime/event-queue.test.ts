@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventQueue } from './event-queue.js';
 
 function deferred() {
@@ -110,5 +110,48 @@ describe('event queue', () => {
     await Promise.all(runs);
     expect(queue.size).toBe(0);
     expect(queue.active).toBe(0);
+  });
+  it('starts no waiting event while held, until the hold has lasted since its last renewal', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const queue = new EventQueue({ max: 10, parallel: 2 });
+      const gate = deferred();
+      const started: number[] = [];
+      const runs = [0, 1, 2].map((i) => {
+        queue.admit();
+        return queue.run(async () => {
+          started.push(i);
+          await gate.promise;
+        });
+      });
+      expect(started).toEqual([0, 1]);
+      queue.hold(40);
+      expect(queue.held).toBe(true);
+      // A running event that finishes does not hand its slot on while held.
+      gate.resolve();
+      await tick();
+      await tick();
+      expect(started).toEqual([0, 1]);
+      // Renewed before it ran out: still held past the first deadline.
+      await vi.advanceTimersByTimeAsync(25);
+      queue.hold(40);
+      await vi.advanceTimersByTimeAsync(25);
+      expect(started).toEqual([0, 1]);
+      expect(queue.held).toBe(true);
+      await vi.advanceTimersByTimeAsync(15);
+      expect(queue.held).toBe(false);
+      await tick();
+      expect(started).toEqual([0, 1, 2]);
+      await Promise.all(runs);
+      expect(queue.size).toBe(0);
+      // A new event is not held any more.
+      queue.admit();
+      await queue.run(async () => {
+        started.push(3);
+      });
+      expect(started).toEqual([0, 1, 2, 3]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,7 +3,9 @@
  * is refused, never queued), of which at most `parallel` run at once, the others wait in arrival order. One
  * connection thus holds at most `parallel` database connections however fast it sends. `limit(n)` lowers
  * (or restores) that bound while events are queued: running events finish, and the next start only once
- * fewer than `n` run.
+ * fewer than `n` run. `hold(ms)` starts no waiting event until `ms` have passed since the last call: a
+ * connection still sending into an empty budget gets no service meanwhile, so a flood that ends in a
+ * disconnect has its queued events dropped, never run.
  */
 
 export interface EventQueueOptions {
@@ -19,6 +21,8 @@ export class EventQueue {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private parallel: number;
+  private heldUntil = 0;
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: EventQueueOptions) {
     this.parallel = options.parallel;
@@ -30,7 +34,34 @@ export class EventQueue {
     if (next === this.parallel) return;
     this.parallel = next;
     // A raised bound starts waiting events at once.
-    while (this.running < this.parallel && this.waiting.length > 0) {
+    this.startWaiting();
+  }
+
+  /** Starts no waiting event until `ms` after the last call; running events go on. */
+  hold(ms: number): void {
+    this.heldUntil = Math.max(this.heldUntil, Date.now() + ms);
+    if (this.holdTimer) return;
+    const check = () => {
+      const left = this.heldUntil - Date.now();
+      if (left > 0) {
+        this.holdTimer = setTimeout(check, left);
+        this.holdTimer.unref?.();
+        return;
+      }
+      this.holdTimer = undefined;
+      this.startWaiting();
+    };
+    this.holdTimer = setTimeout(check, ms);
+    this.holdTimer.unref?.();
+  }
+
+  /** Whether waiting events are held back (see `hold`). */
+  get held(): boolean {
+    return this.holdTimer !== undefined;
+  }
+
+  private startWaiting(): void {
+    while (!this.held && this.running < this.parallel && this.waiting.length > 0) {
       this.running += 1;
       this.waiting.shift()!();
     }
@@ -59,11 +90,11 @@ export class EventQueue {
   }
 
   /**
-   * Runs `task` of an admitted event once fewer than `parallel` run; its place is given back when it
-   * settles. Resolves (never rejects) when it is done.
+   * Runs `task` of an admitted event once fewer than `parallel` run and the queue is not held; its place is
+   * given back when it settles. Resolves (never rejects) when it is done.
    */
   async run(task: () => Promise<void>): Promise<void> {
-    if (this.running >= this.parallel) {
+    if (this.running >= this.parallel || this.held) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;
@@ -74,8 +105,9 @@ export class EventQueue {
       // Tasks answer their own errors; nothing may escape into the socket.
     } finally {
       this.accepted -= 1;
-      // The slot passes straight to the next waiting event, unless the bound was lowered meanwhile.
-      const next = this.running <= this.parallel ? this.waiting.shift() : undefined;
+      // The slot passes straight to the next waiting event, unless the bound was lowered or the queue held
+      // meanwhile.
+      const next = this.running <= this.parallel && !this.held ? this.waiting.shift() : undefined;
       if (next) next();
       else this.running -= 1;
     }

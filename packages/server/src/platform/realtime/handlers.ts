@@ -80,6 +80,9 @@ export type EventLimits = Config['realtime']['socket'];
  */
 export const PARALLEL_EVENTS = 4;
 
+/** After a refusal, how long a connection must send nothing refused before its queued events go on. */
+const REFUSAL_HOLD_MS = 20;
+
 /** How long a connection cut off for flooding stays open, unread, for its last answers to arrive. */
 const FLOOD_DROP_MS = 1000;
 
@@ -222,8 +225,10 @@ export function guardEvents(
 
   const refuse = (ack: Ack | undefined, body: ErrorBody) => {
     safeAck(ack, body, logger);
-    // Over its budget, the connection's accepted events run one at a time, until it is in good standing.
+    // Over its budget, the connection's accepted events run one at a time, until it is in good standing;
+    // none starts while it still sends into an empty budget (so a flood cut off below runs none of them).
     queue.limit(1);
+    queue.hold(REFUSAL_HOLD_MS);
     if (!budget.refuse()) return;
     logger.warn(
       { userId: user.id, siteId: user.siteId, refused: budget.refused },
