@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { ErrorBody, Message } from '@synctalk/sdk';
 import { connect, percentile, type ChatSocket } from './bench-client.js';
 import type { ServerNode } from './chat-nodes.js';
+import { cpuBetween, databaseCpu, processCpuMs } from './cpu-time.js';
 import { checkDeliveries, messagesByRoom } from './soak-checks.js';
 import {
   askAll,
@@ -44,8 +45,12 @@ export interface StormResult {
   /** Per client, milliseconds after the kill (ascending), of those that did. */
   reconnectMs: number[];
   rejoinMs: number[];
-  /** Clients that came back to B (the other node), and to another URL. */
+  /** Clients that came back to B (the other node). */
   onB: number;
+  /** Per client, connections opened until it was back (ascending). */
+  attempts: number[];
+  /** CPU milliseconds from the kill until every client rejoined (or the wait ended): node B, clients. */
+  cpu: { nodeB?: number; clients?: number; database?: number; wallMs: number };
   /** After the traffic stopped: how long until every client had its room's last message, if it did. */
   convergedMs?: number;
   /** Clients whose rejoin answer left them behind what was acknowledged before the kill. */
@@ -152,6 +157,14 @@ export async function runStorm(args: {
   const sender = await startSender(nodeB.url, args.senderToken, roomIds, options.rate, args.prefix);
   log(`  sending ${options.rate} messages/s to the ${roomIds.length} rooms through node B`);
   await sleep(options.leadMs);
+  const cpuNow = () => ({
+    nodeB: processCpuMs(nodeB.pid),
+    clients: workers
+      .map((w) => processCpuMs(w.process.pid!))
+      .reduce<number | undefined>((a, b) => (a === undefined || b === undefined ? undefined : a + b), 0),
+  });
+  const cpuBefore = cpuNow();
+  const databaseBefore = await databaseCpu(args.databaseUrl);
   const killAt = Date.now();
   nodeA.process.kill('SIGKILL');
   log('  node A SIGKILLed');
@@ -168,6 +181,16 @@ export async function runStorm(args: {
     }
     await sleep(100);
   }
+  const cpuAfter = cpuNow();
+  const databaseAfter = await databaseCpu(args.databaseUrl);
+  const used = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? undefined : b - a;
+  const cpu = {
+    nodeB: used(cpuBefore.nodeB, cpuAfter.nodeB),
+    clients: used(cpuBefore.clients, cpuAfter.clients),
+    database: databaseBefore && databaseAfter ? cpuBetween(databaseBefore, databaseAfter) : undefined,
+    wallMs: Date.now() - killAt,
+  };
   // A little more traffic after the last rejoin, live on node B, then the cut-off.
   await sleep(2_000);
   await sender.stop();
@@ -230,6 +253,11 @@ export async function runStorm(args: {
       reconnectMs,
       rejoinMs,
       onB: records.filter((r) => r.reconnectedTo === nodeB.url).length,
+      attempts: records
+        .filter((r) => r.reconnectedAt !== undefined)
+        .map((r) => r.attempts)
+        .sort((a, b) => a - b),
+      cpu,
       convergedMs,
       behindAtRejoin,
       stored: [...byRoom.values()].reduce((s, ids) => s + Math.max(0, ids.length - 1), 0),
@@ -266,6 +294,13 @@ export function reportStorm(r: StormResult, goalMs: number, log: (line: string) 
       `${r.behindAtRejoin} rejoined behind what was acknowledged before the kill; ` +
       `${r.clientsWrong} clients' deliveries not exactly their room's messages in order; every client had its ` +
       `room's last message ${r.convergedMs === undefined ? 'NOT in time' : `${s(r.convergedMs)} s after the cut-off`}`,
+  );
+  const cores = (ms: number | undefined) =>
+    ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s (${(ms / r.cpu.wallMs).toFixed(2)} cores)`;
+  log(
+    `  connections opened per client until back: p50 ${percentile(r.attempts, 50)}, ` +
+      `p99 ${percentile(r.attempts, 99)}, max ${r.attempts.at(-1) ?? '-'}; CPU over the ${s(r.cpu.wallMs)} s ` +
+      `after the kill: node B ${cores(r.cpu.nodeB)}, client processes ${cores(r.cpu.clients)}, PostgreSQL ${cores(r.cpu.database)}`,
   );
   if (r.connectFailures > 0) log(`  ${r.connectFailures} clients failed to connect: ${r.firstConnectError}`);
   if (r.connectionErrors > 0)

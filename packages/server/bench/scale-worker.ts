@@ -6,6 +6,7 @@
  */
 import { createClient, memoryTokenStore, type Connection, type SyncTalkClient } from '@synctalk/sdk';
 import { connect, pool, type ChatSocket } from './bench-client.js';
+import { DroppableAgent } from './soak-clients.js';
 import type { IdleOpened, StormRecord, StormStatus, StormUser, WorkerRequest } from './scale-workers.js';
 
 const ACK_TIMEOUT_MS = 20_000;
@@ -14,6 +15,7 @@ let idle: ChatSocket[] = [];
 
 interface StormClient {
   client: SyncTalkClient;
+  agent: DroppableAgent;
   chat?: Connection;
   record: StormRecord;
 }
@@ -52,16 +54,23 @@ function idleClose(): null {
 
 /** A storm client: connected to the first of `urls`, in its room, recording what happens to it. */
 async function stormClient(urls: string[], { tokens, roomId }: StormUser): Promise<void> {
-  const record: StormRecord = { roomId, delivered: [], errors: 0 };
+  const record: StormRecord = { roomId, delivered: [], attempts: 0, errors: 0 };
   const client = createClient({ baseUrl: urls, tokens: memoryTokenStore(tokens) });
-  const entry: StormClient = { client, record };
+  // Counts the connections the SDK opens (its TCP connections go through this agent).
+  const agent = new DroppableAgent();
+  const entry: StormClient = { client, agent, record };
   storm.push(entry);
-  const chat = await client.connect();
+  // socket.io-client hands `agent` to the WebSocket in Node.
+  const chat = await client.connect({ socketOptions: { agent: agent as unknown as string } });
   entry.chat = chat;
   let lost = false;
+  let openedBefore = 0;
   chat.on('status', (status) => {
-    if (status !== 'connected') lost = true;
-    else if (lost && record.reconnectedAt === undefined) {
+    if (status !== 'connected') {
+      if (!lost) openedBefore = agent.opened;
+      lost = true;
+    } else if (lost && record.reconnectedAt === undefined) {
+      record.attempts = agent.opened - openedBefore;
       record.reconnectedAt = Date.now();
       record.reconnectedTo = client.baseUrl;
     }
@@ -110,7 +119,10 @@ function stormStatus(heads: Record<string, number> | undefined): StormStatus {
 }
 
 function stormClose(): null {
-  for (const c of storm) c.chat?.close();
+  for (const c of storm) {
+    c.chat?.close();
+    c.agent.destroy();
+  }
   storm = [];
   return null;
 }

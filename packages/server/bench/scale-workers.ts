@@ -29,6 +29,8 @@ export interface StormRecord {
   rejoinedAt?: number;
   /** The last seq its room had delivered at `rejoinedAt`. */
   seqAtRejoin?: number;
+  /** Connections it opened after the loss (each attempt opens one, refused or not). */
+  attempts: number;
   /** `error` events of its connection (the first one's text kept). */
   errors: number;
   firstError?: string;

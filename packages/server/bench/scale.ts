@@ -13,7 +13,8 @@
  *          PostgreSQL (nothing missed, nothing twice, in order).
  *
  *   npm run bench:scale [-- --connections 5000] [--room-size 20] [--workers 2] [--phases idle,storm]
- *                       [--configs sharded,memory] [--rate 50] [--lead 5] [--limit 120] [--database-url URL]
+ *                       [--configs sharded,memory] [--rate 50] [--lead 5] [--limit 120] [--database-pool N]
+ *                       [--database-url URL]
  *
  * The clients live in --workers child processes (scale-worker.ts), so their memory and event loops are not
  * the server's. Users sign up and join their room over the HTTP API (one user per connection; BCRYPT_COST=4
@@ -70,6 +71,7 @@ function options() {
       rate: { type: 'string', default: '50' },
       lead: { type: 'string', default: '5' },
       limit: { type: 'string', default: '120' },
+      'database-pool': { type: 'string' },
       'database-url': { type: 'string' },
     },
   });
@@ -87,6 +89,9 @@ function options() {
     rate: positive('--rate', values.rate, 10_000),
     leadMs: positive('--lead', values.lead, 3_600) * 1000,
     limitMs: positive('--limit', values.limit, 3_600) * 1000,
+    databasePool: values['database-pool']
+      ? String(positive('--database-pool', values['database-pool'], 1_000))
+      : undefined,
     databaseUrl: values['database-url'] ?? process.env.DATABASE_URL,
   };
 }
@@ -210,6 +215,8 @@ async function main(): Promise<void> {
       BCRYPT_COST: '4',
       MESSAGE_RATE_LIMIT: '100000',
       LOGIN_MAX_PER_IP: '1000000',
+      // Each node's PostgreSQL pool: the server's default (10) unless --database-pool.
+      ...(o.databasePool ? { DATABASE_POOL_MAX: o.databasePool } : {}),
     };
     const clusterEnv = redis ? { ...env, REDIS_CLUSTER_NODES: redis.nodesEnv } : env;
 
