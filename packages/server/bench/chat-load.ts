@@ -5,13 +5,45 @@
  * Every message's text is the time it was sent (`performance.now()` of this process), so a delivery's
  * latency is its arrival time minus its text. clientMsgIds are `<prefix><n>`, n counting sends.
  */
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ErrorBody, Message } from '@synctalk/sdk';
-import { connect, type ChatSocket } from './bench-client.js';
+import type { AuthResponse, ErrorBody, Message, MyRoom, Room } from '@synctalk/sdk';
+import { connect, http, pool, type ChatSocket } from './bench-client.js';
 
 export interface BenchUser {
   token: string;
   roomId: string;
+}
+
+/**
+ * Signs up `clients` users over the HTTP API; user i belongs to room i mod `rooms` (created by users
+ * 0..rooms-1). Returns each user's sign-in and room, and the rooms.
+ */
+export async function signUpInRooms(
+  url: string,
+  clients: number,
+  rooms: number,
+  log: (line: string) => void,
+): Promise<{ auths: AuthResponse[]; users: BenchUser[]; roomIds: string[] }> {
+  const run = randomBytes(3).toString('hex');
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  log(`setting up ${clients} users in ${rooms} rooms over HTTP`);
+  const auths = await pool(clients, 16, (i) =>
+    http<AuthResponse>(url, 'POST', '/v1/auth/signup', undefined, { username: `b${run}u${i}`, password }),
+  );
+  const roomIds = await pool(rooms, 16, async (r) => {
+    const room = await http<Room>(url, 'POST', '/v1/rooms', auths[r]!.accessToken, {
+      title: `Bench ${run} #${r}`,
+      visibility: 'public',
+    });
+    return room.id;
+  });
+  await pool(clients, 16, async (i) => {
+    if (i < rooms) return; // the creator is already the owner
+    await http<MyRoom>(url, 'POST', `/v1/rooms/${roomIds[i % rooms]}/join`, auths[i]!.accessToken);
+  });
+  const users = auths.map((a, i) => ({ token: a.accessToken, roomId: roomIds[i % rooms]! }));
+  return { auths, users, roomIds };
 }
 
 export interface LoadOptions {

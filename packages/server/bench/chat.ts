@@ -25,10 +25,9 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import type { AuthResponse, MyRoom, Room } from '@synctalk/sdk';
 import { startPrivateRedisCluster, type PrivateRedisCluster } from '../test/helpers/private-redis-cluster.js';
-import { membersPerRoom, runLoad, type BenchUser, type LoadResult } from './chat-load.js';
-import { http, percentile, pool, positive } from './bench-client.js';
+import { membersPerRoom, runLoad, signUpInRooms, type BenchUser, type LoadResult } from './chat-load.js';
+import { percentile, positive } from './bench-client.js';
 import { benchDatabase, startNode, type ServerNode } from './chat-nodes.js';
 import { processCpuMs } from './cpu-time.js';
 
@@ -74,28 +73,6 @@ interface Row {
 }
 
 const log = (line: string) => console.log(line);
-
-/** Signs up `clients` users; user i belongs to room i mod `rooms` (created by users 0..rooms-1). */
-async function setUp(url: string, clients: number, rooms: number): Promise<BenchUser[]> {
-  const run = randomBytes(3).toString('hex');
-  const password = `pw-${randomBytes(8).toString('hex')}`;
-  log(`setting up ${clients} users in ${rooms} rooms over HTTP`);
-  const auths = await pool(clients, 16, (i) =>
-    http<AuthResponse>(url, 'POST', '/v1/auth/signup', undefined, { username: `b${run}u${i}`, password }),
-  );
-  const roomIds = await pool(rooms, 16, async (r) => {
-    const room = await http<Room>(url, 'POST', '/v1/rooms', auths[r]!.accessToken, {
-      title: `Bench ${run} #${r}`,
-      visibility: 'public',
-    });
-    return room.id;
-  });
-  await pool(clients, 16, async (i) => {
-    if (i < rooms) return; // the creator is already the owner
-    await http<MyRoom>(url, 'POST', `/v1/rooms/${roomIds[i % rooms]}/join`, auths[i]!.accessToken);
-  });
-  return auths.map((a, i) => ({ token: a.accessToken, roomId: roomIds[i % rooms]! }));
-}
 
 /** Checks every acknowledged message against the database; returns how many are missing or differ. */
 async function checkDatabase(databaseUrl: string, prefix: string, result: LoadResult) {
@@ -307,7 +284,7 @@ async function main(): Promise<void> {
     const setupNode = await startNode(baseEnv);
     let users: BenchUser[];
     try {
-      users = await setUp(setupNode.url, clients, rooms);
+      users = (await signUpInRooms(setupNode.url, clients, rooms, log)).users;
     } finally {
       await setupNode.stop();
     }

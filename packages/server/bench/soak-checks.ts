@@ -54,35 +54,15 @@ export async function checkSoak(
       'SELECT room_id FROM messages GROUP BY room_id HAVING count(*) <> max(seq) OR min(seq) <> 1',
     );
 
-    // Each home room's messages in seq order, against what each of its members was delivered.
-    const homeRooms = [...new Set(clients.map((c) => c.homeRoomId))];
-    const all = await db.query<{ room_id: string; id: string; seq: string }>(
-      'SELECT room_id::text, id::text, seq::text FROM messages WHERE room_id = ANY($1::bigint[]) ORDER BY room_id, seq',
-      [homeRooms],
-    );
-    const byRoom = new Map<string, string[]>();
-    for (const m of all.rows) {
-      const ids = byRoom.get(m.room_id) ?? [];
-      ids[Number(m.seq)] = m.id;
-      byRoom.set(m.room_id, ids);
-    }
+    const byRoom = await messagesByRoom(db, [...new Set(clients.map((c) => c.homeRoomId))]);
     let undelivered = 0;
     let misdelivered = 0;
     let clientsWrong = 0;
     for (const c of clients) {
-      const ids = byRoom.get(c.homeRoomId) ?? [];
-      const expected = Math.max(0, ids.length - 1);
-      let wrong = c.home.length !== expected ? 1 : 0;
-      const seen = new Set<number>();
-      c.home.forEach((d, i) => {
-        if (d.seq !== i + 1 || ids[d.seq] !== d.id || seen.has(d.seq)) {
-          misdelivered += 1;
-          wrong = 1;
-        }
-        seen.add(d.seq);
-      });
-      for (let seq = 1; seq <= expected; seq += 1) if (!seen.has(seq)) undelivered += 1;
-      clientsWrong += wrong;
+      const d = checkDeliveries(byRoom.get(c.homeRoomId) ?? [], c.home);
+      undelivered += d.undelivered;
+      misdelivered += d.misdelivered;
+      if (d.wrong) clientsWrong += 1;
     }
     return {
       stored: rows.length,
@@ -97,6 +77,46 @@ export async function checkSoak(
   } finally {
     await db.end();
   }
+}
+
+/** Each room's message ids by seq (`ids[seq]`; index 0 unused), from the database. */
+export async function messagesByRoom(db: pg.Client, roomIds: string[]): Promise<Map<string, string[]>> {
+  const all = await db.query<{ room_id: string; id: string; seq: string }>(
+    'SELECT room_id::text, id::text, seq::text FROM messages WHERE room_id = ANY($1::bigint[]) ORDER BY room_id, seq',
+    [roomIds],
+  );
+  const byRoom = new Map<string, string[]>();
+  for (const m of all.rows) {
+    const ids = byRoom.get(m.room_id) ?? [];
+    ids[Number(m.seq)] = m.id;
+    byRoom.set(m.room_id, ids);
+  }
+  return byRoom;
+}
+
+/**
+ * What a member of a room since before its first message was delivered, against the room's messages (`ids`
+ * from `messagesByRoom`): seqs never delivered, deliveries twice, out of order or of another message, and
+ * whether the deliveries were anything but exactly the room's messages in order.
+ */
+export function checkDeliveries(
+  ids: string[],
+  delivered: { seq: number; id: string }[],
+): { undelivered: number; misdelivered: number; wrong: boolean } {
+  const expected = Math.max(0, ids.length - 1);
+  let wrong = delivered.length !== expected;
+  let misdelivered = 0;
+  const seen = new Set<number>();
+  delivered.forEach((d, i) => {
+    if (d.seq !== i + 1 || ids[d.seq] !== d.id || seen.has(d.seq)) {
+      misdelivered += 1;
+      wrong = true;
+    }
+    seen.add(d.seq);
+  });
+  let undelivered = 0;
+  for (let seq = 1; seq <= expected; seq += 1) if (!seen.has(seq)) undelivered += 1;
+  return { undelivered, misdelivered, wrong };
 }
 
 /** Whether the checks found nothing wrong. */

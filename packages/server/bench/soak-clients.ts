@@ -18,14 +18,17 @@ import {
 
 /**
  * The HTTP agent of one client's WebSocket: remembers the TCP connection it opened last, so the soak can cut
- * it the way a network does (the socket is destroyed; neither end says goodbye).
+ * it the way a network does (the socket is destroyed; neither end says goodbye), and counts the connections
+ * it opened (one per connection attempt of the SDK).
  */
-class DroppableAgent extends Agent {
+export class DroppableAgent extends Agent {
   socket: Socket | undefined;
+  opened = 0;
 
   override createConnection(options: ClientRequestArgs): Socket {
     const socket = createConnection(options as NetConnectOpts);
     this.socket = socket;
+    this.opened += 1;
     return socket;
   }
 
