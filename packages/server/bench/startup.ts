@@ -12,13 +12,16 @@
  * and, for the server, when its log said the database was ready (modules loaded, PGlite open, migrations
  * applied) and when it said it listens.
  *
- *   npm run bench:startup [-- --runs 3]
+ * `--compare <main.js>` also times another build (e.g. one of an earlier commit) in every run, right after
+ * this one, so two builds meet the same load.
+ *
+ *   npm run bench:startup [-- --runs 3] [--compare path/to/dist/main.js]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { positive } from './bench-client.js';
@@ -102,11 +105,11 @@ interface ServerStart {
 }
 
 /** Starts the server on `dataDir`, times it to `GET /healthz`, then stops it (SIGTERM) and waits for its exit. */
-async function timeServer(dataDir: string): Promise<ServerStart> {
+async function timeServer(dataDir: string, main = MAIN): Promise<ServerStart> {
   const port = await freePort();
   const startedAt = Date.now();
   const started = performance.now();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [main], {
     cwd: PACKAGE_DIR,
     env: childEnv({ SYNCTALK_DATA_DIR: dataDir, PORT: String(port), LOG_FORMAT: 'json' }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -176,9 +179,13 @@ const median = (values: number[]) => {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '3' }, compare: { type: 'string' } },
+  });
   const runs = positive('--runs', values.runs, 50);
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (npm run build)`);
+  const compare = values.compare === undefined ? undefined : resolve(values.compare);
+  if (compare && !existsSync(compare)) throw new Error(`--compare: ${compare} is missing`);
 
   const samples = {
     node: [] as Timing[],
@@ -186,6 +193,8 @@ async function main() {
     pgliteReopen: [] as Timing[],
     first: [] as ServerStart[],
     restart: [] as ServerStart[],
+    otherFirst: [] as ServerStart[],
+    otherRestart: [] as ServerStart[],
   };
   const scratch = mkdtempSync(join(tmpdir(), 'synctalk-startup-'));
   try {
@@ -200,6 +209,11 @@ async function main() {
       const restart = await timeServer(dataDir);
       samples.first.push(first);
       samples.restart.push(restart);
+      if (compare) {
+        const otherDir = join(scratch, `compared-${run}`);
+        samples.otherFirst.push(await timeServer(otherDir, compare));
+        samples.otherRestart.push(await timeServer(otherDir, compare));
+      }
       console.log(
         `run ${run}/${runs}: first start ${seconds(first.healthz)}, restart ${seconds(restart.healthz)} ` +
           `(bare PGlite ${seconds(samples.pgliteFirst.at(-1)!.wall)} / ${seconds(samples.pgliteReopen.at(-1)!.wall)}, ` +
@@ -216,6 +230,23 @@ async function main() {
     { name: 'first start', starts: samples.first, bare: samples.pgliteFirst, goal: GOALS.first },
     { name: 'restart', starts: samples.restart, bare: samples.pgliteReopen, goal: GOALS.restart },
   ];
+  if (compare) {
+    console.log(`compared build: ${compare}`);
+    rows.push(
+      {
+        name: 'first start, compared build',
+        starts: samples.otherFirst,
+        bare: samples.pgliteFirst,
+        goal: GOALS.first,
+      },
+      {
+        name: 'restart, compared build',
+        starts: samples.otherRestart,
+        bare: samples.pgliteReopen,
+        goal: GOALS.restart,
+      },
+    );
+  }
   console.log(
     `\nmedians of ${runs} runs; bare node ${seconds(node.wall)} (CPU ${seconds(node.cpu)}); ` +
       "CPU: the process's own, all threads, until it answered",
