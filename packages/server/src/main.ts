@@ -7,12 +7,10 @@
  * another process holds.
  */
 import { migrationSource } from './migrations/index.js';
-import { runCreateAdmin } from './auth/admin-bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDatabase, prepareDatabase } from './platform/database.js';
 import { createLogger, resolveLogFormat, type Logger } from './platform/logger.js';
-import { createServer, type SyncTalkServer } from './server.js';
-import { runSiteSecret } from './sites/site-secret-command.js';
+import type { SyncTalkServer } from './server.js';
 
 /** The process's logger: LOG_FORMAT, where `auto` means pretty lines on a terminal and JSON otherwise. */
 function processLogger(config: Config): Logger {
@@ -24,7 +22,16 @@ async function runServer(config: Config) {
   if (config.auth.jwtSecretSource === 'process') {
     logger.warn('JWT_SECRET is not set: sessions are signed with a secret made for this process only');
   }
-  const server = await createServer(config, { logger });
+  // The database first, then the rest of the server: PGlite reads and compiles its engine while the server's
+  // modules load, instead of after them.
+  const database = createDatabase(config.database, logger);
+  const server = await import('./server.js').then(
+    ({ createServer }) => createServer(config, { logger, database }),
+    async (error: unknown) => {
+      await database.close().catch(() => undefined);
+      throw error;
+    },
+  );
   const { url } = await server.listen();
   logger.info({ url }, `SyncTalk listening on ${config.http.publicUrl ?? url}`);
   await describeStart(config, server, logger);
@@ -113,10 +120,12 @@ async function main() {
   if (command === 'serve') await runServer(config);
   else if (command === 'migrate') await runMigrate(config);
   else if (command === 'create-admin') {
+    const { runCreateAdmin } = await import('./auth/admin-bootstrap.js');
     await runCreateAdmin(config, process.argv.slice(3), process.stdin, (line) =>
       process.stdout.write(`${line}\n`),
     );
   } else if (command === 'site-secret') {
+    const { runSiteSecret } = await import('./sites/site-secret-command.js');
     await runSiteSecret(config, process.argv.slice(3), {
       out: (line) => process.stdout.write(`${line}\n`),
       err: (line) => process.stderr.write(`${line}\n`),

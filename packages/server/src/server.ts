@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Config } from './config.js';
-import { createDatabase, prepareDatabase, type Database } from './platform/database.js';
+import { createDatabase, prepareDatabase, type Database, type DatabaseHandle } from './platform/database.js';
 import { healthRoutes } from './platform/health.js';
 import { createHttpApp } from './platform/http.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
@@ -96,6 +96,12 @@ export interface CreateServerOptions {
    * `@synctalk/widget` package's build.
    */
   widgetDir?: string;
+  /**
+   * The database `config.database` names, already opened with `createDatabase` (the process entry opens it
+   * before loading the rest of the server, so PGlite starts meanwhile). The server prepares, uses and closes
+   * it as one it opened itself.
+   */
+  database?: DatabaseHandle;
 }
 
 export async function createServer(
@@ -104,7 +110,7 @@ export async function createServer(
 ): Promise<SyncTalkServer> {
   const logger = options.logger ?? createLogger(config.log.level);
 
-  const database = createDatabase(config.database, logger);
+  const database = options.database ?? createDatabase(config.database, logger);
   let store: SharedStore | undefined;
   try {
     const { applied } = await prepareDatabase(database, {

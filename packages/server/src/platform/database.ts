@@ -9,7 +9,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
-import pg from 'pg';
 import type { Config } from '../config.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
@@ -57,6 +56,8 @@ export function createDatabase(config: Config['database'], logger?: Logger): Dat
     // Knex's own migration lock is taken after it creates its tables, so two nodes starting at once can
     // both try to create them. A session advisory lock on a dedicated connection serialises the whole step.
     withMigrationLock = async <T>(fn: () => Promise<T>) => {
+      // Loaded here, not at the top: the embedded default never needs the PostgreSQL driver.
+      const { default: pg } = await import('pg');
       const client = new pg.Client({ connectionString: config.url });
       await client.connect();
       try {
@@ -151,8 +152,29 @@ export async function prepareDatabase(
   return handle.withMigrationLock(() => migrate(handle.db, options.migrations));
 }
 
+/**
+ * The names Knex recorded as applied, or undefined before its table exists. One query, where Knex's own
+ * check costs a dozen (information_schema look-ups and a locking transaction), most of a restart's SQL.
+ */
+async function appliedMigrations(db: Database): Promise<string[] | undefined> {
+  const { rows } = (await db.raw(
+    "select to_regclass(quote_ident(current_schema()) || '.knex_migrations') is not null as present",
+  )) as { rows: { present: boolean }[] };
+  if (!rows[0]?.present) return undefined;
+  const applied = (await db('knex_migrations').select('name')) as { name: string }[];
+  return applied.map((row) => row.name);
+}
+
 /** Applies pending migrations; safe to run again and from several nodes at once (Knex takes a lock). */
 export async function migrate(db: Database, migrations: Migrations): Promise<{ applied: string[] }> {
+  // Every migration already applied, and none unknown to this build: nothing for Knex to do. Anything else
+  // (a new database, pending migrations, a database newer than this build) goes through Knex as before.
+  const done = await appliedMigrations(db);
+  if (done) {
+    const names = (await migrations.getMigrations([])).map((m) => migrations.getMigrationName(m));
+    const applied = new Set(done);
+    if (done.length === names.length && names.every((name) => applied.has(name))) return { applied: [] };
+  }
   const [, applied] = (await db.migrate.latest({ migrationSource: migrations })) as [number, string[]];
   return { applied };
 }

@@ -4,7 +4,7 @@
  * with a fresh sign-in is a 401; a misconfigured app, an outage, a timeout or an unexpected answer is a
  * 502 `bad_gateway`, logged with Kakao's own error code.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Config } from '../../config.js';
 import { AppError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
@@ -38,23 +38,30 @@ function errorFields(data: unknown): { error?: string; errorCode?: string; code?
 }
 
 export function kakaoClient(config: Config['kakao'], logger: Logger) {
-  const http: AxiosInstance = axios.create({
-    timeout: config.timeoutMs,
-    maxRedirects: 0,
-    maxContentLength: MAX_BODY,
-    maxBodyLength: MAX_BODY,
-    // Statuses are ours to interpret; only transport failures throw.
-    validateStatus: () => true,
-    headers: { Accept: 'application/json' },
-  });
+  // Made on the first call to Kakao: a server without Kakao Login (or before its first sign-in) does not
+  // load the HTTP client at start-up.
+  let instance: Promise<AxiosInstance> | undefined;
+  const httpClient = () =>
+    (instance ??= import('axios').then(({ default: axios }) =>
+      axios.create({
+        timeout: config.timeoutMs,
+        maxRedirects: 0,
+        maxContentLength: MAX_BODY,
+        maxBodyLength: MAX_BODY,
+        // Statuses are ours to interpret; only transport failures throw.
+        validateStatus: () => true,
+        headers: { Accept: 'application/json' },
+      }),
+    ));
 
   /** Sends the request with a hard deadline (axios' own timeout is per socket read). */
   async function send<T>(
     what: string,
-    request: (signal: AbortSignal) => Promise<AxiosResponse<T>>,
+    request: (signal: AbortSignal, http: AxiosInstance) => Promise<AxiosResponse<T>>,
   ): Promise<AxiosResponse<T>> {
+    const http = await httpClient();
     try {
-      return await request(AbortSignal.timeout(config.timeoutMs));
+      return await request(AbortSignal.timeout(config.timeoutMs), http);
     } catch (error) {
       const e = error as { code?: string; message?: string; name?: string };
       const timedOut =
@@ -97,7 +104,7 @@ export function kakaoClient(config: Config['kakao'], logger: Logger) {
         code_verifier: input.verifier,
       });
       if (config.clientSecret) form.set('client_secret', config.clientSecret);
-      const res = await send('token', (signal) =>
+      const res = await send('token', (signal, http) =>
         http.post(`${config.authUrl}/oauth/token`, form.toString(), {
           signal,
           headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=utf-8' },
@@ -133,7 +140,7 @@ export function kakaoClient(config: Config['kakao'], logger: Logger) {
 
     /** Reads the signed-in user's profile (`/v2/user/me`), with image URLs over https. */
     async fetchProfile(accessToken: string): Promise<unknown> {
-      const res = await send('user/me', (signal) =>
+      const res = await send('user/me', (signal, http) =>
         http.get(`${config.apiUrl}/v2/user/me`, {
           signal,
           params: { secure_resource: 'true' },
@@ -152,7 +159,7 @@ export function kakaoClient(config: Config['kakao'], logger: Logger) {
 
     /** The OpenID Connect signing keys (JWK set). */
     async fetchJwks(): Promise<unknown[]> {
-      const res = await send('jwks', (signal) =>
+      const res = await send('jwks', (signal, http) =>
         http.get(`${config.authUrl}/.well-known/jwks.json`, { signal }),
       );
       const keys = (res.data as { keys?: unknown } | undefined)?.keys;
