@@ -11,8 +11,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../platform/errors.js';
 import { currentSite } from '../sites/site-context.js';
 import { ACCESS_COOKIE, bearerToken } from './request-token.js';
-import { ALGORITHM, claimsToUser, ISSUER, signingKey, type AuthUser } from './tokens.js';
-import { verifiedTokens } from './verified-tokens.js';
+import { ALGORITHM, claimsToUser, ISSUER, signingKey, verifiedTokens, type AuthUser } from './tokens.js';
 
 export function currentUser(ctx: Koa.Context): AuthUser {
   const user = ctx.state.user as AuthUser | undefined;

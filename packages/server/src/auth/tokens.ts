@@ -6,7 +6,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { SiteRole, UserKind } from '@synctalk/sdk';
 import type { Config } from '../config.js';
-import { verifiedTokens } from './verified-tokens.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export const ISSUER = 'synctalk';
 
@@ -93,6 +93,9 @@ export function unverifiedClaims(token: string): Record<string, unknown> | undef
     return undefined;
   }
 }
+
+/** The access tokens this process verified (see verified-tokens.ts). */
+export const verifiedTokens = new VerifiedTokens<AuthUser>();
 
 export type VerifyResult = { ok: true; user: AuthUser } | { ok: false; reason: 'expired' | 'invalid' };
 

@@ -15,7 +15,7 @@ const user = (id: string, exp: number): AuthUser => ({
 
 describe('VerifiedTokens', () => {
   it('answers a remembered token until its exp second, then expired (as jsonwebtoken counts)', () => {
-    const cache = new VerifiedTokens();
+    const cache = new VerifiedTokens<AuthUser>();
     cache.add('t', key, user('1', 100));
     expect(cache.get('t', key, 99_999)).toEqual({ user: user('1', 100) });
     expect(cache.get('t', key, 100_000)).toEqual({ expired: true });
@@ -24,14 +24,14 @@ describe('VerifiedTokens', () => {
   });
 
   it('answers only for the key that verified the token', () => {
-    const cache = new VerifiedTokens();
+    const cache = new VerifiedTokens<AuthUser>();
     cache.add('t', key, user('1', 100));
     expect(cache.get('t', otherKey, 0)).toBeUndefined();
     expect(cache.get('u', key, 0)).toBeUndefined();
   });
 
   it('drops the least recently used token when full', () => {
-    const cache = new VerifiedTokens(2);
+    const cache = new VerifiedTokens<AuthUser>(2);
     cache.add('a', key, user('1', 100));
     cache.add('b', key, user('2', 100));
     cache.get('a', key, 0);

@@ -11,15 +11,20 @@
  * (least recently used entries go first) and shared by the servers of a process, each entry tied to its key.
  */
 import type { KeyObject } from 'node:crypto';
-import type { AuthUser } from './tokens.js';
 
 /** Tokens remembered at most (about 0.5 KB each: the token and its user). */
 export const VERIFIED_TOKENS_MAX = 10_000;
 
-export type KnownToken = { user: AuthUser } | { expired: true };
+/** What a verified token established: whose it is (any shape) with its site and expiry (seconds). */
+export interface VerifiedUser {
+  siteId: string;
+  exp: number;
+}
 
-export class VerifiedTokens {
-  readonly #entries = new Map<string, { key: KeyObject; user: AuthUser }>();
+export type KnownToken<U> = { user: U } | { expired: true };
+
+export class VerifiedTokens<U extends VerifiedUser> {
+  readonly #entries = new Map<string, { key: KeyObject; user: U }>();
 
   constructor(private readonly max = VERIFIED_TOKENS_MAX) {}
 
@@ -27,7 +32,7 @@ export class VerifiedTokens {
    * What verifying `token` with `key` gave before, if it was verified (and is still remembered): its user,
    * or `expired` once its `exp` has passed. Undefined when it must be verified.
    */
-  get(token: string, key: KeyObject, now = Date.now()): KnownToken | undefined {
+  get(token: string, key: KeyObject, now = Date.now()): KnownToken<U> | undefined {
     const entry = this.#entries.get(token);
     if (!entry || entry.key !== key) return undefined;
     if (Math.floor(now / 1000) >= entry.user.exp) {
@@ -41,7 +46,7 @@ export class VerifiedTokens {
   }
 
   /** Remembers that `token` verified with `key` as `user`. */
-  add(token: string, key: KeyObject, user: AuthUser): void {
+  add(token: string, key: KeyObject, user: U): void {
     this.#entries.delete(token);
     if (this.#entries.size >= this.max) {
       const oldest = this.#entries.keys().next();
@@ -59,6 +64,3 @@ export class VerifiedTokens {
     return this.#entries.size;
   }
 }
-
-/** The process's cache (see the top of this file). */
-export const verifiedTokens = new VerifiedTokens();

@@ -12,8 +12,7 @@
  */
 import type Koa from 'koa';
 import { ACCESS_COOKIE, bearerToken } from '../auth/request-token.js';
-import { unverifiedClaims } from '../auth/tokens.js';
-import { verifiedTokens } from '../auth/verified-tokens.js';
+import { unverifiedClaims, verifiedTokens } from '../auth/tokens.js';
 import { AppError } from '../platform/errors.js';
 import type { Site, SitesRepository } from './sites.repository.js';
 import { PUBLIC_ID } from './sites.schemas.js';
