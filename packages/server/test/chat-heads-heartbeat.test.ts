@@ -139,7 +139,7 @@ describeWith(['postgres', 'redisCluster'], 'chat: no silent stalls, across nodes
   });
 
   it('answers room:heads on request, and catchUp() backfills a dropped room before it resolves', async () => {
-    const { owner, room, reader, sender } = await cast();
+    const { owner, room, reader, sender, witness } = await cast();
     const other = await owner.rooms.create({ title: 'Other', visibility: 'public' });
     const never = await owner.rooms.create({ title: 'Never joined', visibility: 'public' });
     await owner.messages.send(never.id, 'not for the reader');
@@ -171,6 +171,9 @@ describeWith(['postgres', 'redisCluster'], 'chat: no silent stalls, across nodes
     const socket = socketOf(a, reader.userId);
     drop(a, socket, room.id);
     for (let i = 1; i <= 5; i += 1) await sender.messages.send(room.id, `missed ${i}`);
+    // A send's answer can come before its broadcast reached this node (it goes through Redis): once the
+    // witness, on the same node, has them all, none can reach the reader live after catchUp() put it back.
+    await eventually(() => witness.delivered.filter((d) => d.message.roomId === room.id).length === 5);
     await r.chat.catchUp();
     const inRoom = r.delivered.filter((d) => d.message.roomId === room.id);
     expect(inRoom.map((d) => d.message.text)).toEqual(range(1, 5).map((i) => `missed ${i}`));
