@@ -91,3 +91,15 @@ export type {
   ServerToClientEvents,
   TypingEvent,
 } from './events.js';
+export type {
+  CreateWebhookRequest,
+  UpdateWebhookRequest,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEvent,
+  WebhookEventOf,
+  WebhookEventType,
+} from './webhooks.js';

@@ -8,3 +8,13 @@ export {
   MAX_USER_TOKEN_LIFETIME,
   type CreateUserTokenOptions,
 } from './user-token.js';
+export {
+  DEFAULT_WEBHOOK_TOLERANCE,
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_EVENT_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WebhookVerificationError,
+  type VerifyWebhookOptions,
+  type WebhookVerificationReason,
+} from './webhook-signature.js';

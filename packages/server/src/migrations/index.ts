@@ -10,6 +10,7 @@ import * as m0004 from './0004-rooms-member-order.js';
 import * as m0005 from './0005-refresh-grace.js';
 import * as m0006 from './0006-used-site-token-ids.js';
 import * as m0007 from './0007-rooms-last-message-at.js';
+import * as m0008 from './0008-webhooks-server-api.js';
 
 interface Migration {
   name: string;
@@ -25,6 +26,7 @@ const migrations: Migration[] = [
   { name: '0005-refresh-grace', ...m0005 },
   { name: '0006-used-site-token-ids', ...m0006 },
   { name: '0007-rooms-last-message-at', ...m0007 },
+  { name: '0008-webhooks-server-api', ...m0008 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
