@@ -215,6 +215,15 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Default: on in development, off otherwise. */
   DEMO_PAGE: bool.optional(),
+
+  WEBHOOKS_ENABLED: bool.default(true),
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_TIMEOUT: duration.pipe(z.number().min(0.1, 'must be at least 100ms').max(300)).default(10),
+  WEBHOOK_RETRY_WINDOW: duration.default(86400),
+  WEBHOOK_RETRY_BASE: duration.default(10),
+  WEBHOOK_RETRY_MAX: duration.default(3600),
+  WEBHOOK_POLL_INTERVAL: duration.pipe(z.number().min(0.01, 'must be at least 10ms')).default(1),
+  WEBHOOK_CONCURRENCY: int(1, 1000).default(8),
 });
 
 /**
@@ -357,6 +366,26 @@ export interface Config {
   metrics: { enabled: boolean; port: number | undefined; host: string; token: string | undefined };
   /** The demo page at `/` (the widget embedded as a host would) and its "Lobby" room. */
   demo: { enabled: boolean };
+  /** Webhook delivery: see webhooks/delivery-worker.ts and webhooks/safe-request.ts. */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Whether this node runs a delivery worker (deliveries are queued either way). */
+  enabled: boolean;
+  /** Whether endpoints may resolve to loopback, private, link-local and other non-public addresses. */
+  allowPrivate: boolean;
+  /** One attempt's deadline (connect, answer and the read of its first bytes). */
+  timeoutMs: number;
+  /** How long after its creation a delivery is retried before it is marked failed. */
+  retryWindowMs: number;
+  /** Backoff: `retryBaseMs * 2^(attempt-1)`, at most `retryMaxMs`, with jitter. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** How often an idle worker looks for due deliveries (commits on this node wake it at once). */
+  pollIntervalMs: number;
+  /** Deliveries in flight at once per node. */
+  concurrency: number;
 }
 
 /**
@@ -386,6 +415,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (e.ADMIN_PASSWORD && Buffer.byteLength(e.ADMIN_PASSWORD) > 72) {
     throw new ConfigError('ADMIN_PASSWORD', 'must be at most 72 bytes (bcrypt limit)');
+  }
+  if (e.WEBHOOK_RETRY_MAX < e.WEBHOOK_RETRY_BASE) {
+    throw new ConfigError('WEBHOOK_RETRY_MAX', 'must not be shorter than WEBHOOK_RETRY_BASE');
   }
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('JWT_SECRET', 'is required in production (at least 32 random characters)');
@@ -476,5 +508,15 @@ export function loadConfig(env: Env = process.env): Config {
       token: e.METRICS_TOKEN,
     },
     demo: { enabled: e.DEMO_PAGE ?? e.NODE_ENV === 'development' },
+    webhooks: {
+      enabled: e.WEBHOOKS_ENABLED,
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: Math.round(e.WEBHOOK_TIMEOUT * 1000),
+      retryWindowMs: Math.round(e.WEBHOOK_RETRY_WINDOW * 1000),
+      retryBaseMs: Math.round(e.WEBHOOK_RETRY_BASE * 1000),
+      retryMaxMs: Math.round(e.WEBHOOK_RETRY_MAX * 1000),
+      pollIntervalMs: Math.round(e.WEBHOOK_POLL_INTERVAL * 1000),
+      concurrency: e.WEBHOOK_CONCURRENCY,
+    },
   };
 }

@@ -14,4 +14,9 @@ export interface DomainDeps extends Deps {
   sessions: Sessions;
   /** `emit` to a chat room's connections on every node; `notify` the socket layer of room changes. */
   realtime: RoomRealtime;
+  /**
+   * This node's webhook delivery worker: `nudge()` after committing a change that recorded events (outbox.ts)
+   * so they go out at once rather than at the next poll.
+   */
+  webhooks: { nudge(): void };
 }

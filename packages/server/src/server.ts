@@ -46,6 +46,8 @@ import { ensureDemoLobby } from './widget/demo-lobby.js';
 import { demoPageRoutes } from './widget/demo-page.js';
 import { widgetAssets } from './widget/widget-assets.js';
 import { widgetRoutes } from './widget/widget.routes.js';
+import { idleDeliveryWorker, startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery-worker.js';
+import { registerWebhookRoutes } from './webhooks/webhooks.routes.js';
 
 /** Listens on `port` and `host`; resolves with the bound address and its URL. */
 function bind(
@@ -129,6 +131,8 @@ export async function createServer(
 
   // The one way domains reach sockets; it gets the /chat namespace once the Socket.IO server exists (below).
   const realtime = roomEmitter<RoomEventMap>(logger);
+  // Started once the server is wired (below); nudges before that are picked up by its first look.
+  let webhookWorker: DeliveryWorker = idleDeliveryWorker;
   const deps: DomainDeps = {
     config,
     db: database.db,
@@ -137,6 +141,7 @@ export async function createServer(
     sites: undefined as unknown as SitesService,
     sessions: undefined as unknown as Sessions,
     realtime,
+    webhooks: { nudge: () => webhookWorker.nudge() },
   };
   deps.sites = sitesService(deps);
   deps.sessions = sessions(deps);
@@ -225,6 +230,7 @@ export async function createServer(
   registerSiteRoutes(api, deps);
   registerRoomRoutes(api, deps, members);
   registerMessageRoutes(api, deps, messages, sendAdmission);
+  registerWebhookRoutes(api, deps);
   // Last: the document describes every route declared above.
   registerOpenApiRoute(api, {
     accessCookie: ACCESS_COOKIE,
@@ -250,6 +256,15 @@ export async function createServer(
   io.engine.on('connection', coalesceWrites);
   metrics?.observeSockets(io);
   let metricsUrl: string | undefined;
+
+  if (config.webhooks.enabled) {
+    webhookWorker = startDeliveryWorker({
+      db: database.db,
+      config: config.webhooks,
+      secretsKey: config.auth.secretsKey,
+      logger,
+    });
+  }
 
   let closed: Promise<void> | undefined;
   const close = () => {
@@ -282,6 +297,8 @@ export async function createServer(
       await Promise.race([graceful, timeout]);
       // A graceful close that won the race must not be reported as a forced one later.
       clearTimeout(timer);
+      // Its in-flight attempts are recorded before the database closes.
+      await webhookWorker.stop();
       await shared.close();
       await database.close();
     })();
