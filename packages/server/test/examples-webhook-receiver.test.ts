@@ -52,7 +52,7 @@ describe('examples/webhook-receiver', () => {
       },
       body,
     });
-  const handled = async (): Promise<{ id: string }[]> => (await fetch(`${receiver.url}/events`)).json();
+  const handled = async () => (await (await fetch(`${receiver.url}/events`)).json()) as { id: string }[];
 
   beforeAll(async () => {
     receiver = await startExample('webhook-receiver/server.mjs', {
