@@ -61,31 +61,63 @@ export const webhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
  * ```
  */
 export const webhookEventData = {
-  'message.created': z.object({ roomId: z.string(), message: messageResponse }),
-  'message.updated': z.object({ roomId: z.string(), message: messageResponse }),
-  'message.deleted': z.object({ roomId: z.string(), message: messageResponse }),
-  'reaction.updated': reactionResponse,
-  'room.created': z.object({ room: roomResponse }),
-  'room.updated': z.object({ room: roomResponse }),
-  'room.deleted': z.object({ roomId: z.string(), title: z.string() }),
-  'member.joined': z.object({ roomId: z.string(), member: memberResponse }),
-  'member.left': z.object({
-    roomId: z.string(),
-    userId: z.string(),
-    /** `left`: by themselves; `kicked`: removed by a moderator, owner or the site's backend. */
-    reason: z.enum(['left', 'kicked']),
+  'message.created': z
+    .object({ roomId: z.string(), message: messageResponse })
+    .meta({
+      description: 'A message was sent (by a member, or by the site backend through the server API).',
+    }),
+  'message.updated': z
+    .object({ roomId: z.string(), message: messageResponse })
+    .meta({ description: "A message's text was edited; `message` is the message after the edit." }),
+  'message.deleted': z
+    .object({ roomId: z.string(), message: messageResponse })
+    .meta({
+      description: 'A message was deleted; `message` is its tombstone (empty text, `deletedAt` set).',
+    }),
+  'reaction.updated': reactionResponse.meta({
+    description: "A reaction was added to or removed from a message; `count` is the emoji's new count.",
   }),
-  'member.banned': z.object({
-    roomId: z.string(),
-    userId: z.string(),
-    /** Who banned them; `null` when the site's backend did. */
-    byUserId: z.string().nullable(),
+  'room.created': z.object({ room: roomResponse }).meta({ description: 'A room was created.' }),
+  'room.updated': z.object({ room: roomResponse }).meta({
+    description:
+      'A room changed: title, description, visibility, owner or join code; `room` is the room after it.',
   }),
-  'user.created': z.object({
-    user: userSchema,
-    /** Your id for the user (site tokens and the server API); `null` for users who signed up themselves. */
-    externalId: z.string().nullable(),
-  }),
+  'room.deleted': z
+    .object({ roomId: z.string(), title: z.string() })
+    .meta({ description: 'A room was deleted (its messages are no longer readable).' }),
+  'member.joined': z
+    .object({ roomId: z.string(), member: memberResponse })
+    .meta({ description: 'A user became a member of a room (joined, was added, or created it).' }),
+  'member.left': z
+    .object({
+      roomId: z.string(),
+      userId: z.string(),
+      reason: z.enum(['left', 'kicked']).meta({
+        description: '`left`: by themselves; `kicked`: removed by a moderator, owner or the site backend.',
+      }),
+    })
+    .meta({ description: 'A member left a room or was removed from it.' }),
+  'member.banned': z
+    .object({
+      roomId: z.string(),
+      userId: z.string(),
+      byUserId: z
+        .string()
+        .nullable()
+        .meta({ description: 'Who banned them; `null` when the site backend did.' }),
+    })
+    .meta({ description: 'A user was banned from a room (and is no longer a member).' }),
+  'user.created': z
+    .object({
+      user: userSchema,
+      externalId: z.string().nullable().meta({
+        description:
+          'Your id for the user (site tokens, the server API); `null` for users who signed up themselves.',
+      }),
+    })
+    .meta({
+      description: 'A user came to exist on the site: signed up, signed in the first time, or was upserted.',
+    }),
 } as const satisfies Record<(typeof WEBHOOK_EVENT_TYPES)[number], z.ZodType>;
 
 const envelope = <T extends (typeof WEBHOOK_EVENT_TYPES)[number]>(type: T) =>

@@ -2,8 +2,8 @@
  * All SQL about messages. Ids and room ids passed in were already resolved against the caller's site.
  *
  * A send is one statement that takes the room's next sequence number with
- * `UPDATE rooms SET last_seq = last_seq + 1 … RETURNING last_seq`, inserts the message and moves the author's
- * read marker: the row lock serialises the room's sends, so numbers are gap-free (a failed send gives its
+ * `UPDATE rooms SET last_seq = last_seq + 1 … RETURNING last_seq`, inserts the message and its webhook
+ * deliveries (`message.created`, webhooks/outbox.ts) and moves the author's read marker: the row lock serialises the room's sends, so numbers are gap-free (a failed send gives its
  * number back) and commit in order. The same UPDATE takes the message's time (`rooms.last_message_at`,
  * copied into the message's `created_at`), under the lock so it never runs backwards from one seq to the next.
  * The service stores sends in batches (`createMany`, one statement for many sends, see send-batcher.ts) built
@@ -14,6 +14,7 @@
 import type { Knex } from 'knex';
 import type { Message } from '@synctalk/sdk';
 import { fetchLimit, takePage } from '../platform/pagination.js';
+import { messageCreatedDeliveriesSql } from '../webhooks/outbox.js';
 
 interface MessageRow {
   id: string;
@@ -135,7 +136,7 @@ export function messagesRepository(db: Knex) {
            UPDATE room_members rm SET last_read_seq = GREATEST(rm.last_read_seq, m.seq)
              FROM m
             WHERE rm.room_id = m.room_id AND rm.user_id = m.author_id AND rm.banned_at IS NULL
-         )
+         ), ${messageCreatedDeliveriesSql('m')}
          ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
         [
           input.roomId,
@@ -247,6 +248,8 @@ export function messagesRepository(db: Knex) {
    *   time, and a later batch, which waits for this one's commit, takes a later one.
    * - `numbered`: seqs `last_seq - n + 1 … last_seq`, in the inputs' order within each room.
    * - `marked`: each author's read marker moves to their last message of the batch in that room.
+   * - `message_deliveries`: the `message.created` webhook deliveries (webhooks/outbox.ts), in the same
+   *   transaction as the messages.
    */
   async function insertBatch(inputs: readonly CreateInput[]): Promise<MessageRow[]> {
     const result = await db.raw<{ rows: MessageRow[] }>(
@@ -283,7 +286,7 @@ export function messagesRepository(db: Knex) {
          UPDATE room_members rm SET last_read_seq = GREATEST(rm.last_read_seq, a.seq)
            FROM (SELECT room_id, author_id, max(seq) AS seq FROM m GROUP BY room_id, author_id) a
           WHERE rm.room_id = a.room_id AND rm.user_id = a.author_id AND rm.banned_at IS NULL
-       )
+       ), ${messageCreatedDeliveriesSql('m')}
        ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
       inputs.flatMap((input, i) => [
         i,
