@@ -379,7 +379,7 @@ export interface WebhookConfig {
   timeoutMs: number;
   /** How long after its creation a delivery is retried before it is marked failed. */
   retryWindowMs: number;
-  /** Backoff: `retryBaseMs * 2^(attempt-1)`, at most `retryMaxMs`, with jitter. */
+  /** Backoff (retry-schedule.ts): `retryBaseMs * 2^(attempt-1)`, at most `retryMaxMs`, ±20% jitter. */
   retryBaseMs: number;
   retryMaxMs: number;
   /** How often an idle worker looks for due deliveries (commits on this node wake it at once). */

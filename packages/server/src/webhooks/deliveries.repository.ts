@@ -188,43 +188,27 @@ export function deliveriesRepository(db: Knex) {
     },
 
     /**
-     * Records a failed attempt number `attempt`. Within the retry window (`windowMs` since the delivery was
-     * created) it is due again after `delayMs` (never past the window's end, so the last try happens then);
-     * past it, it is `failed`, and resolves with when its attempts began failing. Changes nothing but the
-     * attempt log when another worker has claimed the delivery since (its lease ran out).
+     * Records a failed attempt number `attempt`: the delivery is due again at `nextAttemptAt`, or, when that
+     * is null (the retry window is over), `failed`; then resolves with when its attempts began failing.
+     * Changes nothing but the attempt log when another worker has claimed the delivery since (its lease ran
+     * out).
      */
     async recordFailure(
       id: string,
       attempt: number,
       outcome: AttemptOutcome,
-      options: { windowMs: number; delayMs: number },
+      nextAttemptAt: Date | null,
     ): Promise<{ failed: false } | { failed: true; endpointId: string; failingSince: Date }> {
       return db.transaction(async (trx) => {
         await insertAttempt(trx, id, outcome);
-        const result = await trx.raw<{ rows: { endpoint_id: string; status: DeliveryStatus }[] }>(
-          `UPDATE webhook_deliveries
-              SET status = CASE WHEN now() >= created_at + ?::bigint * interval '1 millisecond'
-                                THEN 'failed' ELSE 'pending' END,
-                  failed_at = CASE WHEN now() >= created_at + ?::bigint * interval '1 millisecond'
-                                   THEN now() END,
-                  next_attempt_at = LEAST(now() + ?::bigint * interval '1 millisecond',
-                                          created_at + ?::bigint * interval '1 millisecond'),
-                  lease_until = NULL,
-                  last_error = ?
-            WHERE id = ? AND status = 'pending' AND attempts = ?
-        RETURNING endpoint_id, status`,
-          [
-            options.windowMs,
-            options.windowMs,
-            Math.round(options.delayMs),
-            options.windowMs,
-            outcome.error,
-            id,
-            attempt,
-          ],
-        );
-        const row = result.rows[0];
-        if (!row || row.status !== 'failed') return { failed: false };
+        const changes = nextAttemptAt
+          ? { next_attempt_at: nextAttemptAt, lease_until: null, last_error: outcome.error }
+          : { status: 'failed', failed_at: trx.fn.now(), lease_until: null, last_error: outcome.error };
+        const [row] = (await trx('webhook_deliveries')
+          .where({ id, status: 'pending', attempts: attempt })
+          .update(changes)
+          .returning(['endpoint_id'])) as { endpoint_id: string }[];
+        if (!row || nextAttemptAt) return { failed: false };
         const since = await trx('webhook_attempts')
           .where({ delivery_id: id, ok: false })
           .min<{ min: Date | null }>('at as min')

@@ -4,9 +4,9 @@
  * counted, committed), POSTs each outside any transaction (safe-request.ts), and records the attempt:
  *
  * - a 2xx answer: delivered;
- * - anything else: due again after an exponential backoff with jitter (WEBHOOK_RETRY_BASE doubling up to
- *   WEBHOOK_RETRY_MAX) until the retry window (WEBHOOK_RETRY_WINDOW since the event) is over; then the
- *   delivery is failed (replayable) and its endpoint disabled with the reason;
+ * - anything else: due again after an exponential backoff with jitter (retry-schedule.ts: WEBHOOK_RETRY_BASE
+ *   doubling up to WEBHOOK_RETRY_MAX) while that stays within the retry window (WEBHOOK_RETRY_WINDOW since
+ *   the event); past it the delivery is failed (replayable) and its endpoint disabled with the reason;
  * - a node that dies mid-POST records nothing: its lease (WEBHOOK_TIMEOUT plus a margin) runs out and a
  *   worker on another node sends the delivery again. Delivery is at least once: receivers de-duplicate by
  *   event id.
@@ -23,6 +23,7 @@ import type { Database } from '../platform/database.js';
 import type { Logger } from '../platform/logger.js';
 import { deliveriesRepository, type AttemptOutcome, type ClaimedDelivery } from './deliveries.repository.js';
 import { endpointsRepository } from './endpoints.repository.js';
+import { nextAttemptAt } from './retry-schedule.js';
 import { safePost } from './safe-request.js';
 import { webhookSecrets } from './webhook-secrets.js';
 
@@ -47,12 +48,6 @@ export interface DeliveryWorkerDeps {
   config: WebhookConfig;
   secretsKey: string;
   logger: Logger;
-}
-
-/** The delay before attempt `attempt + 1`: base·2^(attempt−1), capped, half of it jittered. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  const exp = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
-  return exp / 2 + Math.random() * (exp / 2);
 }
 
 /** A worker that does nothing: for nodes with WEBHOOKS_ENABLED=false. */
@@ -121,10 +116,12 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       },
       `webhook delivery failed: ${outcome.error}`,
     );
-    const result = await repo.recordFailure(d.id, d.attempt, outcome, {
+    const next = nextAttemptAt(d.createdAt, d.attempt, new Date(), {
+      baseMs: config.retryBaseMs,
+      maxMs: config.retryMaxMs,
       windowMs: config.retryWindowMs,
-      delayMs: backoffMs(d.attempt, config.retryBaseMs, config.retryMaxMs),
     });
+    const result = await repo.recordFailure(d.id, d.attempt, outcome, next ?? null);
     if (result.failed) {
       const reason = `deliveries failing since ${result.failingSince.toISOString()}: ${outcome.error}`;
       if (await endpoints.disableWithReason(result.endpointId, reason.slice(0, 500))) {
