@@ -27,7 +27,10 @@ describeWith(['postgres'], 'webhooks: a delivery is a signed POST the SDK verifi
 
   it('POSTs the event as JSON with its id, type and a signature over the exact body', async () => {
     const site = await defaultSite(t);
-    const { id, secret } = await createEndpoint(t.url, admin, { url: receiver.url, events: ['message.created'] });
+    const { id, secret } = await createEndpoint(t.url, admin, {
+      url: receiver.url,
+      events: ['message.created'],
+    });
     // Not subscribed: never sent.
     await queueEvents(t.server.db, [
       { site, type: 'room.deleted', roomId: '77', data: { roomId: '77', title: 'gone' } },
@@ -58,7 +61,9 @@ describeWith(['postgres'], 'webhooks: a delivery is a signed POST the SDK verifi
     );
 
     await expect
-      .poll(async () => (await http.get(`/v1/site/webhooks/${id}/deliveries`, { headers: admin.headers })).body)
+      .poll(
+        async () => (await http.get(`/v1/site/webhooks/${id}/deliveries`, { headers: admin.headers })).body,
+      )
       .toMatchObject({
         items: [
           {

@@ -64,7 +64,11 @@ describeWith(['postgres'], '/v1/site/webhooks: a site admin manages webhook endp
       body: { url: 'https://hooks.example/b', events: ['member.joined'], enabled: false },
     });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ url: 'https://hooks.example/b', events: ['member.joined'], enabled: false });
+    expect(updated.body).toMatchObject({
+      url: 'https://hooks.example/b',
+      events: ['member.joined'],
+      enabled: false,
+    });
 
     const bad = await http.post('/v1/site/webhooks', {
       headers: admin.headers,
@@ -80,10 +84,16 @@ describeWith(['postgres'], '/v1/site/webhooks: a site admin manages webhook endp
 
   it('enabling an endpoint the server disabled clears the reason', async () => {
     const { id } = await createEndpoint(t.url, admin, { url: 'https://hooks.example/c' });
-    await t.server.db('webhook_endpoints').where({ id }).update({ enabled: false, disabled_reason: 'failing' });
+    await t.server
+      .db('webhook_endpoints')
+      .where({ id })
+      .update({ enabled: false, disabled_reason: 'failing' });
     const before = await http.get(`/v1/site/webhooks/${id}`, { headers: admin.headers });
     expect(before.body).toMatchObject({ enabled: false, disabledReason: 'failing' });
-    const enabled = await http.patch(`/v1/site/webhooks/${id}`, { headers: admin.headers, body: { enabled: true } });
+    const enabled = await http.patch(`/v1/site/webhooks/${id}`, {
+      headers: admin.headers,
+      body: { enabled: true },
+    });
     expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null });
   });
 
@@ -128,11 +138,14 @@ describeWith(['postgres'], '/v1/site/webhooks: a site admin manages webhook endp
     expect(() => verifyWebhook(latest.body, latest.headers, second)).toThrow(/does not match/);
   });
 
-  it('refuses plain users (403) and hides other sites\' endpoints (404)', async () => {
+  it("refuses plain users (403) and hides other sites' endpoints (404)", async () => {
     const user = await newUser(t);
     const { id } = await createEndpoint(t.url, admin, { url: 'https://hooks.example/d' });
     expect((await http.get('/v1/site/webhooks', { headers: user.headers })).status).toBe(403);
-    expect((await http.post('/v1/site/webhooks', { headers: user.headers, body: { url: 'https://x.example' } })).status).toBe(403);
+    expect(
+      (await http.post('/v1/site/webhooks', { headers: user.headers, body: { url: 'https://x.example' } }))
+        .status,
+    ).toBe(403);
     expect((await http.get('/v1/site/webhooks')).status).toBe(401);
 
     const { site: other } = await newSite(t);

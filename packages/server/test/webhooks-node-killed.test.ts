@@ -4,6 +4,7 @@
  * Once the leases run out (WEBHOOK_TIMEOUT plus a margin) another node delivers everything: the ones the dead
  * node held a second time (at least once), all of them by event id exactly once, each room in order.
  */
+import type { Room } from '@synctalk/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { joinRoom, newAdmin, newRoom, newUser, type TestUser } from './helpers/factories.js';
 import { client } from './helpers/http.js';
@@ -38,7 +39,7 @@ describeWith(['postgres', 'redisCluster'], 'webhooks: a node killed mid-delivery
     const [api] = nodes;
     const admin = await newAdmin(api);
     await createEndpoint(api.url, admin, { url: receiver.url, events: ['message.created'] });
-    const rooms = [];
+    const rooms: Room[] = [];
     const authors: TestUser[] = [];
     for (let i = 0; i < ROOMS; i += 1) {
       const owner = await newUser(api);
@@ -74,8 +75,8 @@ describeWith(['postgres', 'redisCluster'], 'webhooks: a node killed mid-delivery
       .count<{ n: string }[]>({ n: '*' });
     expect(Number(leased[0]!.n)).toBe(ROOMS);
     // It recorded none of those attempts.
-    const [{ n: recorded }] = await api.server.db('webhook_attempts').count<{ n: string }[]>({ n: '*' });
-    expect(Number(recorded)).toBe(0);
+    const [recorded] = await api.server.db('webhook_attempts').count<{ n: string }[]>({ n: '*' });
+    expect(Number(recorded!.n)).toBe(0);
 
     // A surviving node with a worker takes over once the leases expire.
     receiver.answer(200);
@@ -106,7 +107,10 @@ describeWith(['postgres', 'redisCluster'], 'webhooks: a node killed mid-delivery
     for (const seqs of byRoom.values()) expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     await expect
       .poll(async () => {
-        const rows = await api.server.db('webhook_deliveries').where({ status: 'delivered' }).count({ n: '*' });
+        const rows = await api.server
+          .db('webhook_deliveries')
+          .where({ status: 'delivered' })
+          .count({ n: '*' });
         return Number(rows[0]!.n);
       })
       .toBe(ROOMS * PER_ROOM);

@@ -40,9 +40,7 @@ describeWith(['postgres'], "webhooks: a room's events reach an endpoint in order
     const perRoom = 15;
     // Several commits, each with events of several rooms.
     for (let seq = 1; seq <= perRoom; seq += 5) {
-      const batch = rooms.flatMap((room) =>
-        [0, 1, 2, 3, 4].map((k) => messageCreated(site, room, seq + k)),
-      );
+      const batch = rooms.flatMap((room) => [0, 1, 2, 3, 4].map((k) => messageCreated(site, room, seq + k)));
       await queueEvents(t.server.db, batch);
       t.server.deps.webhooks.nudge();
     }
@@ -53,7 +51,10 @@ describeWith(['postgres'], "webhooks: a room's events reach an endpoint in order
     for (const room of rooms) {
       const log = receiver.received
         .filter((r) => eventOf(r).data.roomId === room)
-        .map((r) => ({ seq: Number((eventOf(r).data.message as { seq: string }).seq), ok: r.answer === 200 }));
+        .map((r) => ({
+          seq: Number((eventOf(r).data.message as { seq: string }).seq),
+          ok: r.answer === 200,
+        }));
       let expected = 1;
       for (const entry of log) {
         // Either the retry of the one not yet accepted, or, once it was, the next one.

@@ -19,7 +19,8 @@ export interface ReceivedWebhook {
 }
 
 /** What the receiver answers: a status (and body), or `hang` (never answers). */
-export type ReceiverAnswer = number | { status: number; body?: string; headers?: Record<string, string> } | 'hang';
+export type ReceiverAnswer =
+  number | { status: number; body?: string; headers?: Record<string, string> } | 'hang';
 
 export interface WebhookReceiver {
   url: string;
@@ -28,14 +29,17 @@ export interface WebhookReceiver {
   /** The requests it answered 2xx. */
   accepted(): ReceivedWebhook[];
   /** Sets how it answers from now on (a function sees each request). */
-  answer(how: ReceiverAnswer | ((req: { headers: IncomingHttpHeaders; body: string }) => ReceiverAnswer)): void;
+  answer(
+    how: ReceiverAnswer | ((req: { headers: IncomingHttpHeaders; body: string }) => ReceiverAnswer),
+  ): void;
   /** Resolves once `done()` holds, checked after every request and every 50 ms; rejects after `timeoutMs`. */
   until(done: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(initial: ReceiverAnswer = 200): Promise<WebhookReceiver> {
-  let how: ReceiverAnswer | ((req: { headers: IncomingHttpHeaders; body: string }) => ReceiverAnswer) = initial;
+  let how: ReceiverAnswer | ((req: { headers: IncomingHttpHeaders; body: string }) => ReceiverAnswer) =
+    initial;
   const received: ReceivedWebhook[] = [];
   const hanging = new Set<ServerResponse>();
   const server = createServer((req, res) => {
@@ -44,7 +48,11 @@ export async function startWebhookReceiver(initial: ReceiverAnswer = 200): Promi
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const a = typeof how === 'function' ? how({ headers: req.headers, body }) : how;
-      received.push({ headers: req.headers, body, answer: a === 'hang' ? 'hang' : typeof a === 'number' ? a : a.status });
+      received.push({
+        headers: req.headers,
+        body,
+        answer: a === 'hang' ? 'hang' : typeof a === 'number' ? a : a.status,
+      });
       if (a === 'hang') {
         hanging.add(res);
         res.on('close', () => hanging.delete(res));
