@@ -114,7 +114,8 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         attempt: d.attempt,
         status: outcome.status,
       },
-      `webhook delivery failed: ${outcome.error}`,
+      // The receiver's own words stay in the attempt log (for the site's admins), not in the server's.
+      `webhook delivery failed: ${outcome.status === null ? outcome.error : `HTTP ${outcome.status}`}`,
     );
     const next = nextAttemptAt(d.createdAt, d.attempt, new Date(), {
       baseMs: config.retryBaseMs,
@@ -125,7 +126,10 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     if (result.failed) {
       const reason = `deliveries failing since ${result.failingSince.toISOString()}: ${outcome.error}`;
       if (await endpoints.disableWithReason(result.endpointId, reason.slice(0, 500))) {
-        logger.warn({ endpointId: result.endpointId }, `webhook endpoint disabled: ${reason}`);
+        logger.warn(
+          { endpointId: result.endpointId, failingSince: result.failingSince.toISOString() },
+          'webhook endpoint disabled: its deliveries kept failing for the whole retry window',
+        );
       }
     }
   }
