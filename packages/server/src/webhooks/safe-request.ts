@@ -173,6 +173,15 @@ async function firstBytes(stream: Readable, signal: AbortSignal): Promise<string
   return Buffer.concat(chunks).subarray(0, KEPT_BODY_BYTES).toString('utf8');
 }
 
+/** Rejects when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(Object.assign(new Error('aborted'), { name: 'CanceledError' }));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
 const oneLine = (text: string, max = 300) => text.replace(/\s+/g, ' ').trim().slice(0, max);
 
 /** POSTs `body` to `url` with `headers` under the rules above. Never throws. */
@@ -194,7 +203,8 @@ export async function safePost(
     return { ok: false, status: null, error: 'invalid URL', durationMs: elapsed() };
   }
   try {
-    const pinned = await resolveDestination(target, options.allowPrivate);
+    // The resolver has no deadline of its own: the attempt's covers it.
+    const pinned = await Promise.race([resolveDestination(target, options.allowPrivate), aborted(signal)]);
     const lookup = pinnedLookup(pinned);
     const agentOptions = { keepAlive: false, lookup };
     const { default: axios } = await import('axios');
