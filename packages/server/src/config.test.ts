@@ -27,6 +27,46 @@ describe('loadConfig', () => {
     expect(config.auth.bcryptCost).toBe(12);
   });
 
+  it('reads the webhook settings, with safe defaults', () => {
+    expect(loadConfig(base).webhooks).toEqual({
+      enabled: true,
+      allowPrivate: false,
+      timeoutMs: 10_000,
+      retryWindowMs: 86_400_000,
+      retryBaseMs: 10_000,
+      retryMaxMs: 3_600_000,
+      pollIntervalMs: 1000,
+      concurrency: 8,
+    });
+    const custom = loadConfig({
+      ...base,
+      WEBHOOKS_ENABLED: 'false',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT: '2s',
+      WEBHOOK_RETRY_WINDOW: '3d',
+      WEBHOOK_RETRY_BASE: '500ms',
+      WEBHOOK_RETRY_MAX: '5m',
+      WEBHOOK_POLL_INTERVAL: '250ms',
+      WEBHOOK_CONCURRENCY: '32',
+    }).webhooks;
+    expect(custom).toEqual({
+      enabled: false,
+      allowPrivate: true,
+      timeoutMs: 2000,
+      retryWindowMs: 3 * 86_400_000,
+      retryBaseMs: 500,
+      retryMaxMs: 300_000,
+      pollIntervalMs: 250,
+      concurrency: 32,
+    });
+    expect(errorFor({ WEBHOOK_RETRY_BASE: '1h', WEBHOOK_RETRY_MAX: '10s' }).message).toMatch(
+      /^Invalid WEBHOOK_RETRY_MAX: must not be shorter than WEBHOOK_RETRY_BASE/,
+    );
+    expect(errorFor({ WEBHOOK_CONCURRENCY: '0' }).variable).toBe('WEBHOOK_CONCURRENCY');
+    expect(errorFor({ WEBHOOK_ALLOW_PRIVATE: 'maybe' }).variable).toBe('WEBHOOK_ALLOW_PRIVATE');
+    expect(errorFor({ WEBHOOK_TIMEOUT: '10ms' }).variable).toBe('WEBHOOK_TIMEOUT');
+  });
+
   it('chooses PostgreSQL, a Redis Cluster or a single Redis from the variables', () => {
     const config = loadConfig({
       ...base,
