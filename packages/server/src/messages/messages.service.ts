@@ -12,6 +12,9 @@
  * Every write of one's own (send, edit, delete of one's own message, reaction added or removed) passes the
  * site policy `assertCanChat` against the site's current settings: a connection's site is the one of its
  * handshake, and switching `verifiedOnly` on must stop writes on connections already open.
+ *
+ * Edits, deletions and reaction changes record their webhook events (`message.updated`, `message.deleted`,
+ * `reaction.updated`) in the transaction of the change, so one never commits without the other.
  */
 import type { Message, MessagePage, ReactionUpdatedEvent, ReadUpdateResult } from '@synctalk/sdk';
 import { assertCanChat } from '../auth/policy.js';
