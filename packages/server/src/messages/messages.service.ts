@@ -138,9 +138,12 @@ export function messagesService(
 
   /**
    * Counts one write against the user's window, shared by every node through the store. Messages (sends,
-   * edits) and reactions have separate budgets of the same size.
+   * edits) and reactions have separate budgets of the same size. The system sender has none.
    */
   async function spend(actor: Actor, kind: 'messages' | 'reactions' = 'messages'): Promise<void> {
+    // The site's system sender speaks for the site's backend (server API, authenticated by a site API key):
+    // not one person typing. The node's send admission still bounds it.
+    if (actor.user.kind === 'system') return;
     await limiter.consume(
       writeLimits[kind],
       [actor.site.publicId, actor.user.id],
