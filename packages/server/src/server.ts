@@ -36,6 +36,7 @@ import { registerMessageRoutes } from './messages/messages.routes.js';
 import { messagesService } from './messages/messages.service.js';
 import { sendAdmission as createSendAdmission } from './messages/send-admission.js';
 import { presenceTracker } from './presence/presence.js';
+import { registerServerApiRoutes, serverApiAuth } from './server-api/server-api.js';
 import { typingTracker } from './presence/typing.js';
 import { chatNamespace, createChat, type Chat } from './chat/chat.js';
 import type { ChatServer } from './chat/types.js';
@@ -224,12 +225,14 @@ export async function createServer(
 
   // Everything under /v1 belongs to a site: preflight, site, CORS for that site, then the routes.
   const { requireAuth, optionalAuth } = authMiddleware(config);
-  const api = new Api({ requireAuth, optionalAuth });
+  const serverApi = serverApiAuth(deps, requireAuth);
+  const api = new Api({ requireAuth, optionalAuth, ...serverApi.auth });
   registerAuthRoutes(api, deps);
   registerExternalAuthRoutes(api, deps);
   registerSiteRoutes(api, deps);
   registerRoomRoutes(api, deps, members);
   registerMessageRoutes(api, deps, messages, sendAdmission);
+  registerServerApiRoutes(api, deps, serverApi, { members, messages, admission: sendAdmission });
   registerWebhookRoutes(api, deps);
   // Last: the document describes every route declared above.
   registerOpenApiRoute(api, {

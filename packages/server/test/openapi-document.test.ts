@@ -155,6 +155,9 @@ describe('GET /v1/openapi.json', () => {
   it('marks authenticated routes with the bearer and cookie schemes', () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.securitySchemes.cookieAuth).toMatchObject({ type: 'apiKey', in: 'cookie' });
+    expect(doc.components.securitySchemes.apiKeyAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // The server API is there, behind the API key.
+    expect(doc.paths['/v1/server/rooms'].post.security).toEqual([{ apiKeyAuth: [] }]);
     for (const spec of t.server.api.specs) {
       const op = doc.paths[toOpenApiPath(spec.path)][spec.method];
       if (spec.auth === 'required') {
@@ -162,6 +165,13 @@ describe('GET /v1/openapi.json', () => {
         expect(op.responses['401']).toBeDefined();
       } else if (spec.auth === 'optional') {
         expect(op.security, spec.path).toContainEqual({});
+      } else if (spec.auth === 'apiKey') {
+        expect(op.security, spec.path).toEqual([{ apiKeyAuth: [] }]);
+        expect(op.responses['401']).toBeDefined();
+      } else if (spec.auth === 'siteAdmin') {
+        expect(op.security, spec.path).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }, { apiKeyAuth: [] }]);
+        expect(op.responses['401']).toBeDefined();
+        expect(op.responses['403']).toBeDefined();
       } else {
         expect(op.security, spec.path).toBeUndefined();
       }

@@ -10,7 +10,7 @@ import {
   queueEvents,
   startWebhookReceiver,
   type WebhookReceiver,
-} from './helpers/webhooks.js';
+} from './helpers/webhook-receiver.js';
 
 describeWith(['postgres'], 'webhooks: a delivery is a signed POST the SDK verifies', () => {
   const { t, http } = useServer({

@@ -6,7 +6,12 @@ import { verifyWebhook } from '@synctalk/sdk/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAdmin, roomOfTwo } from './helpers/factories.js';
 import { useServer } from './helpers/use-server.js';
-import { createEndpoint, eventOf, startWebhookReceiver, type WebhookReceiver } from './helpers/webhooks.js';
+import {
+  createEndpoint,
+  eventOf,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './helpers/webhook-receiver.js';
 
 const ENV = {
   WEBHOOK_ALLOW_PRIVATE: 'true',

@@ -43,8 +43,12 @@ interface DeliveryRow {
   body: string;
 }
 
+/** The endpoint's `message.created` deliveries (the rooms and users made here have their own events). */
 async function deliveries(t: TestServer, endpointId: string): Promise<DeliveryRow[]> {
-  const rows = await t.server.db('webhook_deliveries').where({ endpoint_id: endpointId }).orderBy('id');
+  const rows = await t.server
+    .db('webhook_deliveries')
+    .where({ endpoint_id: endpointId, event_type: 'message.created' })
+    .orderBy('id');
   return (rows as DeliveryRow[]).map((r) => ({ ...r, id: String(r.id), endpoint_id: String(r.endpoint_id) }));
 }
 

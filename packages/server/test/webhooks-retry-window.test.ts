@@ -9,7 +9,7 @@ import {
   queueEvents,
   startWebhookReceiver,
   type WebhookReceiver,
-} from './helpers/webhooks.js';
+} from './helpers/webhook-receiver.js';
 
 describeWith(
   ['postgres'],

@@ -9,7 +9,7 @@ import {
   queueEvents,
   startWebhookReceiver,
   type WebhookReceiver,
-} from './helpers/webhooks.js';
+} from './helpers/webhook-receiver.js';
 
 describeWith(['postgres'], "webhooks: a room's events reach an endpoint in order, retries included", () => {
   const { t } = useServer({

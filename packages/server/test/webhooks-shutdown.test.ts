@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { newAdmin, roomOfTwo } from './helpers/factories.js';
 import { startTestServer } from './helpers/server.js';
 import { describeWith } from './helpers/services.js';
-import { createEndpoint, startWebhookReceiver, type WebhookReceiver } from './helpers/webhooks.js';
+import { createEndpoint, startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 
 const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_INTERVAL: '50ms', WEBHOOK_TIMEOUT: '60s' };
 

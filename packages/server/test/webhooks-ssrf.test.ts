@@ -9,7 +9,7 @@ import {
   queueEvents,
   startWebhookReceiver,
   type WebhookReceiver,
-} from './helpers/webhooks.js';
+} from './helpers/webhook-receiver.js';
 
 const env = { WEBHOOK_POLL_INTERVAL: '50ms', WEBHOOK_RETRY_BASE: '10s', WEBHOOK_RETRY_MAX: '10s' };
 

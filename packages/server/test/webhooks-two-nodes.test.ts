@@ -10,7 +10,12 @@ import { joinRoom, newAdmin, newRoom, newUser, type TestUser } from './helpers/f
 import { client } from './helpers/http.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
-import { createEndpoint, eventOf, startWebhookReceiver, type WebhookReceiver } from './helpers/webhooks.js';
+import {
+  createEndpoint,
+  eventOf,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './helpers/webhook-receiver.js';
 
 const MESSAGES = 1000;
 const ROOMS = 5;

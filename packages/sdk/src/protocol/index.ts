@@ -92,6 +92,19 @@ export type {
   TypingEvent,
 } from './events.js';
 export type {
+  ApiKey,
+  ApiKeyList,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  ServerCreateRoomRequest,
+  ServerRoomMember,
+  ServerSendMessageRequest,
+  ServerUser,
+  SetServerMemberRequest,
+  UpsertServerUserRequest,
+  UpsertServerUserResult,
+} from './server-api.js';
+export type {
   CreateWebhookRequest,
   UpdateWebhookRequest,
   WebhookAttempt,

@@ -313,14 +313,15 @@ export const siteTokenBody = z.strictObject({
 export const siteRole = z.enum(['ROLE_USER', 'ROLE_ADMIN']);
 
 /**
- * How a user signs in: a password account, Kakao, a token from the site's own backend, or a guest.
+ * How a user signs in: a password account, Kakao, a token from the site's own backend, or a guest. `system`
+ * is the site's own sender of messages its backend posts through the server API (it never signs in).
  *
  * @example
  * ```ts
- * userKind.options; // ['password', 'kakao', 'site', 'guest']
+ * userKind.options; // ['password', 'kakao', 'site', 'guest', 'system']
  * ```
  */
-export const userKind = z.enum(['password', 'kakao', 'site', 'guest']);
+export const userKind = z.enum(['password', 'kakao', 'site', 'guest', 'system']);
 
 /**
  * A user as every API returns it (`User`).

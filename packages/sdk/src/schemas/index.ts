@@ -170,6 +170,25 @@ export {
   type ClientEventSchemas,
 } from './events.js';
 export {
+  API_KEY_PREFIX,
+  apiKeyListResponse,
+  apiKeyParams,
+  apiKeyResponse,
+  createApiKeyBody,
+  createdApiKeyResponse,
+  EXTERNAL_ID_MAX,
+  externalId,
+  serverCreateRoomBody,
+  serverMemberParams,
+  serverRoomMember,
+  serverSendMessageBody,
+  serverUserParams,
+  serverUserResponse,
+  setServerMemberBody,
+  upsertServerUserBody,
+  upsertServerUserResponse,
+} from './server-api.js';
+export {
   createWebhookBody,
   replayWebhookBody,
   replayWebhookResponse,

@@ -49,11 +49,17 @@ export const webhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
  *
  * - `message.*`: the message as stored after the change (a deleted message is its tombstone: empty text,
  *   `deletedAt` set). Delivered in the room's order (by `seq`, then edits and deletions as they happened).
- * - `reaction.updated`: one reaction added or removed, with the emoji's new count.
- * - `room.created` / `room.updated`: the room after the change; `room.deleted`: its id and title.
- * - `member.joined`: the new member; `member.left`: who and why (`left`, `kicked`); `member.banned`: who,
- *   and by whom.
- * - `user.created`: the new user, with your own id for them when they came from your backend.
+ *   Edits and deletions carry the message's reactions with `me: false` (there is no viewer).
+ * - `reaction.updated`: one reaction added or removed, with the emoji's new count (only when something
+ *   changed: adding a reaction one already has sends nothing).
+ * - `room.created` / `room.updated`: the room after the change, with its join code; `room.deleted`: its id
+ *   and title. `room.updated` is sent for a new title, description, visibility, join code or owner (a
+ *   transfer, or the owner leaving), not for member counts.
+ * - `member.joined`: the new member (a new room's owner too, right after `room.created`); `member.left`:
+ *   who and why (`left`, `kicked`); `member.banned`: who, and by whom. A ban removes a member with it, so
+ *   no `member.left` precedes `member.banned`; banning someone already banned sends nothing.
+ * - `user.created`: the new user, with your own id for them when they came from your backend. Signing in
+ *   again (site token, Kakao) sends nothing.
  *
  * @example
  * ```ts

@@ -18,3 +18,10 @@ export {
   type VerifyWebhookOptions,
   type WebhookVerificationReason,
 } from './webhook-signature.js';
+export {
+  createServerClient,
+  type ServerClient,
+  type ServerClientOptions,
+  type ServerHistoryQuery,
+  type WebhookDeliveriesOptions,
+} from './server-client.js';

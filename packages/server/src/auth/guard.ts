@@ -7,6 +7,7 @@ import type Koa from 'koa';
 import koaJwt from 'koa-jwt';
 import jwt from 'jsonwebtoken';
 import type { SiteRole } from '@synctalk/sdk';
+import { API_KEY_PREFIX } from '@synctalk/sdk/schemas';
 import type { Config } from '../config.js';
 import { AppError } from '../platform/errors.js';
 import { currentSite } from '../sites/site-context.js';
@@ -49,6 +50,10 @@ export function authMiddleware(config: Config) {
       if (!token) {
         if (required) throw new AppError('unauthorized', 'Authentication required');
         return next();
+      }
+      // A site API key is for the server API only (server-api/api-key-auth.ts), never a user's routes.
+      if (token.startsWith(API_KEY_PREFIX)) {
+        throw new AppError('unauthorized', "A site API key is not accepted here: use a user's access token");
       }
       // A token this node verified before is not verified again (see verified-tokens.ts).
       const known = verifiedTokens.get(token, key);

@@ -2,10 +2,11 @@
  * All SQL about users who come from outside: Kakao accounts, users vouched for by a site's backend (site
  * tokens) and guests. Identities are keyed by (site, provider id) — never by email — and every upsert is one
  * statement against the partial unique indexes of migration 0001, so concurrent first sign-ins of the same
- * person converge on one row.
+ * person converge on one row. A user inserted here gets its `user.created` webhook event in the same
+ * transaction.
  */
-import type { Database } from '../platform/database.js';
-import { toUserRecord, type UserRecord } from './users.repository.js';
+import { inTransaction, type Database } from '../platform/database.js';
+import { recordUserCreated, toUserRecord, type UserRecord } from './users.repository.js';
 
 type Row = Parameters<typeof toUserRecord>[0];
 
@@ -41,29 +42,33 @@ export function identitiesRepository(db: Database) {
       avatarUrl: string | null;
       email: string | null;
     }): Promise<{ user: UserRecord; created: boolean }> {
-      const follow = (column: string) =>
-        db.raw(`CASE WHEN users.kind = 'kakao' THEN excluded.?? ELSE users.?? END`, [column, column]);
-      const rows = await db<Row>('users')
-        .insert({
-          site_id: input.siteId,
-          kind: 'kakao',
-          kakao_id: input.kakaoId,
-          display_name: input.displayName,
-          avatar_url: input.avatarUrl,
-          email: input.email,
-          roles: ['ROLE_USER'],
-        })
-        .onConflict(db.raw('(site_id, kakao_id) WHERE kakao_id IS NOT NULL'))
-        .merge({
-          display_name: follow('display_name'),
-          avatar_url: follow('avatar_url'),
-          email: follow('email'),
-          updated_at: db.fn.now(),
-        } as never)
-        // xmax is 0 only for a freshly inserted row version: tells an insert from an update in one trip.
-        .returning(['*', db.raw('(xmax = 0) AS inserted')] as never);
-      const row = rows[0] as unknown as Row & { inserted: boolean };
-      return { user: toUserRecord(row), created: row.inserted };
+      return inTransaction(db, async (trx) => {
+        const follow = (column: string) =>
+          trx.raw(`CASE WHEN users.kind = 'kakao' THEN excluded.?? ELSE users.?? END`, [column, column]);
+        const rows = await trx<Row>('users')
+          .insert({
+            site_id: input.siteId,
+            kind: 'kakao',
+            kakao_id: input.kakaoId,
+            display_name: input.displayName,
+            avatar_url: input.avatarUrl,
+            email: input.email,
+            roles: ['ROLE_USER'],
+          })
+          .onConflict(trx.raw('(site_id, kakao_id) WHERE kakao_id IS NOT NULL'))
+          .merge({
+            display_name: follow('display_name'),
+            avatar_url: follow('avatar_url'),
+            email: follow('email'),
+            updated_at: trx.fn.now(),
+          } as never)
+          // xmax is 0 only for a freshly inserted row version: tells an insert from an update in one trip.
+          .returning(['*', trx.raw('(xmax = 0) AS inserted')] as never);
+        const row = rows[0] as unknown as Row & { inserted: boolean };
+        const user = toUserRecord(row);
+        if (row.inserted) await recordUserCreated(trx, user);
+        return { user, created: row.inserted };
+      });
     },
 
     /**
@@ -112,31 +117,39 @@ export function identitiesRepository(db: Database) {
       displayName?: string;
       avatarUrl?: string | null;
     }): Promise<{ user: UserRecord; created: boolean }> {
-      const merge: Record<string, unknown> = { updated_at: db.fn.now() };
-      if (input.displayName !== undefined) merge.display_name = db.raw('excluded.display_name');
-      if (input.avatarUrl !== undefined) merge.avatar_url = db.raw('excluded.avatar_url');
-      const rows = await db<Row>('users')
-        .insert({
-          site_id: input.siteId,
-          kind: 'site',
-          external_id: input.externalId,
-          display_name: input.displayName ?? input.fallbackName,
-          avatar_url: input.avatarUrl ?? null,
-          roles: ['ROLE_USER'],
-        })
-        .onConflict(db.raw('(site_id, external_id) WHERE external_id IS NOT NULL'))
-        .merge(merge as never)
-        .returning(['*', db.raw('(xmax = 0) AS inserted')] as never);
-      const row = rows[0] as unknown as Row & { inserted: boolean };
-      return { user: toUserRecord(row), created: row.inserted };
+      return inTransaction(db, async (trx) => {
+        const merge: Record<string, unknown> = { updated_at: trx.fn.now() };
+        if (input.displayName !== undefined) merge.display_name = trx.raw('excluded.display_name');
+        if (input.avatarUrl !== undefined) merge.avatar_url = trx.raw('excluded.avatar_url');
+        const rows = await trx<Row>('users')
+          .insert({
+            site_id: input.siteId,
+            kind: 'site',
+            external_id: input.externalId,
+            display_name: input.displayName ?? input.fallbackName,
+            avatar_url: input.avatarUrl ?? null,
+            roles: ['ROLE_USER'],
+          })
+          .onConflict(trx.raw('(site_id, external_id) WHERE external_id IS NOT NULL'))
+          .merge(merge as never)
+          .returning(['*', trx.raw('(xmax = 0) AS inserted')] as never);
+        const row = rows[0] as unknown as Row & { inserted: boolean };
+        const user = toUserRecord(row);
+        if (row.inserted) await recordUserCreated(trx, user);
+        return { user, created: row.inserted };
+      });
     },
 
     /** A new guest: no username, no credentials, no site-wide role. */
     async createGuest(input: { siteId: string; displayName: string }): Promise<UserRecord> {
-      const [row] = await db<Row>('users')
-        .insert({ site_id: input.siteId, kind: 'guest', display_name: input.displayName, roles: [] })
-        .returning('*');
-      return toUserRecord(row as Row);
+      return inTransaction(db, async (trx) => {
+        const [row] = await trx<Row>('users')
+          .insert({ site_id: input.siteId, kind: 'guest', display_name: input.displayName, roles: [] })
+          .returning('*');
+        const user = toUserRecord(row as Row);
+        await recordUserCreated(trx, user);
+        return user;
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Who may chat: THE site-wide write policy. On a site with `settings.verifiedOnly`, only users someone
- * vouches for (`site`: the host site's backend through a site token; `kakao`: signed in with Kakao) may write;
+ * vouches for (`site`: the host site's backend through a site token or the server API; `kakao`: signed in
+ * with Kakao; `system`: the site's own sender, through the server API) may write;
  * password accounts and guests may still sign in, browse the directory and read rooms they belong to.
  *
  * Every chat write asks here, over REST and the socket alike: creating a room, joining one (by id or code),
@@ -14,7 +15,7 @@ import { AppError } from '../platform/errors.js';
 import type { AuthUser } from './tokens.js';
 
 /** The user kinds a verified-only site accepts writes from (anything else is refused: fail closed). */
-const VERIFIED_KINDS: ReadonlySet<UserKind> = new Set<UserKind>(['site', 'kakao']);
+const VERIFIED_KINDS: ReadonlySet<UserKind> = new Set<UserKind>(['site', 'kakao', 'system']);
 
 /** Whether `user` may write (send, edit, delete, react, create or join rooms) on `site`. */
 export function canChat(site: Pick<Site, 'settings'>, user: Pick<AuthUser, 'kind'>): boolean {

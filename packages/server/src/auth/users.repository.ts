@@ -1,6 +1,8 @@
 /** All SQL about users. Every lookup is scoped to a site: a user of one site is invisible from another. */
 import type { SiteRole, User, UserKind } from '@synctalk/sdk';
-import type { Database } from '../platform/database.js';
+import { inTransaction, type Database } from '../platform/database.js';
+import { eventSite } from '../webhooks/event-site.js';
+import { recordEvents } from '../webhooks/outbox.js';
 
 export interface UserRecord extends User {
   siteId: string;
@@ -57,6 +59,18 @@ export function publicUser(user: UserRecord): User {
   };
 }
 
+/**
+ * Inside `trx`, the transaction that inserted `user`: records its `user.created` webhook event, with the
+ * site's own id for them (`externalId`) when the site's backend vouched for them. Every insert into `users`
+ * calls this (here and in identities.repository.ts).
+ */
+export async function recordUserCreated(trx: Database, user: UserRecord): Promise<void> {
+  const site = await eventSite(trx, user.siteId);
+  await recordEvents(trx, [
+    { site, type: 'user.created', data: { user: publicUser(user), externalId: user.externalId } },
+  ]);
+}
+
 const ID = /^\d{1,18}$/;
 
 export function usersRepository(db: Database) {
@@ -74,7 +88,10 @@ export function usersRepository(db: Database) {
       return row && toUserRecord(row);
     },
 
-    /** Inserts a password account; undefined when the username is taken on this site. */
+    /**
+     * Inserts a password account, with its `user.created` event; undefined when the username is taken on
+     * this site.
+     */
     async createPasswordUser(input: {
       siteId: string;
       username: string;
@@ -82,20 +99,25 @@ export function usersRepository(db: Database) {
       passwordHash: string;
       roles?: SiteRole[];
     }): Promise<UserRecord | undefined> {
-      const rows = await db<UserRow>('users')
-        .insert({
-          site_id: input.siteId,
-          kind: 'password',
-          username: input.username,
-          username_lower: input.username.toLowerCase(),
-          display_name: input.displayName,
-          password_hash: input.passwordHash,
-          roles: input.roles ?? ['ROLE_USER'],
-        })
-        .onConflict(db.raw('(site_id, username_lower) WHERE username_lower IS NOT NULL'))
-        .ignore()
-        .returning('*');
-      return rows[0] ? toUserRecord(rows[0] as UserRow) : undefined;
+      return inTransaction(db, async (trx) => {
+        const rows = await trx<UserRow>('users')
+          .insert({
+            site_id: input.siteId,
+            kind: 'password',
+            username: input.username,
+            username_lower: input.username.toLowerCase(),
+            display_name: input.displayName,
+            password_hash: input.passwordHash,
+            roles: input.roles ?? ['ROLE_USER'],
+          })
+          .onConflict(trx.raw('(site_id, username_lower) WHERE username_lower IS NOT NULL'))
+          .ignore()
+          .returning('*');
+        if (!rows[0]) return undefined;
+        const user = toUserRecord(rows[0] as UserRow);
+        await recordUserCreated(trx, user);
+        return user;
+      });
     },
 
     async updateProfile(

@@ -14,6 +14,7 @@
 import type { Knex } from 'knex';
 import type { Message } from '@synctalk/sdk';
 import { fetchLimit, takePage } from '../platform/pagination.js';
+import { inTransaction } from '../platform/database.js';
 import { messageCreatedDeliveriesSql } from '../webhooks/outbox.js';
 
 interface MessageRow {
@@ -340,10 +341,12 @@ export function messagesRepository(db: Knex) {
 
     /**
      * Deletes a message, keeping a tombstone (its seq stays, so clients see no gap): the text is erased and
-     * its reactions removed. Undefined when it does not exist or was already deleted.
+     * its reactions removed. Undefined when it does not exist or was already deleted. On a repository built
+     * over a transaction, runs in it.
      */
     async softDelete(roomId: string, messageId: string): Promise<Message | undefined> {
-      return db.transaction(async (trx) => {
+      // Inside the caller's transaction when given one (the service records the event in it).
+      return inTransaction(db, async (trx) => {
         const message = await selectOne(
           `WITH m AS (
              UPDATE messages SET text = '', deleted_at = now()

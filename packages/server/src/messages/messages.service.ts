@@ -12,6 +12,9 @@
  * Every write of one's own (send, edit, delete of one's own message, reaction added or removed) passes the
  * site policy `assertCanChat` against the site's current settings: a connection's site is the one of its
  * handshake, and switching `verifiedOnly` on must stop writes on connections already open.
+ *
+ * Edits, deletions and reaction changes record their webhook events (`message.updated`, `message.deleted`,
+ * `reaction.updated`) in the transaction of the change, so one never commits without the other.
  */
 import type { Message, MessagePage, ReactionUpdatedEvent, ReadUpdateResult } from '@synctalk/sdk';
 import { assertCanChat } from '../auth/policy.js';
@@ -39,6 +42,7 @@ import {
 import { MAX_REACTIONS_PER_USER, reactionsRepository } from './reactions.repository.js';
 import { CATCH_UP_LIMIT, JOIN_LATEST_LIMIT } from './messages.schemas.js';
 import { sendBatcher } from './send-batcher.js';
+import { recordEvents } from '../webhooks/outbox.js';
 
 /** Who is acting: the authenticated user and the site (tenant) of the request or connection. */
 export interface Actor {
@@ -82,6 +86,29 @@ export function messagesService(
   const sites = deps.sites.cached;
   const { rateLimit, rateWindowMs } = deps.config.messages;
 
+  /**
+   * Inside `trx`: records `message.updated` / `message.deleted` for `message` as stored now. Its reactions
+   * are read in the transaction, without a viewer (`me` is false); a tombstone has none.
+   */
+  async function recordMessageEvent(
+    trx: Deps['db'],
+    site: Site,
+    type: 'message.updated' | 'message.deleted',
+    message: Message,
+  ): Promise<void> {
+    const reactions = message.deletedAt
+      ? []
+      : ((await reactionsRepository(trx).summaries([message.id], null)).get(message.id) ?? []);
+    await recordEvents(trx, [
+      {
+        site,
+        type,
+        roomId: message.roomId,
+        data: { roomId: message.roomId, message: { ...message, reactions } },
+      },
+    ]);
+  }
+
   /** The room in the actor's site, and their membership (banned rows included, for the check). */
   async function roomFor(actor: Actor, roomId: string): Promise<{ room: Room; membership?: Membership }> {
     const found = await members.findRoomFor(actor.site.id, roomId, actor.user.id);
@@ -111,9 +138,12 @@ export function messagesService(
 
   /**
    * Counts one write against the user's window, shared by every node through the store. Messages (sends,
-   * edits) and reactions have separate budgets of the same size.
+   * edits) and reactions have separate budgets of the same size. The system sender has none.
    */
   async function spend(actor: Actor, kind: 'messages' | 'reactions' = 'messages'): Promise<void> {
+    // The site's system sender speaks for the site's backend (server API, authenticated by a site API key):
+    // not one person typing. The node's send admission still bounds it.
+    if (actor.user.kind === 'system') return;
     await limiter.consume(
       writeLimits[kind],
       [actor.site.publicId, actor.user.id],
@@ -192,7 +222,11 @@ export function messagesService(
       }
       if (message.text === text) return withReactionsOne(message, actor.user.id);
       await spend(actor);
-      const updated = await repo.edit(room.id, messageId, text);
+      const updated = await deps.db.transaction(async (trx) => {
+        const edited = await messagesRepository(trx).edit(room.id, messageId, text);
+        if (edited) await recordMessageEvent(trx, actor.site, 'message.updated', edited);
+        return edited;
+      });
       if (!updated) throw new AppError('conflict', 'The message was deleted');
       realtime.emit(room.id, 'message:updated', {
         roomId: room.id,
@@ -217,7 +251,11 @@ export function messagesService(
       else assertRoomPermission(membership, 'delete_any_message', actor.user, room);
       if (message.deletedAt) return message;
       const deleted =
-        (await repo.softDelete(room.id, messageId)) ?? (await repo.findById(room.id, messageId));
+        (await deps.db.transaction(async (trx) => {
+          const tombstone = await messagesRepository(trx).softDelete(room.id, messageId);
+          if (tombstone) await recordMessageEvent(trx, actor.site, 'message.deleted', tombstone);
+          return tombstone;
+        })) ?? (await repo.findById(room.id, messageId));
       if (!deleted) throw new AppError('not_found', 'No such message in this room');
       realtime.emit(room.id, 'message:deleted', {
         roomId: room.id,
@@ -240,28 +278,41 @@ export function messagesService(
       await assertWriter(actor);
       await liveMessage(room.id, messageId);
       await spend(actor, 'reactions');
-      let changed: boolean;
-      let count: number;
-      if (add) {
-        const result = await reactions.add(messageId, actor.user.id, emoji);
-        if (result.outcome === 'limit') {
-          throw new AppError('conflict', `At most ${MAX_REACTIONS_PER_USER} different reactions per message`);
+      // The change and its `reaction.updated` event (only when something changed) commit together.
+      const { changed, event } = await deps.db.transaction(async (trx) => {
+        const repo = reactionsRepository(trx);
+        let changed: boolean;
+        let count: number;
+        if (add) {
+          const result = await repo.add(messageId, actor.user.id, emoji);
+          if (result.outcome === 'limit') {
+            throw new AppError(
+              'conflict',
+              `At most ${MAX_REACTIONS_PER_USER} different reactions per message`,
+            );
+          }
+          changed = result.outcome === 'added';
+          count = result.count;
+        } else {
+          const result = await repo.remove(messageId, actor.user.id, emoji);
+          changed = result.removed;
+          count = result.count;
         }
-        changed = result.outcome === 'added';
-        count = result.count;
-      } else {
-        const result = await reactions.remove(messageId, actor.user.id, emoji);
-        changed = result.removed;
-        count = result.count;
-      }
-      const event: ReactionUpdatedEvent = {
-        roomId: room.id,
-        messageId,
-        emoji,
-        userId: actor.user.id,
-        action: add ? 'added' : 'removed',
-        count,
-      };
+        const event: ReactionUpdatedEvent = {
+          roomId: room.id,
+          messageId,
+          emoji,
+          userId: actor.user.id,
+          action: add ? 'added' : 'removed',
+          count,
+        };
+        if (changed) {
+          await recordEvents(trx, [
+            { site: actor.site, type: 'reaction.updated', roomId: room.id, data: event },
+          ]);
+        }
+        return { changed, event };
+      });
       if (changed) realtime.emit(room.id, 'reaction:updated', event);
       return event;
     },

@@ -1,6 +1,7 @@
 /** All SQL about reactions: one row per (message, user, emoji). */
 import type { Knex } from 'knex';
 import type { ReactionSummary } from '@synctalk/sdk';
+import { inTransaction } from '../platform/database.js';
 
 /** A user may put at most this many different reactions on one message. */
 export const MAX_REACTIONS_PER_USER = 20;
@@ -20,7 +21,8 @@ export function reactionsRepository(db: Knex) {
   return {
     /** Adds `emoji` by `userId` (idempotent), within the per-user limit; returns how many have it now. */
     async add(messageId: string, userId: string, emoji: string): Promise<AddReactionResult> {
-      return db.transaction(async (trx) => {
+      // Inside the caller's transaction when given one (the service records the event in it).
+      return inTransaction(db, async (trx) => {
         const inserted = await trx.raw<{ rows: unknown[] }>(
           `INSERT INTO reactions (message_id, user_id, emoji)
            SELECT ?, ?, ?
@@ -49,13 +51,15 @@ export function reactionsRepository(db: Knex) {
     },
 
     /**
-     * Each message's reactions, in the order their first use, with `me` for `viewerId`. One query over the
-     * primary key's (message_id, …) prefix.
+     * Each message's reactions, in the order their first use, with `me` for `viewerId` (always `false` for
+     * `null`: no viewer, as in webhook events). One query over the primary key's (message_id, …) prefix.
      */
-    async summaries(messageIds: string[], viewerId: string): Promise<Map<string, ReactionSummary[]>> {
+    async summaries(messageIds: string[], viewerId: string | null): Promise<Map<string, ReactionSummary[]>> {
       const out = new Map<string, ReactionSummary[]>();
       if (messageIds.length === 0) return out;
-      const result = await db.raw<{ rows: { message_id: string; emoji: string; n: string; me: boolean }[] }>(
+      const result = await db.raw<{
+        rows: { message_id: string; emoji: string; n: string; me: boolean | null }[];
+      }>(
         `SELECT message_id, emoji, count(*) AS n, bool_or(user_id = ?) AS me, min(created_at) AS first_at
            FROM reactions
           WHERE message_id = ANY(?::bigint[])
@@ -67,7 +71,7 @@ export function reactionsRepository(db: Knex) {
         const id = String(row.message_id);
         let list = out.get(id);
         if (!list) out.set(id, (list = []));
-        list.push({ emoji: row.emoji, count: Number(row.n), me: row.me });
+        list.push({ emoji: row.emoji, count: Number(row.n), me: row.me === true });
       }
       return out;
     },

@@ -18,6 +18,9 @@ import { AppError } from './errors.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** How a route authenticates (see `RouteSpec.auth`). */
+export type RouteAuth = 'required' | 'optional' | 'none' | 'apiKey' | 'siteAdmin';
+
 export interface RouteInput<B, Q, P> {
   body: B;
   query: Q;
@@ -49,8 +52,12 @@ export interface RouteSpec<
   path: string;
   summary: string;
   tags?: string[];
-  /** `required`: a valid access token; `optional`: parsed when present; `none` (default): public. */
-  auth?: 'required' | 'optional' | 'none';
+  /**
+   * `required`: a valid access token; `optional`: parsed when present; `none` (default): public.
+   * `apiKey`: a site API key only (the request's site becomes the key's; see server-api/api-key-auth.ts);
+   * `siteAdmin`: a site admin's access token or the site's API key.
+   */
+  auth?: RouteAuth;
   body?: ZodType<B>;
   query?: ZodType<Q>;
   params?: ZodType<P>;
@@ -101,6 +108,10 @@ export interface ApiOptions {
   requireAuth: Koa.Middleware;
   /** Middleware that sets `ctx.state.user` when a valid token is present and passes otherwise. */
   optionalAuth: Koa.Middleware;
+  /** Middleware that requires a site API key and sets `ctx.state.site` and `ctx.state.apiKey`. */
+  requireApiKey?: Koa.Middleware;
+  /** Middleware that requires a site admin's access token or the site's API key. */
+  requireSiteAdmin?: Koa.Middleware;
 }
 
 export class Api {
@@ -116,6 +127,11 @@ export class Api {
     const middleware: Koa.Middleware[] = [];
     if (spec.auth === 'required') middleware.push(this.options.requireAuth);
     if (spec.auth === 'optional') middleware.push(this.options.optionalAuth);
+    if (spec.auth === 'apiKey' || spec.auth === 'siteAdmin') {
+      const auth = spec.auth === 'apiKey' ? this.options.requireApiKey : this.options.requireSiteAdmin;
+      if (!auth) throw new Error(`${spec.method} ${spec.path}: auth '${spec.auth}' is not configured`);
+      middleware.push(auth);
+    }
     middleware.push(...(spec.before ?? []));
     middleware.push(async (ctx) => {
       const input = {

@@ -178,3 +178,12 @@ export async function migrate(db: Database, migrations: Migrations): Promise<{ a
   const [, applied] = (await db.migrate.latest({ migrationSource: migrations })) as [number, string[]];
   return { applied };
 }
+
+/**
+ * Runs `fn` in a transaction: `db` itself when it is one already (a repository built over the caller's
+ * transaction writes in it, so the caller can add its own statements, such as webhook events), else a new
+ * one.
+ */
+export function inTransaction<T>(db: Database, fn: (trx: Database) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction(fn);
+}

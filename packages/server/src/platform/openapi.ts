@@ -82,6 +82,8 @@ function impliedErrors(spec: Pick<RouteSpec, 'path' | 'auth' | 'body'>): ErrorCo
   const codes: ErrorCode[] = ['validation_failed', 'internal'];
   if (spec.body) codes.push('invalid_json', 'unsupported_media_type', 'payload_too_large');
   if (spec.auth === 'required' || spec.auth === 'optional') codes.push('unauthorized', 'token_expired');
+  if (spec.auth === 'apiKey') codes.push('unauthorized');
+  if (spec.auth === 'siteAdmin') codes.push('unauthorized', 'token_expired', 'forbidden');
   // Under /v1: an Origin the site does not allow, or an unknown X-SyncTalk-Site.
   if (spec.path.startsWith('/v1/')) codes.push('origin_not_allowed', 'not_found');
   return codes;
@@ -196,6 +198,10 @@ function operationFor(spec: RouteSpec, collector: SchemaCollector, operationId: 
   };
   if (spec.auth === 'required') operation.security = [{ bearerAuth: [] }, { cookieAuth: [] }];
   if (spec.auth === 'optional') operation.security = [{ bearerAuth: [] }, { cookieAuth: [] }, {}];
+  if (spec.auth === 'apiKey') operation.security = [{ apiKeyAuth: [] }];
+  if (spec.auth === 'siteAdmin') {
+    operation.security = [{ bearerAuth: [] }, { cookieAuth: [] }, { apiKeyAuth: [] }];
+  }
   return operation;
 }
 
@@ -328,6 +334,14 @@ export function buildOpenApiDocument(specs: readonly RouteSpec[], options: OpenA
           in: 'cookie',
           name: options.accessCookie,
           description: 'The httpOnly cookie every sign-in sets, for browsers on the same site.',
+        },
+        apiKeyAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'stk_…',
+          description:
+            "A site API key (`stk_…`, created by the site's admins with POST /v1/site/api-keys), for the " +
+            "site's own backend. The request's site is the key's site.",
         },
         ...(options.metrics
           ? {

@@ -11,6 +11,9 @@
  * the same answer, `not_found` "No such member in this room": moderation tells nothing about who exists or
  * who holds which site role. The ban list is for the room's moderators and site admins only; anyone else gets
  * the answer of a room they cannot see.
+ *
+ * Kicks, bans and ownership transfers record their webhook events in their transaction (see
+ * room-webhook-events.ts); mutes, unbans and other role changes have none.
  */
 import { z } from 'zod';
 import type { RoomMember, RoomMemberPage, RoomRole, Room as RoomView } from '@synctalk/sdk';
@@ -35,6 +38,9 @@ import { replaceRoomCode } from './room-code-rotation.js';
 import type { RoomRealtime } from './room-events.js';
 import { memberView, roomView } from './room-views.js';
 import { roomsRepository, type Room } from './rooms.repository.js';
+import { memberBannedEvent, memberLeftEvent, roomEvent } from './room-webhook-events.js';
+import { eventSite } from '../webhooks/event-site.js';
+import { recordEvents, type OutboxEvent } from '../webhooks/outbox.js';
 
 const activeCursor = z.strictObject({
   j: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
@@ -214,7 +220,13 @@ export function membersService(deps: Deps & { realtime: RoomRealtime }) {
         }
         await membershipRepository(trx).remove(t.room.id, targetUserId);
         const room = await roomsRepository(trx).adjustMemberCount(t.room.id, -1);
-        return { room, rotated: options.rotateCode ? await replaceRoomCode(trx, room) : undefined };
+        const rotated = options.rotateCode ? await replaceRoomCode(trx, room) : undefined;
+        const site = await eventSite(trx, room.siteId);
+        await recordEvents(trx, [
+          memberLeftEvent(site, room.id, targetUserId, 'kicked'),
+          ...(rotated ? [roomEvent(site, 'room.updated', rotated)] : []),
+        ]);
+        return { room, rotated };
       });
       events.notify('member_left', {
         siteId: room.siteId,
@@ -244,11 +256,14 @@ export function membersService(deps: Deps & { realtime: RoomRealtime }) {
         const wasMember = isActiveMember(t.target);
         await membershipRepository(trx).ban(t.room.id, targetUserId);
         const room = wasMember ? await roomsRepository(trx).adjustMemberCount(t.room.id, -1) : t.room;
-        return {
-          room,
-          wasMember,
-          rotated: options.rotateCode ? await replaceRoomCode(trx, room) : undefined,
-        };
+        const rotated = options.rotateCode ? await replaceRoomCode(trx, room) : undefined;
+        const outbox: OutboxEvent[] = [];
+        const site = await eventSite(trx, room.siteId);
+        // Banning someone already banned changes nothing.
+        if (!t.target?.bannedAt) outbox.push(memberBannedEvent(site, room.id, targetUserId, user.id));
+        if (rotated) outbox.push(roomEvent(site, 'room.updated', rotated));
+        await recordEvents(trx, outbox);
+        return { room, wasMember, rotated };
       });
       if (outcome.wasMember) {
         events.notify('member_left', {
@@ -289,7 +304,9 @@ export function membersService(deps: Deps & { realtime: RoomRealtime }) {
           const previous = await repo.setRole(t.room.id, t.room.ownerId, 'moderator');
           if (previous) changes.push(previous);
           changes.push((await repo.setRole(t.room.id, targetUserId, 'owner'))!);
-          await roomsRepository(trx).update(t.room.id, { ownerId: targetUserId });
+          const transferred = await roomsRepository(trx).update(t.room.id, { ownerId: targetUserId });
+          const site = await eventSite(trx, transferred.siteId);
+          await recordEvents(trx, [roomEvent(site, 'room.updated', transferred)]);
         } else if (target.role === 'owner') {
           throw new AppError(
             'conflict',

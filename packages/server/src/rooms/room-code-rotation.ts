@@ -14,12 +14,16 @@ import { newRoomCode } from './room-codes.js';
 import type { RoomRealtime } from './room-events.js';
 import { roomView } from './room-views.js';
 import { roomsRepository, type Room } from './rooms.repository.js';
+import { roomEvent } from './room-webhook-events.js';
+import { eventSite } from '../webhooks/event-site.js';
+import { recordEvents } from '../webhooks/outbox.js';
 
 const CODE_ATTEMPTS = 5;
 
 /**
  * Inside `trx`, with `room` locked: replaces its code with a fresh one (collisions are drawn again) and
- * returns the updated room. The caller checks permissions and emits `room_updated` after the commit.
+ * returns the updated room. The caller checks permissions, records `room.updated` and emits `room_updated`
+ * after the commit.
  */
 export async function replaceRoomCode(trx: Database, room: Room): Promise<Room> {
   const repo = roomsRepository(trx);
@@ -45,7 +49,9 @@ export function roomCodeRotation(deps: Deps & { realtime: RoomRealtime }) {
         if (!locked) throw new AppError('not_found', 'No such room');
         const membership = await membershipRepository(trx).get(locked.id, user.id);
         assertRoomPermission(membership, 'rotate_code', user, locked);
-        return replaceRoomCode(trx, locked);
+        const rotated = await replaceRoomCode(trx, locked);
+        await recordEvents(trx, [roomEvent(await eventSite(trx, rotated.siteId), 'room.updated', rotated)]);
+        return rotated;
       });
       events.notify('room_updated', { siteId: room.siteId, room });
       return roomView(room, true);

@@ -2,6 +2,7 @@
  * Rooms: creation, reading, updates, deletion, joining and leaving, the public directory and "my rooms".
  * Every write that changes members or visibility runs in one transaction that locks the room row first,
  * so `member_count` and `sites.public_room_count` stay exact under concurrency (lock order: room, then site).
+ * Each write records its webhook events in its transaction (see room-webhook-events.ts).
  */
 import { z } from 'zod';
 import type { MyRoom, MyRoomPage, Room as RoomView, RoomOffsetPage, RoomPage, RoomSort } from '@synctalk/sdk';
@@ -24,6 +25,9 @@ import { newRoomCode, normalizeRoomCode } from './room-codes.js';
 import type { RoomRealtime } from './room-events.js';
 import { myRoomView, roomView } from './room-views.js';
 import { roomsRepository, type DirectoryKey, type Room } from './rooms.repository.js';
+import { memberJoinedEvent, memberLeftEvent, roomDeletedEvent, roomEvent } from './room-webhook-events.js';
+import { eventSite } from '../webhooks/event-site.js';
+import { recordEvents } from '../webhooks/outbox.js';
 
 /** Failed join-by-code attempts allowed per user and window: codes are secrets, guessing is throttled. */
 export const CODE_FAILURES_MAX = 20;
@@ -77,9 +81,13 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
     return list.map((r) => roomView(r, mine === undefined || mine.has(r.id)));
   }
 
-  /** Adds `user` to the locked `room` (inside `trx`) unless already there; banned users are refused. */
+  /**
+   * Adds `user` to the locked `room` (inside `trx`) unless already there, with its `member.joined`; banned
+   * users are refused.
+   */
   async function joinLocked(
     trx: Deps['db'],
+    site: Site,
     room: Room,
     user: AuthUser,
     existing: Membership | undefined,
@@ -89,6 +97,7 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
     const membership = await membershipRepository(trx).insert(room.id, user.id, 'member');
     if (!membership) throw new AppError('conflict', 'Your membership changed meanwhile; try again');
     const updated = await roomsRepository(trx).adjustMemberCount(room.id, 1);
+    await recordEvents(trx, [await memberJoinedEvent(trx, site, room.id, user.id)]);
     return { room: updated, membership, joined: true };
   }
 
@@ -113,7 +122,10 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
     return myRoomView(result.room, result.membership);
   }
 
-  /** Inserts a room owned by `user`, its owner membership and the public count, inside `trx`. */
+  /**
+   * Inserts a room owned by `user`, its owner membership and the public count, inside `trx`, with
+   * `room.created` and the owner's `member.joined`.
+   */
   async function insertRoom(trx: Deps['db'], site: Site, user: AuthUser, input: NewRoom): Promise<Room> {
     const repo = roomsRepository(trx);
     let created: Room | undefined;
@@ -132,6 +144,10 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
     if (!created) throw new Error(`no free room code after ${CODE_ATTEMPTS} attempts`);
     await membershipRepository(trx).insert(created.id, user.id, 'owner');
     if (created.visibility === 'public') await repo.adjustPublicRoomCount(site.id, 1);
+    await recordEvents(trx, [
+      roomEvent(site, 'room.created', created),
+      await memberJoinedEvent(trx, site, created.id, user.id),
+    ]);
     return created;
   }
 
@@ -198,6 +214,12 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
         if (next.visibility !== room.visibility) {
           await repo.adjustPublicRoomCount(room.siteId, next.visibility === 'public' ? 1 : -1);
         }
+        const changed =
+          next.title !== room.title ||
+          next.description !== room.description ||
+          next.visibility !== room.visibility;
+        if (changed)
+          await recordEvents(trx, [roomEvent(await eventSite(trx, room.siteId), 'room.updated', next)]);
         return next;
       });
       events.notify('room_updated', { siteId: updated.siteId, room: updated });
@@ -221,6 +243,7 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
         );
         await repo.softDelete(locked.id);
         if (locked.visibility === 'public') await repo.adjustPublicRoomCount(locked.siteId, -1);
+        await recordEvents(trx, [roomDeletedEvent(await eventSite(trx, locked.siteId), locked)]);
         return locked;
       });
       events.notify('room_deleted', { siteId: room.siteId, roomId: room.id });
@@ -238,7 +261,7 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
           if (!room) throw notFound();
           const existing = await membershipRepository(trx).get(room.id, user.id);
           if (room.visibility === 'private' && !existing && !isSiteAdmin(user)) throw notFound();
-          return joinLocked(trx, room, user, existing);
+          return joinLocked(trx, site, room, user, existing);
         }),
       );
       return afterJoin(site, result);
@@ -266,7 +289,7 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
           const room = await roomsRepository(trx).lockByCode(site.id, code);
           if (!room) return undefined;
           const existing = await membershipRepository(trx).get(room.id, user.id);
-          return joinLocked(trx, room, user, existing);
+          return joinLocked(trx, site, room, user, existing);
         }),
       );
       if (!result) {
@@ -301,7 +324,13 @@ export function roomsService(deps: Deps & { realtime: RoomRealtime }) {
           await repo.update(room.id, { ownerId: heir!.userId });
         }
         await memberships.remove(room.id, user.id);
-        await repo.adjustMemberCount(room.id, -1);
+        const after = await repo.adjustMemberCount(room.id, -1);
+        const site = await eventSite(trx, room.siteId);
+        await recordEvents(trx, [
+          memberLeftEvent(site, room.id, user.id, 'left'),
+          // The owner left: the room has a new owner.
+          ...(heir ? [roomEvent(site, 'room.updated', after)] : []),
+        ]);
         return { room, heir };
       });
       const { room, heir } = outcome;

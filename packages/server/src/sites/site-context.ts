@@ -6,6 +6,10 @@
  *    holding a token need not repeat the header;
  * 3. otherwise the default site.
  *
+ * A site API key (`stk_…`, not a JWT) names no site here; routes that take one (`auth: 'apiKey'` or
+ * `'siteAdmin'`, server-api/api-key-auth.ts) then make the key's own site the request's site, and refuse a
+ * header naming another.
+ *
  * The token is only decoded here, not verified: it merely picks the tenant. Authentication verifies it later
  * and refuses a token whose site is not the request's site, so a forged claim gains nothing that sending
  * the header would not.

@@ -1,137 +1,120 @@
 /**
- * Webhook test kit: a receiver (a node:http server on an ephemeral port of 127.0.0.1 that logs what it gets
- * and answers as the test says), endpoints made through the admin API, and events queued with the outbox's
- * own `recordEvents` (as a domain write would, in a transaction).
+ * Webhook test data: endpoints inserted straight into `webhook_endpoints` (no delivery happens in these
+ * tests, so the secret is any string), and the deliveries the outbox stored for them, with their bodies
+ * parsed by the contract's `webhookEventSchema`.
  */
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Knex } from 'knex';
-import { recordEvents, type OutboxEvent } from '../../src/webhooks/outbox.js';
+import { WEBHOOK_EVENT_TYPES, webhookEventSchema } from '@synctalk/sdk/schemas';
+import type { WebhookEvent, WebhookEventType } from '@synctalk/sdk';
 import type { Site } from '../../src/sites/sites.repository.js';
-import { client } from './http.js';
-import type { TestUser } from './factories.js';
+import type { TestServer } from './server.js';
 
-export interface ReceivedWebhook {
-  headers: IncomingHttpHeaders;
+/** A stored delivery: its row's columns and its body, parsed (it throws when the body breaks the schema). */
+export interface StoredDelivery {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: WebhookEventType;
+  orderKey: string;
+  status: string;
+  event: WebhookEvent;
+}
+
+/** Inserts an enabled endpoint of `site` subscribed to `events` (all by default); returns its id. */
+export async function addWebhookEndpoint(
+  t: TestServer,
+  site: Pick<Site, 'id'>,
+  events: readonly WebhookEventType[] = WEBHOOK_EVENT_TYPES,
+  options: { enabled?: boolean; disabledReason?: string } = {},
+): Promise<string> {
+  const [row] = await t.server
+    .db('webhook_endpoints')
+    .insert({
+      site_id: site.id,
+      url: 'https://hooks.example/synctalk',
+      secret_enc: 'not-a-real-ciphertext',
+      events: [...events],
+      enabled: options.enabled ?? true,
+      disabled_reason: options.disabledReason ?? null,
+    })
+    .returning('id');
+  return String((row as { id: string }).id);
+}
+
+interface DeliveryRow {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: WebhookEventType;
+  order_key: string;
+  status: string;
   body: string;
-  /** The answer it got (`hang`: none). */
-  answer: number | 'hang';
 }
 
-/** What the receiver answers: a status (and body), or `hang` (never answers). */
-export type ReceiverAnswer =
-  number | { status: number; body?: string; headers?: Record<string, string> } | 'hang';
-
-export interface WebhookReceiver {
-  url: string;
-  /** Every request, in arrival order (including the ones it refused or left hanging). */
-  received: ReceivedWebhook[];
-  /** The requests it answered 2xx. */
-  accepted(): ReceivedWebhook[];
-  /** Sets how it answers from now on (a function sees each request). */
-  answer(
-    how: ReceiverAnswer | ((req: { headers: IncomingHttpHeaders; body: string }) => ReceiverAnswer),
-  ): void;
-  /** Resolves once `done()` holds, checked after every request and every 50 ms; rejects after `timeoutMs`. */
-  until(done: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
-  close(): Promise<void>;
+/** The deliveries of `endpointId` (after `afterId` when given), oldest first. */
+export async function deliveriesOf(
+  t: TestServer,
+  endpointId: string,
+  afterId = '0',
+): Promise<StoredDelivery[]> {
+  const rows = (await t.server
+    .db('webhook_deliveries')
+    .where({ endpoint_id: endpointId })
+    .andWhere('id', '>', afterId)
+    .orderBy('id')) as DeliveryRow[];
+  return rows.map((row) => ({
+    id: String(row.id),
+    endpointId: String(row.endpoint_id),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    orderKey: row.order_key,
+    status: row.status,
+    event: webhookEventSchema.parse(JSON.parse(row.body)) as WebhookEvent,
+  }));
 }
 
-export async function startWebhookReceiver(initial: ReceiverAnswer = 200): Promise<WebhookReceiver> {
-  let how: ReceiverAnswer | ((req: { headers: IncomingHttpHeaders; body: string }) => ReceiverAnswer) =
-    initial;
-  const received: ReceivedWebhook[] = [];
-  const hanging = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const a = typeof how === 'function' ? how({ headers: req.headers, body }) : how;
-      received.push({
-        headers: req.headers,
-        body,
-        answer: a === 'hang' ? 'hang' : typeof a === 'number' ? a : a.status,
-      });
-      if (a === 'hang') {
-        hanging.add(res);
-        res.on('close', () => hanging.delete(res));
-        return;
-      }
-      const spec = typeof a === 'number' ? { status: a } : a;
-      res.writeHead(spec.status, { 'content-type': 'text/plain', ...spec.headers });
-      res.end(spec.body ?? '');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    accepted: () => received.filter((r) => typeof r.answer === 'number' && r.answer >= 200 && r.answer < 300),
-    answer(next) {
-      how = next;
-    },
-    async until(done, timeoutMs = 20_000, what = 'the receiver') {
-      const started = Date.now();
-      while (!done()) {
-        if (Date.now() - started > timeoutMs) {
-          throw new Error(`${what}: condition not met after ${timeoutMs} ms (${received.length} requests)`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    async close() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+/** How many deliveries are stored for any endpoint of `site` (every site when omitted). */
+export async function countDeliveries(t: TestServer, site?: Pick<Site, 'id'>): Promise<number> {
+  const q = t.server.db('webhook_deliveries as d');
+  if (site) q.join('webhook_endpoints as e', 'e.id', 'd.endpoint_id').where('e.site_id', site.id);
+  const [row] = await q.count<{ count: string }[]>({ count: '*' });
+  return Number(row!.count);
+}
+
+/** The id of the newest delivery (`'0'` when none): pass it to `deliveriesOf` for "what came after". */
+export async function lastDeliveryId(t: TestServer): Promise<string> {
+  const row = (await t.server.db('webhook_deliveries').max({ id: 'id' }).first()) as { id: string | null };
+  return row?.id ? String(row.id) : '0';
+}
+
+let triggers = 0;
+
+/**
+ * Makes every commit that inserted or updated a row of `table` for which `condition` (SQL on `NEW`) holds
+ * fail, through a deferred constraint trigger: it fires at commit, after the change's events were recorded,
+ * so the whole transaction is rolled back. For atomicity tests; the returned function removes it.
+ */
+export async function failCommitsWhen(
+  t: TestServer,
+  table: string,
+  condition: string,
+): Promise<() => Promise<void>> {
+  triggers += 1;
+  const name = `test_fail_commit_${triggers}`;
+  await t.server.db.raw(
+    `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF ${condition} THEN
+         RAISE EXCEPTION 'refused by the test trigger' USING ERRCODE = 'check_violation';
+       END IF;
+       RETURN NEW;
+     END $$`,
+  );
+  await t.server.db.raw(
+    `CREATE CONSTRAINT TRIGGER ${name} AFTER INSERT OR UPDATE ON ${table}
+       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${name}()`,
+  );
+  return async () => {
+    await t.server.db.raw(`DROP TRIGGER IF EXISTS ${name} ON ${table}`);
+    await t.server.db.raw(`DROP FUNCTION IF EXISTS ${name}()`);
   };
-}
-
-/** Creates an endpoint through the admin API as `admin`; resolves with its id and secret. */
-export async function createEndpoint(
-  baseUrl: string,
-  admin: TestUser,
-  body: { url: string; events?: string[]; description?: string; enabled?: boolean },
-): Promise<{ id: string; secret: string }> {
-  const res = await client(baseUrl).post('/v1/site/webhooks', { headers: admin.headers, body });
-  if (res.status !== 201) throw new Error(`creating the endpoint: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.endpoint.id as string, secret: res.body.secret as string };
-}
-
-/** A `message.created` event of `roomId` with sequence `seq` (the data a send would record). */
-export function messageCreated(site: Site, roomId: string, seq: number, text = `m${seq}`): OutboxEvent {
-  const now = new Date().toISOString();
-  return {
-    site: { id: site.id, publicId: site.publicId },
-    type: 'message.created',
-    roomId,
-    data: {
-      roomId,
-      message: {
-        id: `${roomId}${String(seq).padStart(6, '0')}`,
-        roomId,
-        seq: String(seq),
-        author: { id: '1', displayName: 'Tester', avatarUrl: null },
-        clientMsgId: `c-${roomId}-${seq}`,
-        text,
-        replyTo: null,
-        createdAt: now,
-        editedAt: null,
-        deletedAt: null,
-        reactions: [],
-      },
-    },
-  };
-}
-
-/** Records `events` in one transaction, as a domain write would; resolves with the deliveries queued. */
-export function queueEvents(db: Knex, events: OutboxEvent[]): Promise<number> {
-  return db.transaction((trx) => recordEvents(trx, events));
-}
-
-/** The event a received request carries. */
-export function eventOf(r: ReceivedWebhook): { id: string; type: string; data: Record<string, unknown> } {
-  return JSON.parse(r.body) as { id: string; type: string; data: Record<string, unknown> };
 }
