@@ -143,17 +143,21 @@ export function deliveriesRepository(db: Knex) {
           previous_secret_enc: string | null;
         }[];
       }>(
-        `WITH due AS (
+        `WITH heads AS (
+           -- The oldest pending delivery of each (endpoint, order key) of the enabled endpoints: one pass
+           -- over the order index, however many deliveries wait behind their head.
+           SELECT DISTINCT ON (endpoint_id, order_key) id
+             FROM webhook_deliveries
+            WHERE status = 'pending'
+              AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled)
+            ORDER BY endpoint_id, order_key, id
+         ), due AS (
            SELECT d.id
-             FROM webhook_deliveries d
-             JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+             FROM heads h
+             JOIN webhook_deliveries d ON d.id = h.id
             WHERE d.status = 'pending'
               AND d.next_attempt_at <= now()
               AND (d.lease_until IS NULL OR d.lease_until <= now())
-              AND NOT EXISTS (
-                    SELECT 1 FROM webhook_deliveries o
-                     WHERE o.endpoint_id = d.endpoint_id AND o.order_key = d.order_key
-                       AND o.status = 'pending' AND o.id < d.id)
             ORDER BY d.next_attempt_at, d.id
             LIMIT ${n}
               FOR UPDATE OF d SKIP LOCKED
