@@ -20,7 +20,7 @@ describeWith(
       env: {
         WEBHOOK_ALLOW_PRIVATE: 'true',
         WEBHOOK_POLL_INTERVAL: '50ms',
-        WEBHOOK_RETRY_WINDOW: '1500ms',
+        WEBHOOK_RETRY_WINDOW: '3s',
         WEBHOOK_RETRY_BASE: '200ms',
         WEBHOOK_RETRY_MAX: '400ms',
       },
@@ -33,7 +33,7 @@ describeWith(
     });
     afterAll(() => receiver.close());
 
-    it('fails it, disables the endpoint with the reason, queues later events, and replays them once enabled', async () => {
+    it('fails it, disables the endpoint with the reason, keeps queueing; a replay gets a new window and goes out in room order', async () => {
       const site = await defaultSite(t);
       const { id } = await createEndpoint(t.url, admin, { url: receiver.url, events: ['message.created'] });
       await queueEvents(t.server.db, [messageCreated(site, '8', 1)]);
@@ -68,24 +68,30 @@ describeWith(
       ).body;
       expect(pending.items).toHaveLength(1);
 
-      // The receiver is fixed; the owner enables the endpoint and replays what failed.
-      receiver.answer(200);
+      // The owner replays what failed (receiver not fixed yet) and enables the endpoint: the replay has a
+      // retry window of its own, so it is retried rather than failed at once, and the room's second event
+      // waits behind it.
+      const replay = await http.post(`/v1/site/webhooks/${id}/replay`, { headers: admin.headers, body: {} });
+      expect(replay.status).toBe(200);
+      expect(replay.body).toEqual({ queued: 1 });
       const enabled = await http.patch(`/v1/site/webhooks/${id}`, {
         headers: admin.headers,
         body: { enabled: true },
       });
       expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null });
-      const replay = await http.post(`/v1/site/webhooks/${id}/replay`, { headers: admin.headers, body: {} });
-      expect(replay.status).toBe(200);
-      expect(replay.body).toEqual({ queued: 1 });
+      const seqOf = (r: (typeof receiver.received)[number]) =>
+        (eventOf(r).data.message as { seq: string }).seq;
+      await receiver.until(() => receiver.received.length >= attemptsSoFar + 2);
+      expect(receiver.received.slice(attemptsSoFar).map(seqOf)).toEqual(
+        Array(receiver.received.length - attemptsSoFar).fill('1'),
+      );
+      const during = (await http.get(`/v1/site/webhooks/${id}/deliveries`, { headers: admin.headers })).body;
+      expect(during.items.map((d: { status: string }) => d.status)).toEqual(['pending', 'pending']);
+
+      // The receiver is fixed: both go out, in room order.
+      receiver.answer(200);
       await receiver.until(() => receiver.accepted().length === 2);
-      // The queued second message went out on enabling, the failed first one on the replay.
-      expect(
-        receiver
-          .accepted()
-          .map((r) => (eventOf(r).data.message as { seq: string }).seq)
-          .sort(),
-      ).toEqual(['1', '2']);
+      expect(receiver.accepted().map(seqOf)).toEqual(['1', '2']);
       await expect
         .poll(async () => {
           const res = await http.get(`/v1/site/webhooks/${id}/deliveries?status=delivered`, {
@@ -127,7 +133,7 @@ describeWith(
           created_at: t.server.db.raw(`now() - interval '1 minute'`),
         });
       const { deliveriesRepository } = await import('../src/webhooks/deliveries.repository.js');
-      expect(await deliveriesRepository(t.server.db).failExpired(1500)).toBe(1);
+      expect(await deliveriesRepository(t.server.db).failExpired(3000)).toBe(1);
       const page = (await http.get(`/v1/site/webhooks/${id}/deliveries`, { headers: admin.headers })).body;
       expect(page.items[0]).toMatchObject({ status: 'failed', attempts: 0 });
       expect(page.items[0].lastError).toMatch(/disabled/);

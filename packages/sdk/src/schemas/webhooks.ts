@@ -67,19 +67,15 @@ export const webhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
  * ```
  */
 export const webhookEventData = {
-  'message.created': z
-    .object({ roomId: z.string(), message: messageResponse })
-    .meta({
-      description: 'A message was sent (by a member, or by the site backend through the server API).',
-    }),
+  'message.created': z.object({ roomId: z.string(), message: messageResponse }).meta({
+    description: 'A message was sent (by a member, or by the site backend through the server API).',
+  }),
   'message.updated': z
     .object({ roomId: z.string(), message: messageResponse })
     .meta({ description: "A message's text was edited; `message` is the message after the edit." }),
-  'message.deleted': z
-    .object({ roomId: z.string(), message: messageResponse })
-    .meta({
-      description: 'A message was deleted; `message` is its tombstone (empty text, `deletedAt` set).',
-    }),
+  'message.deleted': z.object({ roomId: z.string(), message: messageResponse }).meta({
+    description: 'A message was deleted; `message` is its tombstone (empty text, `deletedAt` set).',
+  }),
   'reaction.updated': reactionResponse.meta({
     description: "A reaction was added to or removed from a message; `count` is the emoji's new count.",
   }),
@@ -349,6 +345,7 @@ export const webhookDeliveryResponse = z
     status: z.enum(['pending', 'delivered', 'failed']),
     attempts: z.number().int(),
     nextAttemptAt: isoDate.nullable(),
+    /** When it was queued: with the event, or by the latest replay (its retry window starts then). */
     createdAt: isoDate,
     deliveredAt: isoDate.nullable(),
     lastError: z.string().nullable(),

@@ -223,8 +223,10 @@ export function deliveriesRepository(db: Knex) {
           .update(changes)
           .returning(['endpoint_id'])) as { endpoint_id: string }[];
         if (!row || nextAttemptAt) return { failed: false };
+        // Since it was (last) queued: a replayed delivery's earlier round does not count.
         const since = await trx('webhook_attempts')
           .where({ delivery_id: id, ok: false })
+          .whereRaw('at >= (SELECT created_at FROM webhook_deliveries WHERE id = ?)', [id])
           .min<{ min: Date | null }>('at as min')
           .first();
         return {
@@ -347,13 +349,15 @@ export function deliveriesRepository(db: Knex) {
 }
 
 /**
- * A replayed delivery is pending and due now. Its retry window still counts from its creation, so a replay
- * past it is one more attempt: delivered, or failed again.
+ * A replayed delivery is pending and due now, queued again: its retry window starts over (`created_at` is
+ * when it was last queued; the event's own time is in its body), so a replay is retried like a new event
+ * rather than failing, and disabling its endpoint again, at its first refused attempt.
  */
 function replayChanges(db: Knex) {
   return {
     status: 'pending',
     next_attempt_at: db.fn.now(),
+    created_at: db.fn.now(),
     lease_until: null,
     failed_at: null,
     delivered_at: null,
