@@ -152,9 +152,10 @@ by default) and returns the typed event; see [examples/webhook-receiver](../exam
 - **At least once.** A delivery counts as done only when the endpoint answered 2xx within the timeout
   (${duration(schedule.timeoutMs)} by default). A node that stops mid-delivery has its deliveries sent again by
   another once their lease runs out, so the same event can arrive twice: de-duplicate by \`id\`.
-- **In room order.** An endpoint receives a room's events one at a time, in the order they were committed
-  (messages in \`seq\` order): the next waits until the previous was delivered or failed for good. Events of
-  different rooms, and \`user.created\`, go out independently.
+- **In room order.** An endpoint receives a room's events one at a time, in the order they were queued: the
+  next waits until the previous was delivered or failed for good. A room's messages are queued under the
+  room's lock, so \`message.created\` arrives in \`seq\` order; an edit, a deletion or a reaction comes after the
+  message it changes. Events of different rooms, and \`user.created\`, go out independently.
 - **Redirects are not followed**, the answer's body is read only up to a small cap, and addresses on private,
   loopback and link-local networks are refused (checked after DNS resolution) unless the operator sets
   \`WEBHOOK_ALLOW_PRIVATE=true\`.
@@ -172,8 +173,10 @@ deliveries are listed with every attempt (status, response code, duration) at
 \`GET /v1/site/webhooks/:id/deliveries\`. Fix the receiver, enable the endpoint again
 (\`PATCH /v1/site/webhooks/:id\` with \`{"enabled": true}\`) and replay what failed
 (\`POST /v1/site/webhooks/:id/replay\`, or one delivery at \`POST /v1/site/webhooks/:id/deliveries/:deliveryId/replay\`).
-Events that happen while the server has the endpoint disabled are kept and sent once it is enabled again
-(within the retry window); an endpoint disabled by its admins gets none.
+A replayed delivery gets a fresh retry window. Replay before enabling the endpoint again to keep a room's
+order (enabling first lets newer queued events of the room go ahead of the replayed one). Events that happen
+while the server has the endpoint disabled are kept and sent once it is enabled again (within the retry
+window); an endpoint disabled by its admins gets none.
 
 ## Event types
 

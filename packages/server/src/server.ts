@@ -49,6 +49,7 @@ import { widgetAssets } from './widget/widget-assets.js';
 import { widgetRoutes } from './widget/widget.routes.js';
 import { idleDeliveryWorker, startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery-worker.js';
 import { registerWebhookRoutes } from './webhooks/webhooks.routes.js';
+import { onDeliveriesQueued } from './webhooks/outbox.js';
 
 /** Listens on `port` and `host`; resolves with the bound address and its URL. */
 function bind(
@@ -260,13 +261,17 @@ export async function createServer(
   metrics?.observeSockets(io);
   let metricsUrl: string | undefined;
 
+  let stopNudges = () => {};
   if (config.webhooks.enabled) {
-    webhookWorker = startDeliveryWorker({
+    const worker = startDeliveryWorker({
       db: database.db,
       config: config.webhooks,
       secretsKey: config.auth.secretsKey,
       logger,
     });
+    webhookWorker = worker;
+    // Deliveries committed on this node are sent at once, not at the worker's next poll.
+    stopNudges = onDeliveriesQueued(database.db, () => worker.nudge());
   }
 
   let closed: Promise<void> | undefined;
@@ -301,6 +306,7 @@ export async function createServer(
       // A graceful close that won the race must not be reported as a forced one later.
       clearTimeout(timer);
       // Its in-flight attempts are recorded before the database closes.
+      stopNudges();
       await webhookWorker.stop();
       await shared.close();
       await database.close();

@@ -15,7 +15,7 @@ import type { Knex } from 'knex';
 import type { Message } from '@synctalk/sdk';
 import { fetchLimit, takePage } from '../platform/pagination.js';
 import { inTransaction } from '../platform/database.js';
-import { messageCreatedDeliveriesSql } from '../webhooks/outbox.js';
+import { messageCreatedDeliveriesSql, QUEUED_DELIVERIES_COLUMN, signalQueued } from '../webhooks/outbox.js';
 
 interface MessageRow {
   id: string;
@@ -30,6 +30,8 @@ interface MessageRow {
   deleted_at: Date | null;
   author_display_name: string;
   author_avatar_url: string | null;
+  /** Set by the send statements: how many webhook deliveries they queued. */
+  queued_deliveries?: number;
 }
 
 const POSTGRES_UNIQUE_VIOLATION = '23505';
@@ -123,7 +125,7 @@ export function messagesRepository(db: Knex) {
       // then locks, so the room's last message time never moves backwards from one seq to the next.
       // The NOT EXISTS sees the statement's snapshot: a send with this key that committed while this one
       // waited for the lock is caught by the unique index instead (the whole statement is undone).
-      const message = await selectOne(
+      const result = await db.raw<{ rows: MessageRow[] }>(
         `WITH r AS (
            UPDATE rooms SET last_seq = last_seq + 1, last_message_at = clock_timestamp()
             WHERE id = ? AND deleted_at IS NULL
@@ -138,7 +140,7 @@ export function messagesRepository(db: Knex) {
              FROM m
             WHERE rm.room_id = m.room_id AND rm.user_id = m.author_id AND rm.banned_at IS NULL
          ), ${messageCreatedDeliveriesSql('m')}
-         ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
+         ${SELECT_WITH_AUTHOR}, ${QUEUED_DELIVERIES_COLUMN} FROM m JOIN users u ON u.id = m.author_id`,
         [
           input.roomId,
           input.roomId,
@@ -149,7 +151,11 @@ export function messagesRepository(db: Knex) {
           input.replyTo,
         ],
       );
-      if (message) return { created: true, message };
+      const row = result.rows[0];
+      if (row) {
+        if ((row.queued_deliveries ?? 0) > 0) signalQueued(db);
+        return { created: true, message: toMessage(row) };
+      }
     } catch (error) {
       if (!isClientMsgIdViolation(error)) throw error;
     }
@@ -288,7 +294,7 @@ export function messagesRepository(db: Knex) {
            FROM (SELECT room_id, author_id, max(seq) AS seq FROM m GROUP BY room_id, author_id) a
           WHERE rm.room_id = a.room_id AND rm.user_id = a.author_id AND rm.banned_at IS NULL
        ), ${messageCreatedDeliveriesSql('m')}
-       ${SELECT_WITH_AUTHOR} FROM m JOIN users u ON u.id = m.author_id`,
+       ${SELECT_WITH_AUTHOR}, ${QUEUED_DELIVERIES_COLUMN} FROM m JOIN users u ON u.id = m.author_id`,
       inputs.flatMap((input, i) => [
         i,
         input.roomId,
@@ -298,6 +304,7 @@ export function messagesRepository(db: Knex) {
         input.replyTo,
       ]),
     );
+    if ((result.rows[0]?.queued_deliveries ?? 0) > 0) signalQueued(db);
     return result.rows;
   }
 

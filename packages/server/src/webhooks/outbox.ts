@@ -69,7 +69,38 @@ export async function recordEvents(conn: Knex, events: readonly OutboxEvent[]): 
       ORDER BY v.n, e.id`,
     bindings,
   );
-  return result.rowCount ?? 0;
+  const queued = result.rowCount ?? 0;
+  if (queued > 0) signalQueued(conn);
+  return queued;
+}
+
+/** Who wants to know that deliveries were committed, per database (Knex client: shared by its transactions). */
+const queuedListeners = new WeakMap<object, Set<() => void>>();
+
+/**
+ * Calls `listener` whenever deliveries queued through `db` (or a transaction of it) have been committed: the
+ * node's delivery worker then looks at once instead of at its next poll. Returns the unsubscribe function.
+ */
+export function onDeliveriesQueued(db: Knex, listener: () => void): () => void {
+  let set = queuedListeners.get(db.client);
+  if (!set) queuedListeners.set(db.client, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+/**
+ * Tells the listeners of `conn`'s database that deliveries were queued: once the transaction commits when
+ * `conn` is one (not at all when it rolls back), at once otherwise (a statement of its own has committed).
+ */
+export function signalQueued(conn: Knex): void {
+  const listeners = queuedListeners.get(conn.client);
+  if (!listeners?.size) return;
+  const fire = () => {
+    for (const listener of listeners) listener();
+  };
+  const trx = conn as Knex.Transaction;
+  if (trx.isTransaction) trx.executionPromise.then(fire, () => undefined);
+  else fire();
 }
 
 /** An ISO 8601 UTC timestamp with milliseconds, as `Date.prototype.toISOString` writes it. */
@@ -120,5 +151,12 @@ export function messageCreatedDeliveriesSql(inserted: string): string {
                ON e.site_id = wr.site_id AND 'message.created' = ANY(e.events)
               AND (e.enabled OR e.disabled_reason IS NOT NULL)
             ORDER BY mm.room_id, mm.seq, e.id
+           RETURNING id
          )`;
 }
+
+/**
+ * A column for the final SELECT of a statement using `messageCreatedDeliveriesSql`: how many deliveries it
+ * queued (`queued_deliveries`), so the caller can `signalQueued` after it.
+ */
+export const QUEUED_DELIVERIES_COLUMN = '(SELECT count(*) FROM message_deliveries)::int AS queued_deliveries';

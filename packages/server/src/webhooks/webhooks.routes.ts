@@ -1,8 +1,7 @@
 /**
- * `/v1/site/webhooks…`: the request's site's webhook endpoints and their deliveries. Who may use them is a
- * parameter (`access`); by default the site's ROLE_ADMIN users. An endpoint of another site is a 404.
+ * `/v1/site/webhooks…`: the request's site's webhook endpoints and their deliveries, for the site's ROLE_ADMIN
+ * users and its API keys (the `siteAdmin` route mode). An endpoint of another site is a 404.
  */
-import type Koa from 'koa';
 import {
   createWebhookBody,
   replayWebhookBody,
@@ -18,38 +17,21 @@ import {
   webhookEndpointWithSecretResponse,
   webhookParams,
 } from '@synctalk/sdk/schemas';
-import { requireRole } from '../auth/guard.js';
 import type { DomainDeps } from '../domain-deps.js';
-import type { Api, RouteSpec } from '../platform/api.js';
+import type { Api } from '../platform/api.js';
 import { currentSite } from '../sites/site-context.js';
 import { webhooksService } from './webhooks.service.js';
 
 const TAGS = ['webhooks'];
 
-/** Who may manage a site's webhooks: the authentication a route requires and the checks run after it. */
-export interface WebhookRouteAccess {
-  auth: NonNullable<RouteSpec['auth']>;
-  before: Koa.Middleware[];
-}
-
-/** The default: a signed-in ROLE_ADMIN of the request's site. */
-export const siteAdminAccess = (): WebhookRouteAccess => ({
-  auth: 'required',
-  before: [requireRole('ROLE_ADMIN')],
-});
-
 /** Registers `/v1/site/webhooks…`. */
-export function registerWebhookRoutes(
-  api: Api,
-  deps: DomainDeps,
-  access: WebhookRouteAccess = siteAdminAccess(),
-): void {
+export function registerWebhookRoutes(api: Api, deps: DomainDeps): void {
   const service = webhooksService({
     db: deps.db,
     secretsKey: deps.config.auth.secretsKey,
     nudge: () => deps.webhooks.nudge(),
   });
-  const guarded = { tags: TAGS, auth: access.auth, before: access.before };
+  const guarded = { tags: TAGS, auth: 'siteAdmin' as const };
   const denied = ['unauthorized', 'forbidden'];
 
   api.route({
