@@ -23,6 +23,12 @@ const before0007: typeof migrationSource = {
   getMigrations: async (loadExtensions) =>
     (await migrationSource.getMigrations(loadExtensions)).filter((m) => m.name < MIGRATION),
 };
+/** Up to 0007 itself: later migrations are not this test's business. */
+const through0007: typeof migrationSource = {
+  ...migrationSource,
+  getMigrations: async (loadExtensions) =>
+    (await migrationSource.getMigrations(loadExtensions)).filter((m) => m.name <= MIGRATION),
+};
 
 /** Rooms as a 0006 server would have written them; returns their ids. */
 async function seed(db: Knex) {
@@ -100,7 +106,7 @@ function backfillSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: ()
     expect(await hasColumn(db)).toBe(false);
     const rooms = await seed(db);
 
-    const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+    const [, applied] = (await db.migrate.latest({ migrationSource: through0007 })) as [number, string[]];
     expect(applied).toEqual([MIGRATION]);
     const expected = {
       regatta: '2024-05-03 18:45:12.651234',
@@ -111,9 +117,9 @@ function backfillSuite(open: () => Promise<{ handle: DatabaseHandle; cleanup: ()
       expect([name, await lastMessageAt(db, id)]).toEqual([name, expected[name as keyof typeof expected]]);
     }
 
-    await db.migrate.down({ migrationSource });
+    await db.migrate.down({ migrationSource: through0007 });
     expect(await hasColumn(db)).toBe(false);
-    await db.migrate.latest({ migrationSource });
+    await db.migrate.latest({ migrationSource: through0007 });
     expect(await lastMessageAt(db, rooms.regatta)).toBe(expected.regatta);
   }, 60_000);
 }
