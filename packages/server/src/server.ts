@@ -270,6 +270,7 @@ export async function createServer(
       logger,
     });
     webhookWorker = worker;
+    metrics?.observeWebhooks(worker);
     // Deliveries committed on this node are sent at once, not at the worker's next poll.
     stopNudges = onDeliveriesQueued(database.db, () => worker.nudge());
   }

@@ -13,6 +13,9 @@
  * - `synctalk_socket_connections`: connected Socket.IO clients on this node.
  * - `synctalk_sends_in_progress` and `synctalk_sends_refused_total{reason="full|behind"}`: the node's bound on
  *   sends in progress (SEND_QUEUE_MAX, messages/send-admission.ts) and the sends it refused.
+ * - `synctalk_webhook_attempts_total{outcome="delivered|failed"}` (this node's delivery attempts),
+ *   `synctalk_webhook_deliveries_failed_total` (deliveries that ran out of retries here) and
+ *   `synctalk_webhook_deliveries_pending` (waiting to be sent, whole database): webhooks/delivery-worker.ts.
  * - the process defaults (CPU, memory, event loop lag, GC, handles), as prom-client names them.
  *
  * Gauges are read when scraped, so nothing has to report changes as they happen.
@@ -40,6 +43,8 @@ export interface Metrics {
   observeSockets(io: SocketServerLike): void;
   /** Reports the send admission gate as `synctalk_sends_in_progress` and `synctalk_sends_refused_total`. */
   observeSends(gate: Pick<AdmissionGate, 'inProgress' | 'refused'>): void;
+  /** Reports the webhook delivery worker as `synctalk_webhook_*`. */
+  observeWebhooks(worker: WebhookWorkerLike): void;
   /**
    * `GET /metrics` for the public port (and 405 JSON for other methods): only with
    * `Authorization: Bearer <token>`, else 401.
@@ -47,6 +52,12 @@ export interface Metrics {
   middleware(access: { token: string }): Koa.Middleware[];
   /** The app of the metrics listener: `GET /metrics` without a token, JSON 404 / 405 for anything else. */
   app(logger: Logger): Koa;
+}
+
+/** What the webhook metrics read: the node's delivery worker. */
+export interface WebhookWorkerLike {
+  readonly counts: { delivered: number; failedAttempts: number; gaveUp: number };
+  pending(): Promise<number>;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -156,6 +167,41 @@ export function createMetrics(options: { db: Database; kind: 'postgres' | 'pglit
     },
   });
 
+  let webhooks: WebhookWorkerLike | undefined;
+  const reportedAttempts = { delivered: 0, failed: 0, gaveUp: 0 };
+  new Counter({
+    name: 'synctalk_webhook_attempts_total',
+    help: 'Webhook delivery attempts made by this node: delivered (2xx) or failed (retried later or given up)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      const delivered = webhooks?.counts.delivered ?? 0;
+      const failed = webhooks?.counts.failedAttempts ?? 0;
+      this.inc({ outcome: 'delivered' }, Math.max(0, delivered - reportedAttempts.delivered));
+      this.inc({ outcome: 'failed' }, Math.max(0, failed - reportedAttempts.failed));
+      reportedAttempts.delivered = Math.max(delivered, reportedAttempts.delivered);
+      reportedAttempts.failed = Math.max(failed, reportedAttempts.failed);
+    },
+  });
+  new Counter({
+    name: 'synctalk_webhook_deliveries_failed_total',
+    help: 'Webhook deliveries this node marked failed after the retry window (replayable through the API)',
+    registers: [registry],
+    collect() {
+      const gaveUp = webhooks?.counts.gaveUp ?? 0;
+      this.inc(Math.max(0, gaveUp - reportedAttempts.gaveUp));
+      reportedAttempts.gaveUp = Math.max(gaveUp, reportedAttempts.gaveUp);
+    },
+  });
+  new Gauge({
+    name: 'synctalk_webhook_deliveries_pending',
+    help: 'Webhook deliveries waiting to be sent, due or not (the whole database, not only this node)',
+    registers: [registry],
+    async collect() {
+      this.set(webhooks ? await webhooks.pending() : 0);
+    },
+  });
+
   const scrape = async (ctx: Koa.Context) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.type = registry.contentType;
@@ -175,6 +221,9 @@ export function createMetrics(options: { db: Database; kind: 'postgres' | 'pglit
     },
     observeSends(gate) {
       sends = gate;
+    },
+    observeWebhooks(worker) {
+      webhooks = worker;
     },
     middleware({ token }) {
       const router = new Router();

@@ -189,6 +189,15 @@ export function deliveriesRepository(db: Knex) {
     },
 
     /** Records a successful attempt: the delivery is delivered (even if another worker took it over). */
+    /** How many deliveries wait to be sent, due or not (over the partial index of pending ones). */
+    async countPending(): Promise<number> {
+      const row = await db('webhook_deliveries')
+        .where({ status: 'pending' })
+        .count<{ n: string }[]>({ n: '*' })
+        .first();
+      return Number(row?.n ?? 0);
+    },
+
     async recordSuccess(id: string, outcome: AttemptOutcome): Promise<void> {
       await db.transaction(async (trx) => {
         await insertAttempt(trx, id, outcome);

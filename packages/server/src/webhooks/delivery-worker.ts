@@ -36,9 +36,21 @@ const LEASE_MARGIN_MS = 5_000;
 /** How often the sweep of expired deliveries of disabled endpoints runs at most. */
 const SWEEP_EVERY_MS = 30_000;
 
+/** What a worker has done since it started: attempts by outcome, and deliveries that ran out of retries. */
+export interface DeliveryCounts {
+  delivered: number;
+  failedAttempts: number;
+  /** Deliveries marked `failed` after their last attempt (the sweep's of disabled endpoints included). */
+  gaveUp: number;
+}
+
 export interface DeliveryWorker {
   /** Looks for due deliveries now (call after a commit that queued some). */
   nudge(): void;
+  /** This node's counts, for the metrics. */
+  readonly counts: Readonly<DeliveryCounts>;
+  /** How many deliveries of the whole database wait to be sent (due or not). */
+  pending(): Promise<number>;
   /** Stops claiming, aborts what is in flight and waits until its attempts are recorded. */
   stop(): Promise<void>;
 }
@@ -51,7 +63,12 @@ export interface DeliveryWorkerDeps {
 }
 
 /** A worker that does nothing: for nodes with WEBHOOKS_ENABLED=false. */
-export const idleDeliveryWorker: DeliveryWorker = { nudge: () => undefined, stop: async () => undefined };
+export const idleDeliveryWorker: DeliveryWorker = {
+  nudge: () => undefined,
+  counts: { delivered: 0, failedAttempts: 0, gaveUp: 0 },
+  pending: async () => 0,
+  stop: async () => undefined,
+};
 
 /** Starts a worker. */
 export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
@@ -65,6 +82,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   let wake: (() => void) | undefined;
   let nudged = false;
   let lastSweep = 0;
+  const counts: DeliveryCounts = { delivered: 0, failedAttempts: 0, gaveUp: 0 };
 
   const nudge = () => {
     nudged = true;
@@ -104,8 +122,13 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       // Not the receiver's doing (e.g. a secret that no longer decrypts): still an attempt that failed.
       outcome = { ok: false, status: null, error: `not sent: ${(error as Error).message}`, durationMs: 0 };
     }
-    if (outcome.ok) return repo.recordSuccess(d.id, outcome);
+    if (outcome.ok) {
+      await repo.recordSuccess(d.id, outcome);
+      counts.delivered += 1;
+      return;
+    }
     if (stopping.signal.aborted) return repo.release(d.id, d.attempt, outcome);
+    counts.failedAttempts += 1;
     logger.warn(
       {
         endpointId: d.endpointId,
@@ -124,6 +147,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     });
     const result = await repo.recordFailure(d.id, d.attempt, outcome, next ?? null);
     if (result.failed) {
+      counts.gaveUp += 1;
       const reason = `deliveries failing since ${result.failingSince.toISOString()}: ${outcome.error}`;
       if (await endpoints.disableWithReason(result.endpointId, reason.slice(0, 500))) {
         logger.warn(
@@ -151,6 +175,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;
     lastSweep = Date.now();
     const failed = await repo.failExpired(config.retryWindowMs);
+    counts.gaveUp += failed;
     if (failed > 0)
       logger.warn({ failed }, 'webhook deliveries of disabled endpoints outlived the retry window');
   }
@@ -178,6 +203,8 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 
   return {
     nudge,
+    counts,
+    pending: () => repo.countPending(),
     async stop() {
       stopping.abort();
       wake?.();
