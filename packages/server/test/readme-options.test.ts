@@ -1,6 +1,7 @@
 /**
  * The server README's Options section documents every environment variable that `config.ts` reads (the
- * variables of its `envSchema`), so a new setting cannot ship undocumented.
+ * variables of the `envSchema` it validates with, in config/env-schema.ts), so a new setting cannot ship
+ * undocumented.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -8,13 +9,13 @@ import { loadConfig } from '../src/config.js';
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 
-/** The variable names declared in config.ts's envSchema, in order. */
+/** The variable names declared in the envSchema config.ts validates with (config/env-schema.ts), in order. */
 function configVariables(): string[] {
-  const source = read('../src/config.ts');
-  const start = source.indexOf('const envSchema = z.object({');
+  const source = read('../src/config/env-schema.ts');
+  const start = source.indexOf('export const envSchema = z.object({');
   const end = source.indexOf('\n});', start);
   if (start < 0 || end < 0)
-    throw new Error('config.ts no longer declares `const envSchema = z.object({ … });`');
+    throw new Error('config/env-schema.ts no longer declares `export const envSchema = z.object({ … });`');
   return [...source.slice(start, end).matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
 }
 
