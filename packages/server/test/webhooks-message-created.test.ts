@@ -6,33 +6,11 @@
  */
 import { webhookEventSchema } from '@synctalk/sdk/schemas';
 import { describe, expect, it } from 'vitest';
-import type { Site } from '../src/sites/sites.repository.js';
 import type { TestServer } from './helpers/server.js';
 import { defaultSite, joinRoom, newRoom, newSite, newUser } from './helpers/factories.js';
 import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
-
-interface Endpoint {
-  events: string[];
-  enabled?: boolean;
-  disabledReason?: string;
-}
-
-/** An endpoint row as the admin API stores one (no delivery happens here: the worker is off). */
-async function endpoint(t: TestServer, site: Site, e: Endpoint): Promise<string> {
-  const [row] = await t.server
-    .db('webhook_endpoints')
-    .insert({
-      site_id: site.id,
-      url: 'https://hooks.example/synctalk',
-      secret_enc: 'unused',
-      events: e.events,
-      enabled: e.enabled ?? true,
-      disabled_reason: e.disabledReason ?? null,
-    })
-    .returning('id');
-  return String((row as { id: string }).id);
-}
+import { addWebhookEndpoint } from './helpers/webhooks.js';
 
 interface DeliveryRow {
   id: string;
@@ -60,18 +38,15 @@ describeWith(['postgres'], 'webhooks: message.created is stored with the message
   it('queues one event per message for each subscribed endpoint, as the REST answer, in room order', async () => {
     const site = await defaultSite(t);
     const other = (await newSite(t)).site;
-    const onlyMessages = await endpoint(t, site, { events: ['message.created'] });
-    const everything = await endpoint(t, site, {
-      events: ['message.created', 'room.created', 'user.created'],
-    });
-    const roomsOnly = await endpoint(t, site, { events: ['room.created'] });
-    const switchedOff = await endpoint(t, site, { events: ['message.created'], enabled: false });
-    const failing = await endpoint(t, site, {
-      events: ['message.created'],
+    const onlyMessages = await addWebhookEndpoint(t, site, ['message.created']);
+    const everything = await addWebhookEndpoint(t, site, ['message.created', 'room.created', 'user.created']);
+    const roomsOnly = await addWebhookEndpoint(t, site, ['room.created']);
+    const switchedOff = await addWebhookEndpoint(t, site, ['message.created'], { enabled: false });
+    const failing = await addWebhookEndpoint(t, site, ['message.created'], {
       enabled: false,
       disabledReason: 'deliveries failing',
     });
-    const otherSite = await endpoint(t, other, { events: ['message.created'] });
+    const otherSite = await addWebhookEndpoint(t, other, ['message.created']);
 
     const alice = await newUser(t, { displayName: 'Alice Moreau' });
     const bob = await newUser(t, { displayName: 'Bob Okafor' });
@@ -135,7 +110,7 @@ describeWith(['postgres'], 'webhooks: message.created is stored with the message
 
   it('queues nothing for a send that is refused', async () => {
     const site = await defaultSite(t);
-    const id = await endpoint(t, site, { events: ['message.created'] });
+    const id = await addWebhookEndpoint(t, site, ['message.created']);
     const alice = await newUser(t);
     const room = await newRoom(t, alice);
     await http.post(`/v1/rooms/${room.id}/messages`, {
@@ -158,7 +133,7 @@ describe('webhooks: message.created on the embedded database (PGlite)', () => {
 
   it('queues the event with the message', async () => {
     const site = await defaultSite(t);
-    const id = await endpoint(t, site, { events: ['message.created'] });
+    const id = await addWebhookEndpoint(t, site, ['message.created']);
     const alice = await newUser(t, { displayName: 'Chae-won Park' });
     const room = await newRoom(t, alice);
     const res = await http.post(`/v1/rooms/${room.id}/messages`, {

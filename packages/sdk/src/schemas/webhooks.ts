@@ -391,7 +391,7 @@ export const webhookDeliveryPageResponse = z.object({
  * ```
  */
 export const replayWebhookBody = z
-  .strictObject({ since: isoDate.optional() })
+  .strictObject({ since: z.iso.datetime({ offset: true }).optional() })
   .meta({ id: 'ReplayWebhookRequest' });
 
 /**
