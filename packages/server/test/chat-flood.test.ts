@@ -32,6 +32,16 @@ describeWith(['postgres', 'redisCluster'], 'chat: one flooding connection cannot
     // The server's end of the flooder's TCP connection: how much of the flood it read.
     const serverEnd = a.server.io.of('/chat').sockets.get(flooderId)!.request.socket;
     let floodBytes = 0;
+    // Every TCP write the server makes to the flooder (each `_write` or `_writev` is one system call).
+    let writes = 0;
+    const tcp = serverEnd as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+    for (const method of ['_write', '_writev'] as const) {
+      const original = tcp[method]!.bind(serverEnd);
+      tcp[method] = (...args: unknown[]) => {
+        writes += 1;
+        return original(...args);
+      };
+    }
     const cutOff = nextEvent(flooder as never, 'disconnect' as never, () => true, 30_000) as Promise<unknown>;
 
     const queries = countQueries(a.server.db);
@@ -91,6 +101,8 @@ describeWith(['postgres', 'redisCluster'], 'chat: one flooding connection cannot
     const refused = answers.get('rate_limited') ?? 0;
     expect(refused).toBeGreaterThan(0);
     expect(refused).toBeLessThanOrEqual(FLOOD_DISCONNECT);
+    // The refusals left in a handful of TCP writes, not one each, though the flood is read one event a turn.
+    expect(writes).toBeLessThan(refused / 2);
     expect(answers.get('ok')).toBeGreaterThan(0);
     const total = [...answers.values()].reduce((s, n) => s + n, 0);
     expect(total).toBeLessThan(EVENTS / 10);

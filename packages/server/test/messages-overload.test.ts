@@ -1,8 +1,9 @@
 /**
- * Graceful overload: a node takes at most SEND_QUEUE_MAX sends at once (socket and REST together); the
- * others are refused `unavailable` with `retryAfter` at once — while the admitted ones are still in
- * progress — and never stored, while every admitted one is stored and answered. So are new sends while the
- * oldest in progress has waited over SEND_QUEUE_MAX_WAIT (the node is behind).
+ * Graceful overload: a node runs at most SEND_QUEUE_MAX sends at once (socket and REST together); a send
+ * whose turn comes while the bound is full is refused `unavailable` with `retryAfter` — while the admitted
+ * ones are still in progress — and never stored, while every admitted one is stored and answered. So are
+ * new sends while the oldest in progress has waited over SEND_QUEUE_MAX_WAIT (the node is behind). A
+ * connection's sends run one at a time, so however many it queued it holds one place.
  */
 import type { Room } from '@synctalk/sdk';
 import { afterEach, expect, it } from 'vitest';
@@ -13,8 +14,9 @@ import { describeWith } from './helpers/services.js';
 import { useServer } from './helpers/use-server.js';
 
 const QUEUE_MAX = 5;
-const SOCKETS = 3;
-const PER_SOCKET = 4;
+/** More connections than the bound has places, each sending PER_SOCKET at once. */
+const SOCKETS = QUEUE_MAX + 3;
+const PER_SOCKET = 2;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ack = any;
@@ -78,7 +80,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: a bounded number of sends 
 
   afterEach(() => closeChatClients());
 
-  it('refuses socket sends over the bound at once, stores none of them, and stores and answers every admitted one', async () => {
+  it('refuses socket sends over the bound when their turn comes, stores none of them, and stores and answers every admitted one', async () => {
     const owner = await newUser(t);
     const room = await newRoom(t, owner);
     const users = await members(t, room, SOCKETS);
@@ -96,18 +98,19 @@ describeWith(['postgres', 'redisCluster'], 'messages: a bounded number of sends 
         text: `text ${id}`,
       }).then((r: Ack) => void acks.set(id, r));
     });
+    // The first send of QUEUE_MAX sockets takes the places and waits at the service; the other sockets'
+    // sends find the bound full when their turn comes, one after the other, and are refused; the admitted
+    // sockets' next sends wait their turn behind their first, holding no place.
+    const over = (SOCKETS - QUEUE_MAX) * PER_SOCKET;
     try {
-      // Every send over the bound is answered while the admitted ones are all still held.
-      await eventually(() => acks.size >= SOCKETS * PER_SOCKET - QUEUE_MAX, 10_000);
-      expect(acks.size).toBe(SOCKETS * PER_SOCKET - QUEUE_MAX);
+      await eventually(() => acks.size >= over, 10_000);
+      expect(acks.size).toBe(over);
       for (const r of acks.values()) expect(r).toEqual(refusal);
-      // At most the first send of each socket reached the service; its next admitted ones wait their turn.
-      expect(hold.entered()).toBeGreaterThan(0);
-      expect(hold.entered()).toBeLessThanOrEqual(SOCKETS);
+      const refusedSockets = new Set([...acks.keys()].map((id) => id.split('-')[0]));
+      expect(refusedSockets.size).toBe(SOCKETS - QUEUE_MAX);
+      expect(hold.entered()).toBe(QUEUE_MAX);
       expect(await metric(t, 'synctalk_sends_in_progress')).toBe(QUEUE_MAX);
-      expect(await metric(t, 'synctalk_sends_refused_total', '{reason="full"}')).toBe(
-        refusedBefore + SOCKETS * PER_SOCKET - QUEUE_MAX,
-      );
+      expect(await metric(t, 'synctalk_sends_refused_total', '{reason="full"}')).toBe(refusedBefore + over);
     } finally {
       hold.release();
     }
@@ -115,7 +118,7 @@ describeWith(['postgres', 'redisCluster'], 'messages: a bounded number of sends 
 
     const refused = [...acks].filter(([, r]) => r.error).map(([id]) => id);
     const admitted = [...acks].filter(([, r]) => !r.error).map(([id]) => id);
-    expect(admitted).toHaveLength(QUEUE_MAX);
+    expect(admitted).toHaveLength(QUEUE_MAX * PER_SOCKET);
     for (const id of admitted)
       expect(acks.get(id).message).toMatchObject({ clientMsgId: id, text: `text ${id}` });
     const stored = await storedIds(t, room);
@@ -132,29 +135,55 @@ describeWith(['postgres', 'redisCluster'], 'messages: a bounded number of sends 
     expect(after.message.clientMsgId).toBe('after');
   });
 
+  it('lets one connection hold one place however many sends it queued, so others are still served', async () => {
+    const owner = await newUser(t);
+    const room = await newRoom(t, owner);
+    const [bob] = await members(t, room, 1);
+    const busy = await connectChat(t.url, { token: owner.token });
+    const bobSocket = await connectChat(t.url, { token: bob!.token });
+
+    const hold = holdSends(t);
+    const queued = Array.from({ length: 4 * QUEUE_MAX }, (_, i) =>
+      ack(busy, 'message:send', { roomId: room.id, clientMsgId: `q${i}`, text: `queued ${i}` }),
+    );
+    try {
+      await eventually(() => hold.entered() === 1, 10_000);
+      expect(await metric(t, 'synctalk_sends_in_progress')).toBe(1);
+      // Another user's send is admitted: it reaches the service too.
+      const bobs = ack(bobSocket, 'message:send', { roomId: room.id, clientMsgId: 'bob', text: 'bob' });
+      await eventually(() => hold.entered() === 2, 10_000);
+      expect(await metric(t, 'synctalk_sends_in_progress')).toBe(2);
+      hold.release();
+      expect((await bobs).message.clientMsgId).toBe('bob');
+    } finally {
+      hold.release();
+    }
+    for (const [i, r] of (await Promise.all(queued)).entries()) expect(r.message.clientMsgId).toBe(`q${i}`);
+  });
+
   it('counts REST sends in the same bound, and refuses REST with 503, Retry-After and the error body', async () => {
     const owner = await newUser(t);
     const room = await newRoom(t, owner);
-    const users = await members(t, room, 3);
-    const socket = await connectChat(t.url, { token: owner.token });
+    const users = await members(t, room, 4);
+    const sockets = await Promise.all([owner, users[3]!].map((u) => connectChat(t.url, { token: u.token })));
 
     const hold = holdSends(t);
-    // Three REST sends and two socket sends fill the bound.
+    // Three REST sends and two socket sends (one per connection) fill the bound.
     const held: Promise<Ack>[] = [
-      ...users.map((u, i) =>
+      ...users.slice(0, 3).map((u, i) =>
         http.post(`/v1/rooms/${room.id}/messages`, {
           headers: u.headers,
           body: { clientMsgId: `rest-${i}`, text: `rest ${i}` },
         }),
       ),
-      ack(socket, 'message:send', { roomId: room.id, clientMsgId: 'sock-0', text: 'sock 0' }),
-      ack(socket, 'message:send', { roomId: room.id, clientMsgId: 'sock-1', text: 'sock 1' }),
+      ...sockets.map((socket, i) =>
+        ack(socket, 'message:send', { roomId: room.id, clientMsgId: `sock-${i}`, text: `sock ${i}` }),
+      ),
     ];
     try {
-      // All five hold a place: the three REST sends and the socket's first reached the service, its second
-      // waits behind the first.
+      // All five reached the service and hold a place.
       await eventually(
-        async () => hold.entered() === 4 && (await metric(t, 'synctalk_sends_in_progress')) === QUEUE_MAX,
+        async () => hold.entered() === 5 && (await metric(t, 'synctalk_sends_in_progress')) === QUEUE_MAX,
         10_000,
       );
 
@@ -166,10 +195,11 @@ describeWith(['postgres', 'redisCluster'], 'messages: a bounded number of sends 
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
       expect(refused.body).toEqual(refusal);
+      const fresh = await connectChat(t.url, { token: users[1]!.token });
       expect(
-        await ack(socket, 'message:send', { roomId: room.id, clientMsgId: 'sock-refused', text: 'x' }),
+        await ack(fresh, 'message:send', { roomId: room.id, clientMsgId: 'sock-refused', text: 'x' }),
       ).toEqual(refusal);
-      expect(hold.entered()).toBe(4);
+      expect(hold.entered()).toBe(5);
     } finally {
       hold.release();
     }

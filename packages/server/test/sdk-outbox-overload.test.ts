@@ -41,7 +41,10 @@ describeWith(['postgres', 'redisCluster'], 'sdk: a send refused by an overloaded
     // Another member's sends fill the node's bound and stay in progress until released.
     const other = await newUser(t);
     expect((await http.post(`/v1/rooms/${room.id}/join`, { headers: other.headers })).status).toBe(200);
-    const socket = await connectChat(t.url, { token: other.token });
+    // One connection each: a connection's sends run one at a time, holding one place.
+    const sockets = await Promise.all(
+      Array.from({ length: QUEUE_MAX }, () => connectChat(t.url, { token: other.token })),
+    );
     const messages = t.server.chat.messages;
     const original = messages.send;
     let release!: () => void;
@@ -53,7 +56,7 @@ describeWith(['postgres', 'redisCluster'], 'sdk: a send refused by an overloaded
       return original(actor, roomId, input);
     };
     try {
-      const fills = Array.from({ length: QUEUE_MAX }, (_, i) =>
+      const fills = sockets.map((socket, i) =>
         ack(socket, 'message:send', { roomId: room.id, clientMsgId: `fill-${i}`, text: `fill ${i}` }),
       );
       await eventually(async () => (await metric('synctalk_sends_in_progress')) === QUEUE_MAX, 10_000);

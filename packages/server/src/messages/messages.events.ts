@@ -3,8 +3,8 @@
  * which checks, writes, and broadcasts after the commit. Writes of one connection run one at a time in
  * arrival order, so a client's messages are numbered in the order it sent them.
  *
- * A send takes a place in the node's bound on sends in progress when it arrives (send-admission.ts); over
- * it, the send is refused `unavailable` at once.
+ * A send takes a place in the node's bound on sends in progress when its turn comes (send-admission.ts);
+ * over it, the send is refused `unavailable` then, before any work.
  *
  * Once the per-user rate limit refused a send, edit or reaction on this connection, further ones of that
  * kind are refused before any query until `retryAfter` has passed (see platform/realtime/write-cooldown.ts).

@@ -6,9 +6,9 @@
  * SDK's outbox waits that long, spread out, and sends the same `clientMsgId` again; nothing accepted is
  * dropped, and what was accepted is answered within a bounded time instead of queueing without end.
  *
- * A socket send takes its place when it arrives, before it waits in its connection's lane behind that
- * connection's earlier sends: the bound counts every accepted send not yet answered, and a refusal is
- * answered in the same tick.
+ * A socket send takes its place when its turn comes, not while it waits in its connection's lane behind
+ * that connection's earlier sends (which run one at a time): one client queueing many sends holds one place,
+ * so it cannot fill the node's bound and have everyone else's sends refused.
  */
 import type { ErrorBody } from '@synctalk/sdk';
 import type { Config } from '../config.js';

@@ -4,8 +4,8 @@
  * connection thus holds at most `parallel` database connections however fast it sends. `limit(n)` lowers
  * (or restores) that bound while events are queued: running events finish, and the next start only once
  * fewer than `n` run. `hold(ms)` starts no waiting event until `ms` have passed since the last call: a
- * connection still sending into an empty budget gets no service meanwhile, so a flood that ends in a
- * disconnect has its queued events dropped, never run.
+ * connection still sending into an empty budget, or sending faster than it is served, gets no new service
+ * meanwhile, so a flood that ends in a disconnect has its queued events dropped, never run.
  */
 
 export interface EventQueueOptions {
@@ -22,7 +22,7 @@ export class EventQueue {
   private readonly waiting: (() => void)[] = [];
   private parallel: number;
   private heldUntil = 0;
-  private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  private holdTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
 
   constructor(private readonly options: EventQueueOptions) {
     this.parallel = options.parallel;
@@ -40,19 +40,33 @@ export class EventQueue {
   /** Starts no waiting event until `ms` after the last call; running events go on. */
   hold(ms: number): void {
     this.heldUntil = Math.max(this.heldUntil, Date.now() + ms);
-    if (this.holdTimer) return;
-    const check = () => {
-      const left = this.heldUntil - Date.now();
-      if (left > 0) {
-        this.holdTimer = setTimeout(check, left);
-        this.holdTimer.unref?.();
-        return;
-      }
-      this.holdTimer = undefined;
-      this.startWaiting();
-    };
-    this.holdTimer = setTimeout(check, ms);
-    this.holdTimer.unref?.();
+    if (!this.holdTimer) this.holdTimer = setTimeout(this.endHold, ms).unref();
+  }
+
+  private readonly endHold = (): void => {
+    const left = this.heldUntil - Date.now();
+    if (left > 0) {
+      this.holdTimer = setTimeout(this.endHold, left).unref();
+      return;
+    }
+    // Timers run first in a turn of the event loop: after a stall of the whole process the hold has run
+    // out, though what arrived meanwhile is yet to be read (in this turn, or the next if the reading was
+    // paused) and would renew it. Look again at the end of the next turn.
+    this.holdTimer = setImmediate(() => {
+      this.holdTimer = setImmediate(() => {
+        if (this.heldUntil > Date.now()) {
+          this.holdTimer = setTimeout(this.endHold, this.heldUntil - Date.now()).unref();
+          return;
+        }
+        this.holdTimer = undefined;
+        this.startWaiting();
+      });
+    });
+  };
+
+  /** Whether an event admitted now would wait: as many run as may, others wait already, or it is held. */
+  get busy(): boolean {
+    return this.running >= this.parallel || this.waiting.length > 0 || this.held;
   }
 
   /** Whether waiting events are held back (see `hold`). */
@@ -82,11 +96,6 @@ export class EventQueue {
     if (this.accepted >= this.options.max) return false;
     this.accepted += 1;
     return true;
-  }
-
-  /** Gives back the place of an admitted event that will not run (a later check refused it). */
-  cancel(): void {
-    if (this.accepted > 0) this.accepted -= 1;
   }
 
   /**

@@ -11,10 +11,14 @@
  * answered `rate_limited` with `details.retryAfter` (seconds) and never reaches a handler. From its first
  * refusal until it is in good standing again (see event-budget.ts), a connection's accepted events run one
  * at a time instead of `PARALLEL_EVENTS`, so a client that floods gets a smaller share of the database than
- * one that does not. A connection refused `floodDisconnect` times since it was last in good standing is
+ * one that does not. A connection sending faster than it is served (an event arriving while its others
+ * wait) has its waiting events start only once it pauses, and the answers to a refusing connection leave in
+ * batches (write-coalescing.ts): the server reads one websocket message per turn (socket-server.ts), so a
+ * flood is seen event by event, and what it got within its budget still waits when it is cut off. A
+ * connection refused `floodDisconnect` times since it was last in good standing is
  * disconnected, and its user may not connect to this node again for a while (flood-penalty.ts, checked in
  * the handshake). An event with an `admission` (a bound shared by the node's connections, e.g. sends in
- * progress) enters it next, when it arrives: refused, it is answered at once and its queue place given back.
+ * progress) enters it when its turn comes, so what one connection queued holds no place in it meanwhile.
  */
 import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@synctalk/sdk';
 import type { ClientEventSchemas } from '@synctalk/sdk/schemas';
@@ -29,6 +33,7 @@ import { retryAfterSeconds } from '../rate-limit.js';
 import { EventBudget } from './event-budget.js';
 import { EventQueue } from './event-queue.js';
 import type { FloodPenalty } from './flood-penalty.js';
+import { holdWrites } from './write-coalescing.js';
 
 export type ClientEvent = keyof ClientToServerEvents;
 
@@ -57,8 +62,8 @@ export interface HandlerOptions {
    */
   serial?: boolean;
   /**
-   * A bound shared beyond this connection (e.g. sends in progress on the node), entered when the event
-   * arrives, before it waits for its turn; a refused event is answered at once and never runs.
+   * A bound shared beyond this connection (e.g. sends in progress on the node), entered when the event's
+   * turn comes; a refused event is answered then and never runs.
    */
   admission?: EventAdmission;
 }
@@ -82,6 +87,12 @@ export const PARALLEL_EVENTS = 4;
 
 /** After a refusal, how long a connection must send nothing refused before its queued events go on. */
 const REFUSAL_HOLD_MS = 20;
+
+/** While a connection's events wait for their turn, how long it must send nothing before they start. */
+const ARRIVAL_HOLD_MS = 20;
+
+/** How long the answers to a refusing connection are held back to leave together (see `holdWrites`). */
+const REFUSAL_WRITE_HOLD_MS = 10;
 
 /** How long a connection cut off for flooding stays open, unread, for its last answers to arrive. */
 const FLOOD_DROP_MS = 1000;
@@ -150,20 +161,17 @@ export function on<E extends ClientEvent>(
   const listener: AnyListener = (...args) => {
     const ack = ackOf(args);
     if (ack) args.pop();
-    const place = options.admission?.enter();
-    if (place && 'refusal' in place) {
-      // Not the connection's doing: its place in its own queue is given back, and it is not penalised.
-      state.queue?.cancel();
-      safeAck(ack, place.refusal, logger);
-      return;
-    }
     state.counter += 1;
     const requestId = `${socket.id}:${state.counter}`;
     const run = () =>
       withRequestId(requestId, async () => {
+        // Events still queued when the connection closed are dropped: nobody is there to answer.
+        if (!socket.connected) return;
+        // The node-wide bound is entered when the event starts, not while it waits its turn: a connection
+        // holds at most as many places as it runs events, however many it queued.
+        const place = options.admission?.enter();
+        if (place && 'refusal' in place) return safeAck(ack, place.refusal, logger);
         try {
-          // Events still queued when the connection closed are dropped: nobody is there to answer.
-          if (!socket.connected) return;
           if (args.length > 1) {
             throw new AppError('validation_failed', `"${event}" takes one payload object`);
           }
@@ -224,6 +232,8 @@ export function guardEvents(
   state.queue = queue;
 
   const refuse = (ack: Ack | undefined, body: ErrorBody) => {
+    // Refusals leave in batches: a flood is read one event at a time (see socket-server.ts).
+    holdWrites(socket.conn, REFUSAL_WRITE_HOLD_MS);
     safeAck(ack, body, logger);
     // Over its budget, the connection's accepted events run one at a time, until it is in good standing;
     // none starts while it still sends into an empty budget (so a flood cut off below runs none of them).
@@ -269,6 +279,9 @@ export function guardEvents(
       safeAck(ack, new AppError('not_found', `Unknown event "${event.slice(0, 60)}"`).toBody(), logger);
       return;
     }
+    // Sending faster than it is served, the connection's waiting events start once it pauses: those a flood
+    // got within its budget still wait when it is cut off, and are dropped with it.
+    if (queue.busy) queue.hold(ARRIVAL_HOLD_MS);
     if (!queue.admit()) {
       return refuse(
         ack,

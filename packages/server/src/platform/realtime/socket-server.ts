@@ -9,7 +9,23 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
+import { WebSocketServer, type ServerOptions } from 'ws';
 import type { SharedStore } from '../redis.js';
+
+/**
+ * The websocket server engine.io runs on, reading one message of a connection per turn of the event loop
+ * (`ws`'s `allowSynchronousEvents: false`). A client's TCP read can hold hundreds of small messages (64 KiB
+ * of a flood held 400–500 events); read at once, the whole read would be decoded and dispatched in one
+ * synchronous stretch of 10–20 ms before the event budget (checked per event) refuses any of it, and
+ * everyone else on the node would wait that long. One message per turn lets other connections' reads,
+ * timers and database answers in between: a stretch is one event long. Messages of one connection keep
+ * their order.
+ */
+class OneMessagePerTurn extends WebSocketServer {
+  constructor(options: ServerOptions) {
+    super({ ...options, allowSynchronousEvents: false });
+  }
+}
 
 /**
  * The largest frame a client may send (Socket.IO's `maxHttpBufferSize`; a larger websocket message closes
@@ -53,6 +69,7 @@ export function createRealtime<S extends Server = Server>(options: RealtimeOptio
   const io = new Server({
     path: options.path ?? '/socket.io',
     serveClient: false,
+    wsEngine: OneMessagePerTurn,
     // Frame ceiling, checked before parsing; application limits are checked per event.
     maxHttpBufferSize: maxFrameBytes(options.maxTextLength),
     ...(adapter ? { adapter } : {}),

@@ -3,8 +3,11 @@
  * transport in batches, and `ws` writes each packet as its own frame, each a system call of its own: 200
  * refusals answered to a flooding client, or a hot room's messages to one member, become 200 writes. While
  * a batch is written, the connection's TCP socket is corked, and uncorked at the end of the tick, so every
- * frame written in that tick leaves in one `writev`. Frames are not reordered or delayed past the current
- * tick.
+ * frame written in that tick leaves in one `writev`. Frames are not reordered, nor delayed past the current
+ * tick unless held (below).
+ *
+ * `holdWrites` goes further for a connection being refused for flooding: its writes wait a few
+ * milliseconds, so the answers to a flood read one event at a time leave together, not one write each.
  *
  * Long-polling is left alone (each poll is already one HTTP response).
  */
@@ -41,4 +44,22 @@ export function coalesceWrites(conn: EngineConnection): void {
       tcp.uncork();
     });
   });
+}
+
+const held = new WeakSet<NetSocket>();
+
+/**
+ * Holds back every write to `conn`'s TCP socket for `ms` (from the first call; calls meanwhile change
+ * nothing), then sends them together. Meant for answers nobody waits on promptly (refusals to a flooding
+ * connection): engine.io queues what it is given meanwhile and sends it as one batch.
+ */
+export function holdWrites(conn: Pick<EngineConnection, 'transport'>, ms: number): void {
+  const tcp = tcpSocketOf(conn.transport);
+  if (!tcp || tcp.destroyed || held.has(tcp)) return;
+  held.add(tcp);
+  tcp.cork();
+  setTimeout(() => {
+    held.delete(tcp);
+    tcp.uncork();
+  }, ms).unref();
 }
