@@ -5,16 +5,18 @@
  * the default budget), first idle, then while a connection floods: it emits --events mixed events
  * (room:join, message:send, typing:start) at once, as fast as its socket writes them, and waits until the
  * server answered them all or cut it off. That is one round; --rounds rounds follow one another (default
- * 100, so that the flood phase holds enough samples for a p99), each as another member of the room, since
+ * 200, so that the flood phase holds enough samples for a p99), each as another member of the room, since
  * a user the server cut off may not reconnect for a while (it tries once, to show it). Idle and flood
  * phases alternate --blocks times (the machine's other load then weighs on both alike) and each phase's
  * samples are pooled. Prints p50/p99 of both, the flood/idle ratio of p99 and whether it is within 2x.
  *
- * Everything shares one machine, so the flooder (a child process at the lowest CPU priority) and the REST
- * probe (paced at 50 requests a second) are kept from measuring CPU starvation instead of the server.
+ * Everything shares one machine, so the flooder (a child process in the idle scheduling class where `chrt`
+ * can put it there, else or with --flooder nice at the lowest CPU priority) and the REST probe (paced at 50 requests a second) are
+ * kept from measuring CPU starvation instead of the server.
  *
- *   npm run bench:flood [-- --events 5000] [--rounds 100] [--blocks 5] [--samples 400] [--database-url URL]
+ *   npm run bench:flood [-- --events 5000] [--rounds 200] [--blocks 5] [--samples 400] [--database-url URL]
  *                       [--redis cluster|memory]
+ *                       [--flooder idle|nice]
  *
  * The server runs from source (`src/main.ts` through tsx, no build needed) in a child process with the
  * default socket budget (SOCKET_EVENT_RATE/BURST/QUEUE_MAX/FLOOD_DISCONNECT unless set in the
@@ -24,7 +26,7 @@
  * postgres://postgres@127.0.0.1:5432 that is dropped at the end. Everything is bounded in time and count.
  */
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpus, setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -115,6 +117,9 @@ interface Samples {
   failures: string[];
 }
 
+/** Whether `chrt` can run a process in the idle scheduling class (SCHED_IDLE, Linux). */
+const idleClassAvailable = () => spawnSync('chrt', ['--idle', '0', process.execPath, '-e', '0']).status === 0;
+
 /** Socket probes: connections of the probing user, each sending at most `PROBE_RATE` a second. */
 const PROBE_SOCKETS = 4;
 /** Under the default SOCKET_EVENT_RATE (20): a well-behaved client is never refused. */
@@ -183,10 +188,11 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       events: { type: 'string', default: '5000' },
-      rounds: { type: 'string', default: '100' },
+      rounds: { type: 'string', default: '200' },
       blocks: { type: 'string', default: '5' },
       samples: { type: 'string', default: '400' },
       redis: { type: 'string', default: 'cluster' },
+      flooder: { type: 'string', default: 'idle' },
       'database-url': { type: 'string' },
     },
   });
@@ -195,6 +201,8 @@ async function main(): Promise<void> {
   const samples = positive('--samples', values.samples, 100_000);
   const blocks = positive('--blocks', values.blocks, Math.min(rounds, samples));
   if (values.redis !== 'cluster' && values.redis !== 'memory') throw new Error('--redis: cluster or memory');
+  if (values.flooder !== 'idle' && values.flooder !== 'nice') throw new Error('--flooder: idle or nice');
+  const idleClass = values.flooder === 'idle' && idleClassAvailable();
 
   const database = await benchDatabase(
     values['database-url'] ?? process.env.DATABASE_URL,
@@ -237,7 +245,7 @@ async function main(): Promise<void> {
     const node = await startNode(env, { fromSource: true });
     stopServer = () => node.stop();
     const url = node.url;
-    log(`server on ${url}`);
+    log(`server on ${url}; the flooder runs ${idleClass ? 'in the idle scheduling class' : 'at nice 19'}`);
 
     const run = randomBytes(3).toString('hex');
     const password = `pw-${randomBytes(8).toString('hex')}`;
@@ -333,10 +341,17 @@ async function main(): Promise<void> {
         events,
         timeoutMs: FLOOD_TIMEOUT_MS,
       };
-      const child = spawn(process.execPath, ['-e', FLOOD_CLIENT, JSON.stringify(settings)], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
       // The flooder's own CPU is not the server's: on a machine with few CPUs it must not starve the server.
+      // It runs in the idle scheduling class where there is one (it gets a CPU only when nothing else wants
+      // it, as a client on another machine would), else at the lowest priority.
+      const argv = [process.execPath, '-e', FLOOD_CLIENT, JSON.stringify(settings)];
+      const child = spawn(
+        idleClass ? 'chrt' : argv[0]!,
+        idleClass ? ['--idle', '0', ...argv] : argv.slice(1),
+        {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        },
+      );
       if (child.pid !== undefined) setPriority(child.pid, 19);
       const report = new Promise<FloodReport>((resolve, reject) => {
         child.once('message', (m) => {
